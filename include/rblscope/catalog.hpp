@@ -1,0 +1,142 @@
+#pragma once
+/// \file catalog.hpp
+/// \brief The zone catalog (`lists.toml`): which lists exist, how to ask them and how to
+/// read their answers.
+///
+/// Every fact about a list lives in the catalog, not in code: return codes and what they
+/// mean, error codes, test points, delisting URLs, access policy and health status.
+
+#include "rblscope/error.hpp"
+#include "rblscope/ip.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rblscope {
+
+/// What a zone is queried with.
+enum class ZoneKind : std::uint8_t {
+    ip4,    ///< reversed IPv4 octets only
+    ip6,    ///< reversed IPv6 nibbles only
+    both,   ///< IPv4 and IPv6
+    domain, ///< domain names (RHSBL / URIBL / DBL)
+    hash,   ///< a hash of a normalised email address
+};
+
+/// What a positive answer means for the admin.
+enum class ZoneRole : std::uint8_t {
+    block,      ///< a blocklist: a listing hurts delivery
+    allow,      ///< an allowlist: a listing helps (never makes a target "listed")
+    reputation, ///< a scale with good and bad codes
+    info,       ///< informational (e.g. Tor node lists, country lists)
+};
+
+/// Health of a list as last known to the catalog maintainers.
+enum class ZoneStatus : std::uint8_t {
+    active,           ///< confirmed working
+    unverified,       ///< in maintained tools' lists, not otherwise confirmed
+    key_required,     ///< works only with a key or a registered resolver
+    defunct,          ///< closed, empty or not answering
+    lists_everything, ///< answers "listed" for every query (dead domain, wildcard)
+};
+
+/// How bad a code is. Ordered from worst to least bad for a sender.
+enum class Severity : std::uint8_t {
+    critical, ///< a real blocklisting: mail is rejected by filters that use the list
+    warning,  ///< policy listings (e.g. Spamhaus PBL), aggressive or scoring-only lists
+    info,     ///< informational, no effect on delivery by itself
+    allow,    ///< positive: an allowlist entry
+    error,    ///< not an answer about the target: a refusal, a quota, a misuse code
+};
+
+/// Who may query a list and how.
+enum class Access : std::uint8_t {
+    free,                    ///< free for ordinary volumes
+    blocks_public_resolvers, ///< free, but refuses shared public resolvers
+    registered_resolver,     ///< the querying resolver's address must be registered
+    key,                     ///< a key inside the query name
+    subscription,            ///< paid data feed only
+};
+
+/// One row of a zone's return-code table.
+struct CodeRule {
+    enum class Match : std::uint8_t { exact, cidr, bitmask };
+    Match match = Match::exact;
+    std::uint32_t value = 0;  ///< exact: the address; cidr: the network; bitmask: the bits
+    int prefix = 32;          ///< cidr only
+    std::string meaning;      ///< e.g. "SBL: spam source"
+    Severity severity = Severity::critical;
+
+    [[nodiscard]] bool matches(std::uint32_t answer) const noexcept;
+};
+
+/// A query the zone must (or must not) list, checked in every run (RFC 5782 section 5).
+/// For IP zones the subject is an address, for domain zones a name such as "test".
+struct TestPoint {
+    std::string subject;
+};
+
+/// One DNS list.
+struct Zone {
+    std::string id;            ///< stable catalog id, e.g. "spamhaus-zen"
+    std::string name;          ///< human name, e.g. "Spamhaus ZEN"
+    std::string zone;          ///< DNS suffix; may contain "{key}"
+    std::string key_env;       ///< environment variable holding the key, if zone has {key}
+    std::string operator_id;   ///< operator block this zone inherited from
+    ZoneKind kind = ZoneKind::ip4;
+    ZoneRole role = ZoneRole::block;
+    ZoneStatus status = ZoneStatus::active;
+    Access access = Access::free;
+    bool enabled_by_default = false;
+    bool txt = false;          ///< the list publishes TXT reasons
+    bool bare = false;         ///< not from the catalog: generic RFC 5782 rules apply
+    std::string domain_query = "both"; ///< domain zones: "hostname", "registered" or "both"
+    std::string hash;          ///< hash zones: "sha1-hex" or "sha256-base32"
+    std::string delist_url;    ///< template with {ip}, {domain} or {subject}
+    std::string refusal_hint;  ///< what to do when the list refuses us
+    std::string server;        ///< route queries for this zone to "IP[:PORT]"
+    std::string note;
+    std::vector<std::string> tags;
+    std::vector<CodeRule> codes;
+    Severity unknown_code_severity = Severity::critical; ///< for codes not in the table
+    std::optional<TestPoint> test_listed;   ///< must be listed; none when the list has no entry
+    std::optional<TestPoint> test_unlisted; ///< must not be listed
+    double weight = 1.0;
+    std::string where;         ///< "lists.toml:LINE" of the [[zone]] table
+
+    /// True when an IP of this family can be asked.
+    [[nodiscard]] bool takes(IpAddress::Family family) const noexcept;
+    [[nodiscard]] bool takes_ip() const noexcept {
+        return kind == ZoneKind::ip4 || kind == ZoneKind::ip6 || kind == ZoneKind::both;
+    }
+};
+
+/// The whole catalog.
+struct Catalog {
+    std::vector<Zone> zones;
+    std::vector<std::string> public_resolvers; ///< addresses of well-known public resolvers
+    std::string source;                        ///< file the catalog was read from
+
+    [[nodiscard]] const Zone* find(std::string_view id_or_zone) const noexcept;
+};
+
+/// Reads and validates a catalog. Every error names "FILE:LINE:COL".
+[[nodiscard]] Result<Catalog> load_catalog(const std::string& path);
+/// Same, from text (`source_name` appears in error locations).
+[[nodiscard]] Result<Catalog> parse_catalog(std::string_view text, const std::string& source_name);
+
+/// A zone not in the catalog, queried with generic RFC 5782 rules (IPv4, 127.0.0.2 test
+/// point, 127.255.255.0/24 treated as error codes).
+[[nodiscard]] Zone make_bare_zone(std::string_view zone_name);
+
+/// Names used in the catalog and in reports.
+[[nodiscard]] std::string_view to_string(ZoneKind) noexcept;
+[[nodiscard]] std::string_view to_string(ZoneRole) noexcept;
+[[nodiscard]] std::string_view to_string(ZoneStatus) noexcept;
+[[nodiscard]] std::string_view to_string(Severity) noexcept;
+[[nodiscard]] std::string_view to_string(Access) noexcept;
+
+} // namespace rblscope

@@ -1,0 +1,78 @@
+#pragma once
+/// \file engine.hpp
+/// \brief The concurrent lookup engine: one event loop, every query in flight at once
+/// within a bounded window, results streamed out per target.
+
+#include "rblscope/catalog.hpp"
+#include "rblscope/error.hpp"
+#include "rblscope/result.hpp"
+#include "rblscope/target.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rblscope {
+
+/// Knobs for one run.
+struct EngineOptions {
+    int concurrency = 500;                      ///< queries in flight at most
+    std::chrono::milliseconds timeout{2000};    ///< per try
+    int retries = 1;                            ///< extra tries after a timeout
+    std::vector<std::string> resolvers;         ///< "IP[:PORT]"; empty = the system's
+    std::map<std::string, std::string> zone_servers; ///< zone or id -> "IP[:PORT]"
+    std::uint64_t max_cidr_addresses = 65536;   ///< bigger blocks are refused
+    bool ask_txt = true;                        ///< TXT for listings
+};
+
+/// Where targets come from (a list, a file, stdin). Pulled lazily, so input streams.
+class TargetSource {
+  public:
+    virtual ~TargetSource() = default;
+    /// Next target or a bad-input error; nullopt at the end.
+    virtual std::optional<Result<Target>> next() = 0;
+};
+
+/// Where results go. Called on the engine's thread, in input order.
+class ResultSink {
+  public:
+    virtual ~ResultSink() = default;
+    virtual void on_target(const TargetReport& report) = 0;
+    /// A target line that could not be used; the run goes on.
+    virtual void on_input_error(const Error& error) = 0;
+    /// Something the admin should know about the run itself (e.g. a public resolver).
+    virtual void on_warning(const std::string& message) = 0;
+};
+
+/// Totals for a run.
+struct RunSummary {
+    std::uint64_t targets = 0, listed = 0, clean = 0, unknown = 0, input_errors = 0;
+    std::uint64_t queries = 0;
+    std::uint32_t elapsed_ms = 0;
+    int exit_code = 0;                ///< ExitCode of the whole run
+    std::vector<std::string> resolvers; ///< what was actually used
+};
+
+/// Runs every target against every zone. Errors are returned only for problems that stop
+/// the whole run (no usable resolver); everything else is a value in the results.
+[[nodiscard]] Result<RunSummary> run_check(const std::vector<const Zone*>& zones,
+                                           const Catalog& catalog,
+                                           TargetSource& targets,
+                                           ResultSink& sink,
+                                           const EngineOptions& options);
+
+/// Targets from a fixed list (command-line arguments).
+class VectorTargetSource final : public TargetSource {
+  public:
+    explicit VectorTargetSource(std::vector<std::string> texts) : m_texts(std::move(texts)) {}
+    std::optional<Result<Target>> next() override;
+
+  private:
+    std::vector<std::string> m_texts;
+    std::size_t m_next = 0;
+};
+
+} // namespace rblscope

@@ -1,0 +1,17 @@
+#pragma once
+/// \file rblscope.hpp
+/// \brief Umbrella header for the rblscope engine library.
+
+#include "rblscope/catalog.hpp"
+#include "rblscope/engine.hpp"
+#include "rblscope/error.hpp"
+#include "rblscope/ip.hpp"
+#include "rblscope/report.hpp"
+#include "rblscope/result.hpp"
+#include "rblscope/target.hpp"
+#include "rblscope/verdict.hpp"
+
+namespace rblscope {
+/// Library version, e.g. "0.1.0".
+inline constexpr const char* k_version = RBLSCOPE_VERSION;
+} // namespace rblscope

@@ -1,0 +1,80 @@
+#include "cli/cli.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "rblscope/rblscope.hpp"
+
+namespace rblscope::cli {
+
+std::optional<Catalog> load(const CatalogOptions& opt) {
+    std::string path = opt.path;
+    if (path.empty()) {
+        if (const char* env = std::getenv("RBLSCOPE_CATALOG"); env != nullptr && *env != '\0') {
+            path = env;
+        }
+    }
+    if (path.empty()) {
+        // Next to the executable when installed, else the source tree it was built from.
+        std::error_code ec;
+        const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+        for (const auto& candidate :
+             {exe.parent_path() / "../share/rblscope/lists.toml", std::filesystem::path(RBLSCOPE_SOURCE_CATALOG)}) {
+            if (!ec && std::filesystem::exists(candidate)) {
+                path = candidate.lexically_normal().string();
+                break;
+            }
+        }
+    }
+    if (path.empty()) {
+        fmt::print(stderr, "rblscope: cannot find the zone catalog lists.toml (use --catalog FILE or "
+                           "RBLSCOPE_CATALOG)\n");
+        return std::nullopt;
+    }
+    auto cat = load_catalog(path);
+    if (!cat) {
+        fmt::print(stderr, "rblscope: {}\n", cat.error().to_string());
+        return std::nullopt;
+    }
+    return std::move(cat.value());
+}
+
+int run(int argc, char** argv) {
+    CLI::App app{"rblscope: checks IPs, hosts and domains against hundreds of DNS blocklists at once "
+                 "and tells listed, clean and could-not-ask apart.\n"
+                 "Exit status: 0 clean, 1 warning (policy listings), 2 listed, 3 unknown or bad usage.",
+                 "rblscope"};
+    app.set_version_flag("-V,--version", std::string("rblscope ") + k_version);
+    app.require_subcommand(1);
+
+    CheckOptions check;
+    auto* check_cmd = app.add_subcommand("check", "Check targets against the blocklists");
+    add_check(*check_cmd, check);
+
+    ZonesOptions zones;
+    auto* zones_cmd = app.add_subcommand("zones", "List the zone catalog");
+    add_zones(*zones_cmd, zones);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        // One clear line; the Monitoring Plugins convention puts usage errors at UNKNOWN.
+        fmt::print(stderr, "rblscope: {} (see rblscope {}--help)\n", e.what(),
+                   app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name() + " ");
+        return static_cast<int>(ExitCode::unknown);
+    }
+    if (check_cmd->parsed()) {
+        return run_check_command(check);
+    }
+    return run_zones_command(zones);
+}
+
+} // namespace rblscope::cli

@@ -1,0 +1,50 @@
+#pragma once
+// The command-line front end: argument parsing and output only; the work is in the library.
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "rblscope/catalog.hpp"
+#include "rblscope/engine.hpp"
+
+namespace rblscope::cli {
+
+int run(int argc, char** argv);
+
+/// Options shared by every subcommand that reads the catalog.
+struct CatalogOptions {
+    std::string path;
+};
+
+/// Finds and loads the catalog; on failure prints one line and returns nullopt.
+std::optional<Catalog> load(const CatalogOptions& opt);
+
+struct CheckOptions {
+    CatalogOptions catalog;
+    std::vector<std::string> targets;
+    std::string input;
+    std::string format = "text";
+    std::string zones;
+    std::vector<std::string> resolvers;
+    std::vector<std::string> zone_servers;
+    int concurrency = 500;
+    double timeout_s = 2.0;
+    int retries = 1;
+    std::uint64_t max_addresses = 65536;
+    bool all = false;
+    bool no_txt = false;
+    std::string color = "auto";
+};
+void add_check(CLI::App& app, CheckOptions& opt);
+int run_check_command(const CheckOptions& opt);
+
+struct ZonesOptions {
+    CatalogOptions catalog;
+    std::string kind, status, tag, format = "text";
+    bool defaults_only = false;
+};
+void add_zones(CLI::App& app, ZonesOptions& opt);
+int run_zones_command(const ZonesOptions& opt);
+
+} // namespace rblscope::cli

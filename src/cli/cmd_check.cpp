@@ -1,0 +1,177 @@
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <unistd.h>
+
+#include "cli/cli.hpp"
+#include "rblscope/rblscope.hpp"
+
+namespace rblscope::cli {
+
+namespace {
+
+/// Command-line targets first, then --input lines, one at a time.
+class CombinedSource final : public TargetSource {
+  public:
+    CombinedSource(std::vector<std::string> args, std::istream* in, std::string name)
+        : m_args(std::move(args)) {
+        if (in != nullptr) {
+            m_reader.emplace(*in, std::move(name));
+        }
+    }
+    std::optional<Result<Target>> next() override {
+        if (auto t = m_args.next()) {
+            return t;
+        }
+        if (m_reader) {
+            return m_reader->next();
+        }
+        return std::nullopt;
+    }
+
+  private:
+    VectorTargetSource m_args;
+    std::optional<TargetReader> m_reader;
+};
+
+} // namespace
+
+void add_check(CLI::App& app, CheckOptions& opt) {
+    app.add_option("targets", opt.targets, "IPv4/IPv6 addresses, CIDR blocks, hostnames or email addresses");
+    app.add_option("-i,--input", opt.input, "Read targets from FILE ('-' for stdin), one a line, # comments");
+    app.add_option("-f,--format", opt.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    app.add_option("-z,--zones", opt.zones,
+                   "Check exactly these zones: catalog ids or zone names, comma-separated "
+                   "(a name not in the catalog gets generic RFC 5782 rules)");
+    app.add_option("-r,--resolver", opt.resolvers, "Resolver IP[:PORT] to use instead of the system's (repeatable)")
+        ->allow_extra_args(false);
+    app.add_option("--zone-server", opt.zone_servers,
+                   "Send one zone's queries to its own server, ZONE=IP[:PORT] (repeatable; e.g. a local "
+                   "rbldnsd mirror)")
+        ->allow_extra_args(false);
+    app.add_option("-c,--concurrency", opt.concurrency, "Queries in flight at most")
+        ->check(CLI::Range(1, 100000));
+    app.add_option("-t,--timeout", opt.timeout_s, "Seconds to wait for each try of a query")
+        ->check(CLI::Range(0.05, 120.0));
+    app.add_option("--retries", opt.retries, "Tries after a timeout")->check(CLI::Range(0, 10));
+    app.add_option("--max-addresses", opt.max_addresses, "Largest CIDR block (in addresses) to expand")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+    app.add_option("--catalog", opt.catalog.path, "Zone catalog (default: lists.toml shipped with rblscope)");
+    app.add_flag("-a,--all", opt.all, "Text: also show the lists that answered clean");
+    app.add_flag("--no-txt", opt.no_txt, "Do not ask TXT records for listings");
+    app.add_option("--color", opt.color, "Colour in text output")->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+int run_check_command(const CheckOptions& opt) {
+    const auto unknown = static_cast<int>(ExitCode::unknown);
+    auto catalog = load(opt.catalog);
+    if (!catalog) {
+        return unknown;
+    }
+    if (opt.targets.empty() && opt.input.empty()) {
+        fmt::print(stderr, "rblscope: nothing to check: give targets or --input FILE (see rblscope check --help)\n");
+        return unknown;
+    }
+
+    EngineOptions eo;
+    eo.concurrency = opt.concurrency;
+    eo.timeout = std::chrono::milliseconds(static_cast<long>(std::lround(opt.timeout_s * 1000)));
+    eo.retries = opt.retries;
+    eo.resolvers = opt.resolvers;
+    eo.max_cidr_addresses = opt.max_addresses;
+    eo.ask_txt = !opt.no_txt;
+    for (const auto& zs : opt.zone_servers) {
+        const auto eq = zs.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == zs.size()) {
+            fmt::print(stderr, "rblscope: --zone-server \"{}\": expected ZONE=IP[:PORT]\n", zs);
+            return unknown;
+        }
+        eo.zone_servers[zs.substr(0, eq)] = zs.substr(eq + 1);
+    }
+
+    // Zone selection: the catalog's defaults, or exactly what --zones names.
+    std::vector<Zone> bare_zones;
+    std::vector<const Zone*> zones;
+    if (opt.zones.empty()) {
+        for (const auto& z : catalog->zones) {
+            if (z.enabled_by_default) {
+                zones.push_back(&z);
+            }
+        }
+    } else {
+        std::vector<std::string> names;
+        std::string cur;
+        for (const char c : opt.zones + ",") {
+            if (c == ',') {
+                if (!cur.empty()) {
+                    names.push_back(cur);
+                }
+                cur.clear();
+            } else if (c != ' ') {
+                cur += c;
+            }
+        }
+        bare_zones.reserve(names.size());
+        std::set<const Zone*> seen;
+        for (const auto& n : names) {
+            if (const Zone* z = catalog->find(n)) {
+                if (z->status == ZoneStatus::defunct || z->status == ZoneStatus::lists_everything) {
+                    fmt::print(stderr, "rblscope: warning: zone {} is {} in the catalog ({})\n", z->zone,
+                               to_string(z->status), z->note.empty() ? z->where : z->note);
+                }
+                if (seen.insert(z).second) {
+                    zones.push_back(z);
+                }
+                continue;
+            }
+            if (!is_valid_hostname(n)) {
+                fmt::print(stderr, "rblscope: --zones: \"{}\" is neither a catalog id nor a DNS zone name\n", n);
+                return unknown;
+            }
+            bare_zones.push_back(make_bare_zone(n));
+            zones.push_back(&bare_zones.back());
+        }
+    }
+    if (zones.empty()) {
+        fmt::print(stderr, "rblscope: no zones selected\n");
+        return unknown;
+    }
+
+    std::ifstream file;
+    std::istream* in = nullptr;
+    if (opt.input == "-") {
+        in = &std::cin;
+    } else if (!opt.input.empty()) {
+        file.open(opt.input);
+        if (!file) {
+            fmt::print(stderr, "rblscope: --input {}: cannot open the file\n", opt.input);
+            return unknown;
+        }
+        in = &file;
+    }
+    CombinedSource source(opt.targets, in, opt.input);
+
+    ReportOptions ro;
+    const char* no_color = std::getenv("NO_COLOR");
+    ro.color = opt.color == "always" ||
+               (opt.color == "auto" && isatty(STDOUT_FILENO) != 0 && (no_color == nullptr || *no_color == '\0'));
+    ro.show_clean = opt.all;
+    auto report = opt.format == "json" ? make_json_report(stdout, stderr) : make_text_report(stdout, stderr, ro);
+
+    auto summary = run_check(zones, *catalog, source, *report, eo);
+    if (!summary) {
+        fmt::print(stderr, "rblscope: {}\n", summary.error().to_string());
+        return unknown;
+    }
+    report->finish(*summary);
+    if (summary->targets == 0) {
+        return unknown; // nothing could be decided
+    }
+    return summary->exit_code;
+}
+
+} // namespace rblscope::cli

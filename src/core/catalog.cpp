@@ -1,0 +1,581 @@
+#include "rblscope/catalog.hpp"
+
+#include <algorithm>
+#include <array>
+#include <fmt/format.h>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+#include <unordered_map>
+
+#include "rblscope/target.hpp"
+
+namespace rblscope {
+
+namespace {
+
+template <typename E, std::size_t N>
+std::optional<E> from_name(const std::array<std::pair<std::string_view, E>, N>& table,
+                           std::string_view name) {
+    for (const auto& [n, e] : table) {
+        if (n == name) {
+            return e;
+        }
+    }
+    return std::nullopt;
+}
+
+template <typename E, std::size_t N>
+std::string_view to_name(const std::array<std::pair<std::string_view, E>, N>& table, E e) {
+    for (const auto& [n, v] : table) {
+        if (v == e) {
+            return n;
+        }
+    }
+    return "?";
+}
+
+template <typename E, std::size_t N>
+std::string names_of(const std::array<std::pair<std::string_view, E>, N>& table) {
+    std::string out;
+    for (const auto& [n, e] : table) {
+        out += out.empty() ? "" : ", ";
+        out += n;
+    }
+    return out;
+}
+
+constexpr std::array<std::pair<std::string_view, ZoneKind>, 5> k_kinds{{
+    {"ip4", ZoneKind::ip4},
+    {"ip6", ZoneKind::ip6},
+    {"both", ZoneKind::both},
+    {"domain", ZoneKind::domain},
+    {"hash", ZoneKind::hash},
+}};
+constexpr std::array<std::pair<std::string_view, ZoneRole>, 4> k_roles{{
+    {"block", ZoneRole::block},
+    {"allow", ZoneRole::allow},
+    {"reputation", ZoneRole::reputation},
+    {"info", ZoneRole::info},
+}};
+constexpr std::array<std::pair<std::string_view, ZoneStatus>, 5> k_statuses{{
+    {"active", ZoneStatus::active},
+    {"unverified", ZoneStatus::unverified},
+    {"key-required", ZoneStatus::key_required},
+    {"defunct", ZoneStatus::defunct},
+    {"lists-everything", ZoneStatus::lists_everything},
+}};
+constexpr std::array<std::pair<std::string_view, Severity>, 5> k_severities{{
+    {"critical", Severity::critical},
+    {"warning", Severity::warning},
+    {"info", Severity::info},
+    {"allow", Severity::allow},
+    {"error", Severity::error},
+}};
+constexpr std::array<std::pair<std::string_view, Access>, 5> k_access{{
+    {"free", Access::free},
+    {"blocks-public-resolvers", Access::blocks_public_resolvers},
+    {"registered-resolver", Access::registered_resolver},
+    {"key", Access::key},
+    {"subscription", Access::subscription},
+}};
+
+/// Collects the first error with its position; later reads become no-ops.
+class Reader {
+  public:
+    explicit Reader(std::string source) : m_source(std::move(source)) {}
+
+    [[nodiscard]] bool failed() const { return m_error.has_value(); }
+    [[nodiscard]] const Error& error() const { return *m_error; }
+
+    void fail(const toml::node& at, std::string message) {
+        if (!m_error) {
+            const auto& pos = at.source().begin;
+            m_error = Error{std::move(message),
+                            fmt::format("{}:{}:{}", m_source, pos.line, pos.column)};
+        }
+    }
+    [[nodiscard]] std::string line_of(const toml::node& at) const {
+        return fmt::format("{}:{}", m_source, at.source().begin.line);
+    }
+
+    /// Rejects keys not in `allowed` (typos would otherwise be silently ignored).
+    void only_keys(const toml::table& t, std::initializer_list<std::string_view> allowed,
+                   std::string_view what) {
+        for (const auto& [key, node] : t) {
+            if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+                fail(node, fmt::format("{}: unknown key '{}'", what, key.str()));
+            }
+        }
+    }
+
+    std::optional<std::string> string(const toml::table& t, std::string_view key,
+                                      std::string_view what) {
+        const auto* node = t.get(key);
+        if (node == nullptr) {
+            return std::nullopt;
+        }
+        if (const auto* s = node->as_string()) {
+            return s->get();
+        }
+        fail(*node, fmt::format("{}: '{}' must be a string", what, key));
+        return std::nullopt;
+    }
+    std::optional<bool> boolean(const toml::table& t, std::string_view key, std::string_view what) {
+        const auto* node = t.get(key);
+        if (node == nullptr) {
+            return std::nullopt;
+        }
+        if (const auto* b = node->as_boolean()) {
+            return b->get();
+        }
+        fail(*node, fmt::format("{}: '{}' must be true or false", what, key));
+        return std::nullopt;
+    }
+    std::optional<double> number(const toml::table& t, std::string_view key, std::string_view what) {
+        const auto* node = t.get(key);
+        if (node == nullptr) {
+            return std::nullopt;
+        }
+        if (const auto v = node->value<double>()) {
+            return *v;
+        }
+        fail(*node, fmt::format("{}: '{}' must be a number", what, key));
+        return std::nullopt;
+    }
+    template <typename E, std::size_t N>
+    std::optional<E> choice(const toml::table& t, std::string_view key, std::string_view what,
+                            const std::array<std::pair<std::string_view, E>, N>& table) {
+        const auto s = string(t, key, what);
+        if (!s) {
+            return std::nullopt;
+        }
+        if (auto e = from_name(table, *s)) {
+            return e;
+        }
+        fail(*t.get(key), fmt::format("{}: unknown {} \"{}\" (expected one of: {})", what, key, *s,
+                                      names_of(table)));
+        return std::nullopt;
+    }
+    std::vector<std::string> strings(const toml::table& t, std::string_view key, std::string_view what) {
+        std::vector<std::string> out;
+        const auto* node = t.get(key);
+        if (node == nullptr) {
+            return out;
+        }
+        const auto* arr = node->as_array();
+        if (arr == nullptr) {
+            fail(*node, fmt::format("{}: '{}' must be an array of strings", what, key));
+            return out;
+        }
+        for (const auto& el : *arr) {
+            if (const auto* s = el.as_string()) {
+                out.push_back(s->get());
+            } else {
+                fail(el, fmt::format("{}: '{}' must hold only strings", what, key));
+            }
+        }
+        return out;
+    }
+
+    std::vector<CodeRule> codes(const toml::table& t, std::string_view what,
+                                Severity default_severity = Severity::critical) {
+        std::vector<CodeRule> out;
+        const auto* node = t.get("codes");
+        if (node == nullptr) {
+            return out;
+        }
+        const auto* arr = node->as_array();
+        if (arr == nullptr) {
+            fail(*node, fmt::format("{}: 'codes' must be an array of tables", what));
+            return out;
+        }
+        for (const auto& el : *arr) {
+            const auto* ct = el.as_table();
+            if (ct == nullptr) {
+                fail(el, fmt::format("{}: each code must be a table like {{ code = \"127.0.0.2\", "
+                                     "meaning = \"...\" }}",
+                                     what));
+                continue;
+            }
+            only_keys(*ct, {"code", "bit", "meaning", "severity"}, what);
+            CodeRule rule;
+            rule.meaning = string(*ct, "meaning", what).value_or("");
+            rule.severity = choice(*ct, "severity", what, k_severities).value_or(default_severity);
+            const auto code = string(*ct, "code", what);
+            const auto* bit = ct->get("bit");
+            if (code.has_value() == (bit != nullptr)) {
+                fail(el, fmt::format("{}: a code needs exactly one of 'code' (address or CIDR) "
+                                     "or 'bit' (bitmask on the last octet)",
+                                     what));
+                continue;
+            }
+            if (bit != nullptr) {
+                const auto v = bit->value<std::int64_t>();
+                if (!v || *v <= 0 || *v > 255) {
+                    fail(*bit, fmt::format("{}: 'bit' must be an integer 1..255", what));
+                    continue;
+                }
+                rule.match = CodeRule::Match::bitmask;
+                rule.value = static_cast<std::uint32_t>(*v);
+            } else if (code->find('/') != std::string::npos) {
+                auto c = Cidr::parse(*code);
+                if (!c || !c->network().is_v4()) {
+                    fail(*ct->get("code"),
+                         fmt::format("{}: code \"{}\" is not an IPv4 address or CIDR block", what, *code));
+                    continue;
+                }
+                rule.match = CodeRule::Match::cidr;
+                rule.value = c->network().v4_value();
+                rule.prefix = c->prefix();
+            } else {
+                auto ip = IpAddress::parse(*code);
+                if (!ip || !ip->is_v4()) {
+                    fail(*ct->get("code"),
+                         fmt::format("{}: code \"{}\" is not an IPv4 address", what, *code));
+                    continue;
+                }
+                rule.match = CodeRule::Match::exact;
+                rule.value = ip->v4_value();
+            }
+            out.push_back(std::move(rule));
+        }
+        return out;
+    }
+
+  private:
+    std::string m_source;
+    std::optional<Error> m_error;
+};
+
+/// Fields a zone can inherit from its [[operator]] block.
+struct OperatorDefaults {
+    std::string name;
+    std::string delist_url;
+    std::string refusal_hint;
+    std::optional<Access> access;
+    std::optional<bool> txt;
+    std::vector<CodeRule> codes;
+    std::vector<std::string> tags;
+};
+
+bool valid_zone_name(std::string_view zone) {
+    std::string probe(zone);
+    if (const auto k = probe.find("{key}"); k != std::string::npos) {
+        probe.replace(k, 5, "key");
+    }
+    return is_valid_hostname(probe);
+}
+
+bool valid_url_template(std::string_view url) {
+    if (!(url.starts_with("https://") || url.starts_with("http://"))) {
+        return false;
+    }
+    return std::none_of(url.begin(), url.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '<' || c == '>' || c == '\\';
+    });
+}
+
+std::optional<TestPoint> test_point(Reader& r, const toml::table& t, std::string_view key,
+                                    std::string_view what, const Zone& z, std::string_view dflt) {
+    const auto s = r.string(t, key, what);
+    const std::string v = s.value_or(std::string(dflt));
+    if (v.empty()) {
+        return std::nullopt;
+    }
+    if (z.takes_ip() && !IpAddress::parse(v)) {
+        r.fail(*t.get(key), fmt::format("{}: {} \"{}\" is not an IP address", what, key, v));
+    } else if (z.kind == ZoneKind::domain && !is_valid_hostname(v + ".test")) {
+        r.fail(*t.get(key), fmt::format("{}: {} \"{}\" is not a domain name", what, key, v));
+    }
+    return TestPoint{v};
+}
+
+} // namespace
+
+bool CodeRule::matches(std::uint32_t answer) const noexcept {
+    switch (match) {
+    case Match::exact:
+        return answer == value;
+    case Match::cidr: {
+        const std::uint32_t mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
+        return (answer & mask) == (value & mask);
+    }
+    case Match::bitmask:
+        return (answer & 0xffu & value) != 0;
+    }
+    return false;
+}
+
+bool Zone::takes(IpAddress::Family family) const noexcept {
+    if (kind == ZoneKind::both) {
+        return true;
+    }
+    return (family == IpAddress::Family::v4 && kind == ZoneKind::ip4) ||
+           (family == IpAddress::Family::v6 && kind == ZoneKind::ip6);
+}
+
+const Zone* Catalog::find(std::string_view id_or_zone) const noexcept {
+    for (const auto& z : zones) {
+        if (z.id == id_or_zone || z.zone == id_or_zone) {
+            return &z;
+        }
+    }
+    return nullptr;
+}
+
+std::string_view to_string(ZoneKind v) noexcept { return to_name(k_kinds, v); }
+std::string_view to_string(ZoneRole v) noexcept { return to_name(k_roles, v); }
+std::string_view to_string(ZoneStatus v) noexcept { return to_name(k_statuses, v); }
+std::string_view to_string(Severity v) noexcept { return to_name(k_severities, v); }
+std::string_view to_string(Access v) noexcept { return to_name(k_access, v); }
+
+Zone make_bare_zone(std::string_view zone_name) {
+    Zone z;
+    z.id = std::string(zone_name);
+    z.name = std::string(zone_name);
+    z.zone = std::string(zone_name);
+    z.kind = ZoneKind::ip4;
+    z.bare = true;
+    z.status = ZoneStatus::unverified;
+    z.enabled_by_default = true;
+    z.txt = true;
+    z.test_listed = TestPoint{"127.0.0.2"};
+    z.test_unlisted = TestPoint{"127.0.0.1"};
+    CodeRule err;
+    err.match = CodeRule::Match::cidr;
+    err.value = 0x7fffff00u;
+    err.prefix = 24;
+    err.severity = Severity::error;
+    err.meaning = "error code (127.255.255.0/24): the list refused or rate-limited the query";
+    z.codes.push_back(err);
+    z.where = "--zones";
+    return z;
+}
+
+Result<Catalog> parse_catalog(std::string_view text, const std::string& source_name) {
+    toml::table root;
+    try {
+        root = toml::parse(text, source_name);
+    } catch (const toml::parse_error& e) {
+        const auto& pos = e.source().begin;
+        return Error{std::string(e.description()),
+                     fmt::format("{}:{}:{}", source_name, pos.line, pos.column)};
+    }
+
+    Reader r(source_name);
+    Catalog cat;
+    cat.source = source_name;
+    r.only_keys(root, {"meta", "resolvers", "operator", "zone"}, "catalog");
+
+    if (const auto* res = root.get_as<toml::table>("resolvers")) {
+        r.only_keys(*res, {"public"}, "[resolvers]");
+        cat.public_resolvers = r.strings(*res, "public", "[resolvers]");
+        for (const auto& a : cat.public_resolvers) {
+            if (!IpAddress::parse(a)) {
+                r.fail(*res->get("public"), fmt::format("[resolvers]: \"{}\" is not an IP address", a));
+            }
+        }
+    }
+
+    std::unordered_map<std::string, OperatorDefaults> operators;
+    if (const auto* ops = root.get("operator")) {
+        const auto* arr = ops->as_array();
+        if (arr == nullptr) {
+            r.fail(*ops, "'operator' must be an array of tables ([[operator]])");
+        } else {
+            for (const auto& el : *arr) {
+                const auto* t = el.as_table();
+                if (t == nullptr) {
+                    r.fail(el, "each [[operator]] must be a table");
+                    continue;
+                }
+                const auto id = r.string(*t, "id", "operator");
+                if (!id) {
+                    r.fail(el, "operator: missing 'id'");
+                    continue;
+                }
+                const auto what = fmt::format("operator \"{}\"", *id);
+                r.only_keys(*t, {"id", "name", "delist", "access", "txt", "codes", "refusal_hint", "tags"},
+                            what);
+                OperatorDefaults d;
+                d.name = r.string(*t, "name", what).value_or(*id);
+                d.delist_url = r.string(*t, "delist", what).value_or("");
+                if (!d.delist_url.empty() && !valid_url_template(d.delist_url)) {
+                    r.fail(*t->get("delist"), fmt::format("{}: delist URL must be http(s) without "
+                                                          "spaces or quotes",
+                                                          what));
+                }
+                d.refusal_hint = r.string(*t, "refusal_hint", what).value_or("");
+                d.access = r.choice(*t, "access", what, k_access);
+                d.txt = r.boolean(*t, "txt", what);
+                d.codes = r.codes(*t, what);
+                d.tags = r.strings(*t, "tags", what);
+                if (!operators.emplace(*id, std::move(d)).second) {
+                    r.fail(el, fmt::format("{}: defined twice", what));
+                }
+            }
+        }
+    }
+
+    std::set<std::string> ids;
+    std::set<std::string> names;
+    if (const auto* zs = root.get("zone")) {
+        const auto* arr = zs->as_array();
+        if (arr == nullptr) {
+            r.fail(*zs, "'zone' must be an array of tables ([[zone]])");
+        } else {
+            for (const auto& el : *arr) {
+                if (r.failed()) {
+                    break;
+                }
+                const auto* t = el.as_table();
+                if (t == nullptr) {
+                    r.fail(el, "each [[zone]] must be a table");
+                    continue;
+                }
+                Zone z;
+                z.where = r.line_of(el);
+                const auto id = r.string(*t, "id", "zone");
+                if (!id || id->empty()) {
+                    r.fail(el, "zone: missing 'id'");
+                    continue;
+                }
+                z.id = *id;
+                const auto what = fmt::format("zone \"{}\"", z.id);
+                r.only_keys(*t,
+                            {"id", "name", "zone", "operator", "kind", "role", "status", "default",
+                             "access", "txt", "delist", "tags", "note", "codes", "unknown_code",
+                             "test_listed", "test_unlisted", "key_env", "domain_query", "hash",
+                             "server", "weight", "refusal_hint"},
+                            what);
+                const OperatorDefaults* op = nullptr;
+                if (auto op_id = r.string(*t, "operator", what)) {
+                    const auto it = operators.find(*op_id);
+                    if (it == operators.end()) {
+                        r.fail(*t->get("operator"), fmt::format("{}: unknown operator \"{}\"", what, *op_id));
+                        continue;
+                    }
+                    op = &it->second;
+                    z.operator_id = *op_id;
+                }
+                const auto zone_name = r.string(*t, "zone", what);
+                if (!zone_name) {
+                    r.fail(el, fmt::format("{}: missing 'zone'", what));
+                    continue;
+                }
+                z.zone = *zone_name;
+                if (!valid_zone_name(z.zone)) {
+                    r.fail(*t->get("zone"), fmt::format("{}: \"{}\" is not a valid DNS zone name", what, z.zone));
+                    continue;
+                }
+                z.name = r.string(*t, "name", what).value_or(op != nullptr ? op->name + " " + z.zone : z.zone);
+                const auto kind = r.choice(*t, "kind", what, k_kinds);
+                if (!kind && !r.failed()) {
+                    r.fail(el, fmt::format("{}: missing 'kind' ({})", what, names_of(k_kinds)));
+                    continue;
+                }
+                z.kind = kind.value_or(ZoneKind::ip4);
+                z.role = r.choice(*t, "role", what, k_roles).value_or(ZoneRole::block);
+                z.status = r.choice(*t, "status", what, k_statuses).value_or(ZoneStatus::unverified);
+                z.access = r.choice(*t, "access", what, k_access)
+                               .value_or(op != nullptr && op->access ? *op->access : Access::free);
+                z.txt = r.boolean(*t, "txt", what).value_or(op != nullptr && op->txt ? *op->txt : false);
+                z.delist_url = r.string(*t, "delist", what).value_or(op != nullptr ? op->delist_url : "");
+                if (!z.delist_url.empty() && !valid_url_template(z.delist_url)) {
+                    r.fail(*t->get("delist"), fmt::format("{}: delist URL must be http(s) without "
+                                                          "spaces or quotes",
+                                                          what));
+                }
+                z.refusal_hint =
+                    r.string(*t, "refusal_hint", what).value_or(op != nullptr ? op->refusal_hint : "");
+                z.note = r.string(*t, "note", what).value_or("");
+                z.tags = r.strings(*t, "tags", what);
+                if (op != nullptr) {
+                    z.tags.insert(z.tags.begin(), op->tags.begin(), op->tags.end());
+                }
+                z.key_env = r.string(*t, "key_env", what).value_or("");
+                if ((z.zone.find("{key}") != std::string::npos) != !z.key_env.empty()) {
+                    r.fail(el, fmt::format("{}: a zone with {{key}} needs 'key_env' and the other way "
+                                           "round",
+                                           what));
+                }
+                z.server = r.string(*t, "server", what).value_or("");
+                z.weight = r.number(*t, "weight", what).value_or(1.0);
+                z.domain_query = r.string(*t, "domain_query", what).value_or("both");
+                if (z.domain_query != "both" && z.domain_query != "hostname" &&
+                    z.domain_query != "registered") {
+                    r.fail(*t->get("domain_query"),
+                           fmt::format("{}: domain_query must be hostname, registered or both", what));
+                }
+                z.hash = r.string(*t, "hash", what).value_or(z.kind == ZoneKind::hash ? "sha1-hex" : "");
+                if (z.kind == ZoneKind::hash && z.hash != "sha1-hex" && z.hash != "sha256-base32") {
+                    r.fail(el, fmt::format("{}: hash must be sha1-hex or sha256-base32", what));
+                }
+                // Codes default to the zone role's severity unless they say otherwise.
+                const Severity dflt_sev = z.role == ZoneRole::allow  ? Severity::allow
+                                          : z.role == ZoneRole::info ? Severity::info
+                                                                     : Severity::critical;
+                z.codes = r.codes(*t, what, dflt_sev);
+                if (op != nullptr) {
+                    z.codes.insert(z.codes.end(), op->codes.begin(), op->codes.end());
+                }
+                z.unknown_code_severity = r.choice(*t, "unknown_code", what, k_severities).value_or(dflt_sev);
+                const bool active = z.status == ZoneStatus::active || z.status == ZoneStatus::unverified ||
+                                    z.status == ZoneStatus::key_required;
+                z.enabled_by_default = r.boolean(*t, "default", what).value_or(false);
+                if (z.enabled_by_default && !active) {
+                    r.fail(*t->get("default"),
+                           fmt::format("{}: a {} zone cannot be on by default", what, to_string(z.status)));
+                }
+                std::string_view pos_default, neg_default;
+                switch (z.kind) {
+                case ZoneKind::ip4:
+                case ZoneKind::both:
+                    pos_default = "127.0.0.2";
+                    neg_default = "127.0.0.1";
+                    break;
+                case ZoneKind::ip6:
+                    pos_default = "::ffff:7f00:2";
+                    neg_default = "::ffff:7f00:1";
+                    break;
+                case ZoneKind::domain:
+                    pos_default = "test";
+                    neg_default = "invalid";
+                    break;
+                case ZoneKind::hash:
+                    break;
+                }
+                z.test_listed = test_point(r, *t, "test_listed", what, z, pos_default);
+                z.test_unlisted = test_point(r, *t, "test_unlisted", what, z, neg_default);
+                if (!ids.insert(z.id).second) {
+                    r.fail(el, fmt::format("{}: id used twice", what));
+                }
+                if (!names.insert(z.zone).second) {
+                    r.fail(*t->get("zone"), fmt::format("{}: zone {} already in the catalog", what, z.zone));
+                }
+                cat.zones.push_back(std::move(z));
+            }
+        }
+    }
+    if (r.failed()) {
+        return r.error();
+    }
+    if (cat.zones.empty()) {
+        return Error{"the catalog has no [[zone]] entries", source_name};
+    }
+    return cat;
+}
+
+Result<Catalog> load_catalog(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return Error{"cannot read the zone catalog (use --catalog FILE)", path};
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return parse_catalog(ss.str(), path);
+}
+
+} // namespace rblscope

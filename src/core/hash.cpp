@@ -1,0 +1,75 @@
+#include "core/hash.hpp"
+
+#include <algorithm>
+#include <array>
+#include <openssl/evp.h>
+
+namespace rblscope {
+
+std::string normalize_email(std::string_view address) {
+    std::string a(address);
+    std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) {
+        return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    });
+    const auto at = a.rfind('@');
+    if (at == std::string::npos) {
+        return a;
+    }
+    std::string local = a.substr(0, at);
+    std::string domain = a.substr(at + 1);
+    if (const auto plus = local.find('+'); plus != std::string::npos && plus > 0) {
+        local.erase(plus);
+    }
+    if (domain == "gmail.com" || domain == "googlemail.com") {
+        std::erase(local, '.');
+        domain = "gmail.com";
+    }
+    return local + "@" + domain;
+}
+
+namespace {
+
+std::string digest(std::string_view input, const EVP_MD* md) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+    unsigned int len = 0;
+    if (EVP_Digest(input.data(), input.size(), out.data(), &len, md, nullptr) != 1) {
+        return {};
+    }
+    return std::string(reinterpret_cast<const char*>(out.data()), len);
+}
+
+} // namespace
+
+std::string hash_label(std::string_view input, std::string_view scheme) {
+    if (scheme == "sha1-hex") {
+        static constexpr char k_hex[] = "0123456789abcdef";
+        std::string out;
+        for (const unsigned char c : digest(input, EVP_sha1())) {
+            out += k_hex[c >> 4];
+            out += k_hex[c & 0xf];
+        }
+        return out;
+    }
+    if (scheme == "sha256-base32") {
+        static constexpr char k_b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        const auto raw = digest(input, EVP_sha256());
+        std::string out;
+        std::uint32_t buffer = 0;
+        int bits = 0;
+        for (const unsigned char c : raw) {
+            buffer = (buffer << 8) | c;
+            bits += 8;
+            while (bits >= 5) {
+                out += k_b32[(buffer >> (bits - 5)) & 0x1f];
+                bits -= 5;
+            }
+        }
+        if (bits > 0) {
+            out += k_b32[(buffer << (5 - bits)) & 0x1f];
+        }
+        return out;
+    }
+    return {};
+}
+
+} // namespace rblscope

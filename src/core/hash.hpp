@@ -1,0 +1,19 @@
+#pragma once
+// Hashed-email list support: address normalisation and the label encodings lists expect.
+
+#include <string>
+#include <string_view>
+
+namespace rblscope {
+
+/// The canonical form hashed-email lists (MSBL EBL, Spamhaus HBL) hash: lowercase,
+/// "+tag" removed from the local part, and for gmail.com / googlemail.com the dots in
+/// the local part removed and the domain set to gmail.com.
+[[nodiscard]] std::string normalize_email(std::string_view address);
+
+/// The DNS label for `input` under `scheme`: "sha1-hex" (40 lowercase hex digits) or
+/// "sha256-base32" (52 RFC 4648 Base32 characters, unpadded, uppercase).
+/// Returns an empty string for an unknown scheme.
+[[nodiscard]] std::string hash_label(std::string_view input, std::string_view scheme);
+
+} // namespace rblscope

@@ -1,0 +1,632 @@
+// The check engine: targets stream in, (subject, zone) lookups go out through c-ares within a
+// fixed window refilled on completion (massdns style), and reports stream out in input order.
+
+#include "rblscope/engine.hpp"
+
+#include <ares.h>
+#include <cstdlib>
+#include <deque>
+#include <fmt/format.h>
+#include <memory>
+#include <unordered_map>
+
+#include "core/domain.hpp"
+#include "core/hash.hpp"
+#include "core/sanitize.hpp"
+#include "engine/classify.hpp"
+#include "net/dns_channel.hpp"
+#include "net/event_loop.hpp"
+#include "net/resolvers.hpp"
+#include "rblscope/verdict.hpp"
+
+namespace rblscope {
+
+std::optional<Result<Target>> VectorTargetSource::next() {
+    if (m_next >= m_texts.size()) {
+        return std::nullopt;
+    }
+    const auto& text = m_texts[m_next++];
+    auto t = parse_target(text);
+    if (!t) {
+        return Result<Target>(Error{t.error().message, fmt::format("argument {}", m_next)});
+    }
+    return t;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint32_t ms_since(Clock::time_point start) {
+    return static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+}
+
+RawAnswer to_raw(const DnsReply& reply) {
+    RawAnswer raw;
+    switch (reply.status) {
+    case ARES_SUCCESS:
+        raw.kind = reply.a.empty() ? RawAnswer::Kind::nodata : RawAnswer::Kind::answers;
+        raw.a = reply.a;
+        raw.ttl = reply.ttl;
+        break;
+    case ARES_ENOTFOUND:
+        raw.kind = RawAnswer::Kind::nxdomain;
+        break;
+    case ARES_ENODATA:
+        raw.kind = RawAnswer::Kind::nodata;
+        break;
+    case ARES_ESERVFAIL:
+        raw.kind = RawAnswer::Kind::servfail;
+        break;
+    case ARES_EREFUSED:
+        raw.kind = RawAnswer::Kind::refused;
+        break;
+    case ARES_ETIMEOUT:
+        raw.kind = RawAnswer::Kind::timeout;
+        break;
+    case ARES_ECONNREFUSED:
+        raw.kind = RawAnswer::Kind::failure;
+        raw.detail = "connection refused: no DNS server listening at the resolver address";
+        break;
+    default:
+        raw.kind = RawAnswer::Kind::failure;
+        raw.detail = reply.parse_error ? fmt::format("garbled answer: {}", dns_status_text(reply.status))
+                                       : fmt::format("DNS error: {}", dns_status_text(reply.status));
+        break;
+    }
+    return raw;
+}
+
+/// Expands CIDR blocks into single addresses lazily, so a /16 never sits in memory.
+class ExpandingSource {
+  public:
+    ExpandingSource(TargetSource& inner, std::uint64_t max_block) : m_inner(inner), m_max(max_block) {}
+
+    std::optional<Result<Target>> next() {
+        if (m_block && m_index < m_block->cidr->size()) {
+            Target t = *m_block;
+            t.kind = Target::Kind::ip;
+            t.ip = m_block->cidr->at(m_index++);
+            return t;
+        }
+        m_block.reset();
+        auto item = m_inner.next();
+        if (!item || !item->ok() || (*item)->kind != Target::Kind::cidr) {
+            return item;
+        }
+        const auto size = (*item)->cidr->size();
+        if (size > m_max) {
+            const auto shown = size == UINT64_MAX ? std::string("more than 2^64")
+                                                  : fmt::format("{}", size);
+            return Result<Target>(Error{
+                fmt::format("block {} has {} addresses, more than the limit of {} (raise it with "
+                            "--max-addresses)",
+                            (*item)->cidr->to_string(),
+                            shown,
+                            m_max),
+                (*item)->where.empty() ? (*item)->text : (*item)->where});
+        }
+        m_block = std::move(item->value());
+        m_index = 0;
+        return next();
+    }
+
+  private:
+    TargetSource& m_inner;
+    std::uint64_t m_max;
+    std::optional<Target> m_block;
+    std::uint64_t m_index = 0;
+};
+
+struct ZoneState {
+    const Zone* zone = nullptr;
+    std::string suffix; ///< the zone with its key filled in; never printed
+    DnsChannel* channel = nullptr;
+    std::string skip_reason;
+    RawAnswer test_listed, test_unlisted;
+    ZoneHealth health;
+};
+
+struct Lookup {
+    std::size_t zone = 0;
+    std::string subject; ///< shown to the user
+    std::string prefix;  ///< labels before the zone suffix
+    RawAnswer raw;
+    std::string txt;
+    Clock::time_point started;
+    bool ip_subject = true;
+};
+
+struct ActiveTarget {
+    TargetReport report;
+    std::vector<Lookup> lookups;
+    int outstanding = 0;
+    bool resolve_failed = false;
+    int resolve_answers = 0;
+};
+
+enum class JobKind : std::uint8_t { lookup, txt, resolve_a, resolve_aaaa, test_listed, test_unlisted };
+
+struct Job {
+    ActiveTarget* target = nullptr;
+    std::size_t index = 0; ///< lookup index, or zone index for tests
+    JobKind kind = JobKind::lookup;
+    int attempt = 0;
+};
+
+class Run {
+  public:
+    Run(const std::vector<const Zone*>& zones, const Catalog& catalog, TargetSource& targets,
+        ResultSink& sink, const EngineOptions& options)
+        : m_catalog(catalog), m_source(targets, options.max_cidr_addresses), m_sink(sink),
+          m_options(options) {
+        for (const auto* z : zones) {
+            ZoneState zs;
+            zs.zone = z;
+            zs.suffix = z->zone;
+            m_zones.push_back(std::move(zs));
+        }
+    }
+
+    Result<RunSummary> execute() {
+        const auto start = Clock::now();
+        if (auto err = setup_channels()) {
+            return *err;
+        }
+        start_tests();
+        while (true) {
+            fill();
+            drain();
+            if (finished()) {
+                break;
+            }
+            m_loop.run_once(std::chrono::milliseconds(1000));
+            drain();
+        }
+        m_summary.elapsed_ms = ms_since(start);
+        m_summary.exit_code = static_cast<int>(m_exit);
+        return m_summary;
+    }
+
+  private:
+    std::optional<Error> setup_channels() {
+        auto main = DnsChannel::create(m_loop, m_options.resolvers, m_options.timeout);
+        if (!main) {
+            return main.error();
+        }
+        m_summary.resolvers = (*main)->servers();
+        for (const auto& s : m_summary.resolvers) {
+            if (is_public_resolver(s, m_catalog.public_resolvers)) {
+                m_sink.on_warning(fmt::format(
+                    "resolver {} is a public resolver: Spamhaus, URIBL, DNSWL and others refuse or "
+                    "mis-answer queries from it; use your own recursive resolver",
+                    s));
+            }
+        }
+        m_channels.push_back(std::move(main.value()));
+        std::unordered_map<std::string, DnsChannel*> by_server;
+        for (auto& zs : m_zones) {
+            zs.channel = m_channels.front().get();
+            std::string server = zs.zone->server;
+            for (const auto& [name, srv] : m_options.zone_servers) {
+                if (name == zs.zone->zone || name == zs.zone->id) {
+                    server = srv;
+                }
+            }
+            if (!server.empty()) {
+                auto& ch = by_server[server];
+                if (ch == nullptr) {
+                    auto c = DnsChannel::create(m_loop, {server}, m_options.timeout);
+                    if (!c) {
+                        return Error{c.error().message, fmt::format("zone server for {}", zs.zone->zone)};
+                    }
+                    ch = c->get();
+                    m_channels.push_back(std::move(c.value()));
+                }
+                zs.channel = ch;
+            }
+            if (!zs.zone->key_env.empty()) {
+                const char* key = std::getenv(zs.zone->key_env.c_str());
+                if (key == nullptr || *key == '\0') {
+                    zs.skip_reason = fmt::format("needs a key: set {}", zs.zone->key_env);
+                } else if (!is_valid_hostname(std::string(key) + ".test")) {
+                    zs.skip_reason = fmt::format("the key in {} is not a valid DNS label", zs.zone->key_env);
+                } else {
+                    zs.suffix.replace(zs.suffix.find("{key}"), 5, key);
+                }
+            }
+        }
+        return std::nullopt;
+    }
+
+    // Test points go first so zone health is known by the time real answers arrive.
+    void start_tests() {
+        for (std::size_t i = 0; i < m_zones.size(); ++i) {
+            const auto& zs = m_zones[i];
+            if (!zs.skip_reason.empty()) {
+                continue;
+            }
+            if (zs.zone->test_listed) {
+                m_queue.push_back(Job{nullptr, i, JobKind::test_listed, 0});
+                ++m_tests_outstanding;
+            }
+            if (zs.zone->test_unlisted) {
+                m_queue.push_back(Job{nullptr, i, JobKind::test_unlisted, 0});
+                ++m_tests_outstanding;
+            }
+        }
+        if (m_tests_outstanding == 0) {
+            assess_zones();
+        }
+    }
+
+    [[nodiscard]] bool finished() const {
+        return m_source_done && m_active.empty() && m_in_flight == 0 && m_queue.empty() &&
+               m_urgent.empty() && m_tests_outstanding == 0;
+    }
+
+    std::size_t max_active() const {
+        return static_cast<std::size_t>(std::max(64, m_options.concurrency));
+    }
+
+    void fill() {
+        while (m_in_flight < m_options.concurrency) {
+            if (!m_urgent.empty()) {
+                const Job j = m_urgent.front();
+                m_urgent.pop_front();
+                issue(j);
+                continue;
+            }
+            if (m_queue.empty() && !activate_next()) {
+                break;
+            }
+            if (m_queue.empty()) {
+                continue; // the target needed no queries (it may have been emitted already)
+            }
+            const Job j = m_queue.front();
+            m_queue.pop_front();
+            issue(j);
+        }
+    }
+
+    void drain() {
+        bool any = true;
+        while (any) {
+            any = false;
+            for (auto& ch : m_channels) {
+                ch->drain();
+            }
+            // Completions may have queued retries; issue them before sleeping.
+            if (!m_urgent.empty() && m_in_flight < m_options.concurrency) {
+                fill();
+                any = true;
+            }
+        }
+    }
+
+    /// Reads the next target and queues its lookups. False when no target can start now.
+    bool activate_next() {
+        if (m_source_done || m_active.size() >= max_active()) {
+            return false;
+        }
+        while (true) {
+            auto item = m_source.next();
+            if (!item) {
+                m_source_done = true;
+                return false;
+            }
+            if (!item->ok()) {
+                ++m_summary.input_errors;
+                m_exit = worst_of(m_exit, ExitCode::unknown);
+                m_sink.on_input_error(item->error());
+                continue;
+            }
+            start_target(std::move(item->value()));
+            return true;
+        }
+    }
+
+    void add_lookup(ActiveTarget& t, std::size_t zone, std::string subject, std::string prefix,
+                    bool ip_subject, bool front) {
+        Lookup l;
+        l.zone = zone;
+        l.subject = std::move(subject);
+        l.prefix = std::move(prefix);
+        l.ip_subject = ip_subject;
+        t.lookups.push_back(std::move(l));
+        const std::size_t idx = t.lookups.size() - 1;
+        ++t.outstanding;
+        const Job j{&t, idx, JobKind::lookup, 0};
+        if (front) {
+            m_queue.push_front(j);
+        } else {
+            m_queue.push_back(j);
+        }
+    }
+
+    void add_ip_lookups(ActiveTarget& t, const IpAddress& ip, bool front) {
+        for (std::size_t z = 0; z < m_zones.size(); ++z) {
+            if (m_zones[z].zone->takes(ip.family())) {
+                add_lookup(t, z, ip.to_string(), ip.reversed(), true, front);
+            }
+        }
+    }
+
+    void add_domain_lookups(ActiveTarget& t, const std::string& name) {
+        const std::string reg = registered_domain(name);
+        for (std::size_t z = 0; z < m_zones.size(); ++z) {
+            const Zone& zone = *m_zones[z].zone;
+            if (zone.kind != ZoneKind::domain) {
+                continue;
+            }
+            const bool want_host = zone.domain_query != "registered" || reg == name;
+            const bool want_reg = zone.domain_query != "hostname" && reg != name;
+            if (want_host) {
+                add_lookup(t, z, name, name, false, false);
+            }
+            if (want_reg) {
+                add_lookup(t, z, reg, reg, false, false);
+            }
+        }
+    }
+
+    void start_target(Target target) {
+        auto owned = std::make_unique<ActiveTarget>();
+        ActiveTarget& t = *owned;
+        t.report.target = std::move(target);
+        m_active.push_back(std::move(owned));
+        const Target& tg = t.report.target;
+        switch (tg.kind) {
+        case Target::Kind::ip:
+        case Target::Kind::cidr:
+            t.report.ip = tg.ip;
+            add_ip_lookups(t, tg.ip, false);
+            break;
+        case Target::Kind::hostname:
+            add_domain_lookups(t, tg.hostname);
+            t.outstanding += 2;
+            m_queue.push_back(Job{&t, 0, JobKind::resolve_a, 0});
+            m_queue.push_back(Job{&t, 0, JobKind::resolve_aaaa, 0});
+            break;
+        case Target::Kind::email: {
+            add_domain_lookups(t, tg.hostname);
+            const std::string canonical = normalize_email(tg.email);
+            for (std::size_t z = 0; z < m_zones.size(); ++z) {
+                const Zone& zone = *m_zones[z].zone;
+                if (zone.kind == ZoneKind::hash) {
+                    add_lookup(t, z, canonical, hash_label(canonical, zone.hash), false, false);
+                }
+            }
+            break;
+        }
+        }
+        if (t.outstanding == 0) {
+            t.report.problems.push_back("no zone in the selection takes this kind of target");
+            emit_ready();
+        }
+    }
+
+    void issue(const Job& j) {
+        ++m_in_flight;
+        ++m_summary.queries;
+        const auto started = Clock::now();
+        auto done = [this, j, started](DnsReply&& reply) {
+            --m_in_flight;
+            on_reply(j, std::move(reply), started);
+        };
+        switch (j.kind) {
+        case JobKind::test_listed:
+        case JobKind::test_unlisted: {
+            auto& zs = m_zones[j.index];
+            const auto& point = j.kind == JobKind::test_listed ? *zs.zone->test_listed : *zs.zone->test_unlisted;
+            std::string prefix = point.subject;
+            if (zs.zone->takes_ip()) {
+                prefix = IpAddress::parse_exact(point.subject)->reversed();
+            }
+            zs.channel->query(prefix + "." + zs.suffix, DnsChannel::Type::a, std::move(done));
+            return;
+        }
+        case JobKind::resolve_a:
+        case JobKind::resolve_aaaa:
+            m_channels.front()->query(j.target->report.target.hostname,
+                                      j.kind == JobKind::resolve_a ? DnsChannel::Type::a : DnsChannel::Type::aaaa,
+                                      std::move(done));
+            return;
+        case JobKind::lookup:
+        case JobKind::txt: {
+            Lookup& l = j.target->lookups[j.index];
+            auto& zs = m_zones[l.zone];
+            if (j.kind == JobKind::lookup && j.attempt == 0) {
+                l.started = started;
+            }
+            if (!zs.skip_reason.empty()) {
+                DnsReply skipped;
+                skipped.status = -1;
+                --m_in_flight;
+                --m_summary.queries;
+                on_reply(j, std::move(skipped), started);
+                return;
+            }
+            zs.channel->query(l.prefix + "." + zs.suffix,
+                              j.kind == JobKind::txt ? DnsChannel::Type::txt : DnsChannel::Type::a,
+                              std::move(done));
+            return;
+        }
+        }
+    }
+
+    void retry_or(const Job& j, const RawAnswer& raw, const std::function<void()>& otherwise) {
+        if (raw.kind == RawAnswer::Kind::timeout && j.attempt < m_options.retries) {
+            Job again = j;
+            ++again.attempt;
+            m_urgent.push_back(again);
+            return;
+        }
+        otherwise();
+    }
+
+    void on_reply(const Job& j, DnsReply&& reply, Clock::time_point started) {
+        RawAnswer raw = reply.status == -1 ? RawAnswer{} : to_raw(reply);
+        switch (j.kind) {
+        case JobKind::test_listed:
+        case JobKind::test_unlisted:
+            retry_or(j, raw, [&] {
+                auto& zs = m_zones[j.index];
+                (j.kind == JobKind::test_listed ? zs.test_listed : zs.test_unlisted) = raw;
+                if (--m_tests_outstanding == 0) {
+                    assess_zones();
+                }
+            });
+            return;
+        case JobKind::resolve_a:
+        case JobKind::resolve_aaaa:
+            retry_or(j, raw, [&] { on_resolved(j, reply, raw); });
+            return;
+        case JobKind::txt: {
+            Lookup& l = j.target->lookups[j.index];
+            if (reply.status == ARES_SUCCESS) {
+                std::string joined;
+                for (const auto& s : reply.txt) {
+                    joined += joined.empty() ? "" : " | ";
+                    joined += s;
+                }
+                l.txt = sanitize_text(joined, 512);
+            }
+            finish_lookup(*j.target);
+            return;
+        }
+        case JobKind::lookup: {
+            Lookup& l = j.target->lookups[j.index];
+            if (reply.status == -1) {
+                raw.kind = RawAnswer::Kind::skipped;
+                raw.detail = m_zones[l.zone].skip_reason;
+            }
+            retry_or(j, raw, [&] {
+                raw.elapsed_ms = ms_since(l.started);
+                raw.tries = j.attempt + 1;
+                l.raw = std::move(raw);
+                const Zone& zone = *m_zones[l.zone].zone;
+                if (l.raw.kind == RawAnswer::Kind::answers && zone.txt && m_options.ask_txt &&
+                    read_answers(zone, l.raw.a).status == Status::listed) {
+                    m_urgent.push_back(Job{j.target, j.index, JobKind::txt, 0});
+                    return;
+                }
+                finish_lookup(*j.target);
+            });
+            (void)started;
+            return;
+        }
+        }
+    }
+
+    void on_resolved(const Job& j, const DnsReply& reply, const RawAnswer& raw) {
+        ActiveTarget& t = *j.target;
+        const std::string& name = t.report.target.hostname;
+        const char* type = j.kind == JobKind::resolve_a ? "A" : "AAAA";
+        if (raw.kind == RawAnswer::Kind::answers || reply.status == ARES_SUCCESS) {
+            for (const auto a : reply.a) {
+                const auto ip = IpAddress::v4(a);
+                t.report.addresses.push_back({name, ip});
+                add_ip_lookups(t, ip, true);
+                ++t.resolve_answers;
+            }
+            for (const auto& b : reply.aaaa) {
+                const auto ip6 = IpAddress::v6(b);
+                // A mapped address in AAAA is still the IPv4 host.
+                const auto ip = IpAddress::parse(ip6.to_string()).value_or(ip6);
+                t.report.addresses.push_back({name, ip});
+                add_ip_lookups(t, ip, true);
+                ++t.resolve_answers;
+            }
+        } else if (raw.kind != RawAnswer::Kind::nxdomain && raw.kind != RawAnswer::Kind::nodata) {
+            t.resolve_failed = true;
+            const auto err = classify(make_bare_zone("resolver"), raw, {}, m_options.retries + 1).error;
+            t.report.problems.push_back(fmt::format("could not resolve {} ({}): {}", name, type, err));
+        }
+        finish_lookup(t);
+    }
+
+    void finish_lookup(ActiveTarget& t) {
+        if (--t.outstanding == 0) {
+            emit_ready();
+        }
+    }
+
+    void assess_zones() {
+        for (auto& zs : m_zones) {
+            const RawAnswer* pos = zs.zone->test_listed ? &zs.test_listed : nullptr;
+            const RawAnswer* neg = zs.zone->test_unlisted ? &zs.test_unlisted : nullptr;
+            zs.health = assess_health(*zs.zone, pos, neg);
+        }
+        emit_ready();
+    }
+
+    void emit_ready() {
+        while (m_tests_outstanding == 0 && !m_active.empty() && m_active.front()->outstanding == 0) {
+            auto t = std::move(m_active.front());
+            m_active.pop_front();
+            emit(*t);
+        }
+    }
+
+    void emit(ActiveTarget& t) {
+        TargetReport& rep = t.report;
+        if (rep.target.kind == Target::Kind::hostname && rep.addresses.empty() && !t.resolve_failed) {
+            rep.notes.push_back(fmt::format("{} has no A or AAAA record; only the domain lists were asked",
+                                            rep.target.hostname));
+        }
+        rep.results.reserve(t.lookups.size());
+        for (auto& l : t.lookups) {
+            const auto& zs = m_zones[l.zone];
+            auto r = classify(*zs.zone, l.raw, zs.health, m_options.retries + 1);
+            r.subject = l.subject;
+            r.txt = std::move(l.txt);
+            if (r.status == Status::listed && !zs.zone->delist_url.empty()) {
+                r.delist_url = expand_delist_url(zs.zone->delist_url, l.subject);
+            }
+            rep.results.push_back(std::move(r));
+        }
+        decide(rep);
+        ++m_summary.targets;
+        switch (rep.verdict) {
+        case Verdict::listed:
+            ++m_summary.listed;
+            break;
+        case Verdict::clean:
+            ++m_summary.clean;
+            break;
+        case Verdict::unknown:
+            ++m_summary.unknown;
+            break;
+        }
+        m_exit = worst_of(m_exit, exit_code_for(rep));
+        m_sink.on_target(rep);
+    }
+
+    const Catalog& m_catalog;
+    ExpandingSource m_source;
+    ResultSink& m_sink;
+    const EngineOptions& m_options;
+    EventLoop m_loop;
+    std::vector<std::unique_ptr<DnsChannel>> m_channels;
+    std::vector<ZoneState> m_zones;
+    std::deque<std::unique_ptr<ActiveTarget>> m_active;
+    std::deque<Job> m_queue;
+    std::deque<Job> m_urgent;
+    int m_in_flight = 0;
+    int m_tests_outstanding = 0;
+    bool m_source_done = false;
+    ExitCode m_exit = ExitCode::ok;
+    RunSummary m_summary;
+};
+
+} // namespace
+
+Result<RunSummary> run_check(const std::vector<const Zone*>& zones, const Catalog& catalog,
+                             TargetSource& targets, ResultSink& sink, const EngineOptions& options) {
+    Run run(zones, catalog, targets, sink, options);
+    return run.execute();
+}
+
+} // namespace rblscope

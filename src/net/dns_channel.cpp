@@ -1,0 +1,227 @@
+#include "net/dns_channel.hpp"
+
+#include <ares.h>
+#include <arpa/inet.h>
+#include <cstring>
+#include <arpa/nameser.h>
+#include <array>
+#include <fmt/format.h>
+
+#include "net/resolvers.hpp"
+
+namespace rblscope {
+
+struct DnsChannel::Pending {
+    DnsChannel* self;
+    Type type;
+    Callback callback;
+};
+
+namespace {
+
+struct AresLibrary {
+    AresLibrary() { ares_library_init(ARES_LIB_INIT_ALL); }
+    ~AresLibrary() { ares_library_cleanup(); }
+};
+
+void parse_reply(DnsChannel::Type type, const unsigned char* abuf, int alen, DnsReply& out) {
+    if (type == DnsChannel::Type::a) {
+        std::array<ares_addrttl, 64> addrs{};
+        int n = static_cast<int>(addrs.size());
+        const int rc = ares_parse_a_reply(abuf, alen, nullptr, addrs.data(), &n);
+        if (rc == ARES_ENODATA) {
+            out.status = ARES_ENODATA;
+            return;
+        }
+        if (rc != ARES_SUCCESS) {
+            out.parse_error = true;
+            out.status = rc;
+            return;
+        }
+        for (int i = 0; i < n; ++i) {
+            const auto& a = addrs[static_cast<std::size_t>(i)];
+            out.a.push_back(ntohl(a.ipaddr.s_addr));
+            out.ttl = i == 0 ? static_cast<std::uint32_t>(a.ttl)
+                             : std::min(out.ttl, static_cast<std::uint32_t>(a.ttl));
+        }
+        return;
+    }
+    if (type == DnsChannel::Type::aaaa) {
+        std::array<ares_addr6ttl, 64> addrs{};
+        int n = static_cast<int>(addrs.size());
+        const int rc = ares_parse_aaaa_reply(abuf, alen, nullptr, addrs.data(), &n);
+        if (rc == ARES_ENODATA) {
+            out.status = ARES_ENODATA;
+            return;
+        }
+        if (rc != ARES_SUCCESS) {
+            out.parse_error = true;
+            out.status = rc;
+            return;
+        }
+        for (int i = 0; i < n; ++i) {
+            std::array<std::uint8_t, 16> b{};
+            std::memcpy(b.data(), &addrs[static_cast<std::size_t>(i)].ip6addr, 16);
+            out.aaaa.push_back(b);
+        }
+        return;
+    }
+    ares_txt_ext* txt = nullptr;
+    const int rc = ares_parse_txt_reply_ext(abuf, alen, &txt);
+    if (rc != ARES_SUCCESS) {
+        out.status = rc;
+        out.parse_error = rc != ARES_ENODATA;
+        return;
+    }
+    for (auto* t = txt; t != nullptr; t = t->next) {
+        // Strings of one record are joined; a new record starts a new entry.
+        if (t->record_start != 0 || out.txt.empty()) {
+            out.txt.emplace_back();
+        }
+        out.txt.back().append(reinterpret_cast<const char*>(t->txt), t->length);
+    }
+    ares_free_data(txt);
+}
+
+} // namespace
+
+std::string dns_status_text(int status) { return ares_strerror(status); }
+
+DnsChannel::DnsChannel(EventLoop& loop) : m_loop(loop) {}
+
+Result<std::unique_ptr<DnsChannel>> DnsChannel::create(EventLoop& loop,
+                                                       const std::vector<std::string>& servers,
+                                                       std::chrono::milliseconds timeout) {
+    static AresLibrary library;
+    std::unique_ptr<DnsChannel> ch(new DnsChannel(loop));
+    ares_options opts{};
+    opts.flags = ARES_FLAG_NOCHECKRESP; // hand SERVFAIL/REFUSED to us, don't treat as server failure
+    opts.timeout = static_cast<int>(timeout.count());
+    opts.tries = 1;
+    opts.sock_state_cb = &DnsChannel::on_socket_state;
+    opts.sock_state_cb_data = ch.get();
+    opts.socket_receive_buffer_size = 4 * 1024 * 1024; // thousands of answers may arrive at once
+    const int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB |
+                     ARES_OPT_SOCK_RCVBUF;
+    const int rc = ares_init_options(&ch->m_channel, &opts, mask);
+    if (rc != ARES_SUCCESS) {
+        return Error{fmt::format("cannot set up the DNS resolver: {}", ares_strerror(rc)), "resolver"};
+    }
+    if (!servers.empty()) {
+        std::string csv;
+        for (const auto& s : servers) {
+            auto ep = parse_server(s);
+            if (!ep) {
+                return ep.error();
+            }
+            csv += csv.empty() ? "" : ",";
+            csv += ep->csv();
+        }
+        const int src = ares_set_servers_ports_csv(ch->m_channel, csv.c_str());
+        if (src != ARES_SUCCESS) {
+            return Error{fmt::format("c-ares refused the server list \"{}\": {}", csv, ares_strerror(src)),
+                         "--resolver"};
+        }
+    }
+    if (ch->servers().empty()) {
+        return Error{"no DNS resolver configured (none in /etc/resolv.conf; use --resolver IP)", "resolver"};
+    }
+    return ch;
+}
+
+DnsChannel::~DnsChannel() {
+    if (m_timer) {
+        m_loop.cancel_timer(*m_timer);
+    }
+    if (m_channel != nullptr) {
+        ares_destroy(m_channel); // calls pending callbacks with ARES_EDESTRUCTION
+    }
+}
+
+std::vector<std::string> DnsChannel::servers() const {
+    std::vector<std::string> out;
+    ares_addr_port_node* list = nullptr;
+    if (ares_get_servers_ports(m_channel, &list) != ARES_SUCCESS) {
+        return out;
+    }
+    for (auto* n = list; n != nullptr; n = n->next) {
+        char buf[INET6_ADDRSTRLEN] = {};
+        const int port = n->udp_port != 0 ? n->udp_port : 53;
+        if (n->family == AF_INET) {
+            inet_ntop(AF_INET, &n->addr.addr4, buf, sizeof buf);
+            out.push_back(fmt::format("{}:{}", buf, port));
+        } else {
+            inet_ntop(AF_INET6, &n->addr.addr6, buf, sizeof buf);
+            out.push_back(fmt::format("[{}]:{}", buf, port));
+        }
+    }
+    ares_free_data(list);
+    return out;
+}
+
+void DnsChannel::query(const std::string& name, Type type, Callback callback) {
+    auto* p = new Pending{this, type, std::move(callback)};
+    ++m_in_flight;
+    const int qtype = type == Type::a ? ns_t_a : type == Type::aaaa ? ns_t_aaaa : ns_t_txt;
+    ares_query(m_channel, name.c_str(), ns_c_in, qtype, &DnsChannel::on_reply, p);
+    rearm_timer();
+}
+
+void DnsChannel::on_socket_state(void* data, int fd, int readable, int writable) {
+    auto* self = static_cast<DnsChannel*>(data);
+    if (readable == 0 && writable == 0) {
+        self->m_loop.unwatch(fd);
+        return;
+    }
+    self->m_loop.watch(fd, readable != 0, writable != 0, [self](int f, bool r, bool w) {
+        self->process(r ? f : ARES_SOCKET_BAD, w ? f : ARES_SOCKET_BAD);
+    });
+}
+
+void DnsChannel::on_reply(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
+    std::unique_ptr<Pending> p(static_cast<Pending*>(arg));
+    if (status == ARES_EDESTRUCTION) {
+        return;
+    }
+    --p->self->m_in_flight;
+    DnsReply reply;
+    reply.status = status;
+    if (status == ARES_SUCCESS && abuf != nullptr) {
+        parse_reply(p->type, abuf, alen, reply);
+    }
+    p->self->m_done.emplace_back(std::move(p->callback), std::move(reply));
+}
+
+void DnsChannel::process(int read_fd, int write_fd) {
+    ares_process_fd(m_channel, read_fd, write_fd);
+    rearm_timer();
+}
+
+void DnsChannel::rearm_timer() {
+    if (m_timer) {
+        m_loop.cancel_timer(*m_timer);
+        m_timer.reset();
+    }
+    timeval tv{};
+    if (ares_timeout(m_channel, nullptr, &tv) == nullptr) {
+        return;
+    }
+    const auto when = EventLoop::Clock::now() + std::chrono::seconds(tv.tv_sec) +
+                      std::chrono::microseconds(tv.tv_usec);
+    m_timer = m_loop.add_timer(when, [this] {
+        m_timer.reset();
+        process(ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+    });
+}
+
+void DnsChannel::drain() {
+    while (!m_done.empty()) {
+        auto done = std::move(m_done);
+        m_done.clear();
+        for (auto& [cb, reply] : done) {
+            cb(std::move(reply));
+        }
+    }
+}
+
+} // namespace rblscope

@@ -1,0 +1,73 @@
+#pragma once
+// A c-ares channel as a guest of the EventLoop: its sockets are watched through the
+// socket-state callback, its timeouts through one loop timer re-armed after every call.
+
+#include <cstdint>
+#include <array>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/event_loop.hpp"
+#include "rblscope/error.hpp"
+
+struct ares_channeldata;
+
+namespace rblscope {
+
+/// One finished DNS query, before interpretation.
+struct DnsReply {
+    int status = 0;                    ///< ARES_SUCCESS, ARES_ENOTFOUND, ARES_ETIMEOUT ...
+    std::vector<std::uint32_t> a;      ///< A answers (host order)
+    std::vector<std::array<std::uint8_t, 16>> aaaa;
+    std::vector<std::string> txt;      ///< TXT strings, raw (sanitise before printing)
+    std::uint32_t ttl = 0;
+    bool parse_error = false;          ///< the answer section could not be parsed
+};
+
+class DnsChannel {
+  public:
+    enum class Type : std::uint8_t { a, aaaa, txt };
+    using Callback = std::function<void(DnsReply&&)>;
+
+    /// `servers` as "IP[:PORT]" (IPv6 as "[IP]:PORT" or plain IP); empty means the system's
+    /// resolvers from /etc/resolv.conf. `timeout` is per try; c-ares tries once per server
+    /// and the engine owns retries, so waits never stack.
+    static Result<std::unique_ptr<DnsChannel>> create(EventLoop& loop,
+                                                      const std::vector<std::string>& servers,
+                                                      std::chrono::milliseconds timeout);
+    ~DnsChannel();
+    DnsChannel(const DnsChannel&) = delete;
+    DnsChannel& operator=(const DnsChannel&) = delete;
+
+    /// Starts a query. The callback runs later from the event loop, never inside this call.
+    void query(const std::string& name, Type type, Callback callback);
+
+    /// The servers in use, as "IP:PORT".
+    [[nodiscard]] std::vector<std::string> servers() const;
+    [[nodiscard]] std::size_t in_flight() const noexcept { return m_in_flight; }
+
+    /// Runs completions c-ares reported during the last socket or timer event.
+    void drain();
+
+  private:
+    DnsChannel(EventLoop& loop);
+    static void on_socket_state(void* data, int fd, int readable, int writable);
+    static void on_reply(void* arg, int status, int timeouts, unsigned char* abuf, int alen);
+    void process(int read_fd, int write_fd);
+    void rearm_timer();
+
+    struct Pending;
+    EventLoop& m_loop;
+    ares_channeldata* m_channel = nullptr;
+    std::optional<EventLoop::TimerId> m_timer;
+    std::vector<std::pair<Callback, DnsReply>> m_done;
+    std::size_t m_in_flight = 0;
+};
+
+/// The text of a c-ares status code.
+[[nodiscard]] std::string dns_status_text(int status);
+
+} // namespace rblscope
