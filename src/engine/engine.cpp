@@ -457,7 +457,11 @@ class Run {
     }
 
     void retry_or(const Job& j, const RawAnswer& raw, const std::function<void()>& otherwise) {
-        if (raw.kind == RawAnswer::Kind::timeout && j.attempt < m_options.retries) {
+        // Connection refused is retried too: c-ares fails every query pending on a server
+        // when one TCP fallback is refused, not only the one that caused it.
+        const bool retryable = raw.kind == RawAnswer::Kind::timeout ||
+                               (raw.kind == RawAnswer::Kind::failure && raw.detail.starts_with("connection refused"));
+        if (retryable && j.attempt < m_options.retries) {
             Job again = j;
             ++again.attempt;
             m_urgent.push_back(again);

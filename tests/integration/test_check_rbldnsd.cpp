@@ -1,0 +1,217 @@
+// The real binary against a real rbldnsd on loopback: statuses, codes, TXT, exit codes.
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/hash.hpp"
+#include "integration/fixtures.hpp"
+
+using namespace rblscope::test;
+using nlohmann::json;
+
+namespace {
+
+std::vector<std::string> base_args(const std::string& format = "json") {
+    auto& f = fixture();
+    return {"check", "--catalog", f.catalog, "--resolver", fmt::format("127.0.0.1:{}", f.rbldnsd_port), "--format",
+            format, "--timeout", "1"};
+}
+
+RunResult check(std::vector<std::string> extra, const std::string& input = "", const std::string& format = "json") {
+    auto args = base_args(format);
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_rblscope(args, input);
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("integration");
+
+TEST_CASE("check: a listed IPv4 address") {
+    const auto r = check({"192.0.2.99"});
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    const auto doc = json::parse(r.out);
+    const auto& t = doc["targets"][0];
+    CHECK(t["verdict"] == "listed");
+    CHECK(t["ip"] == "192.0.2.99");
+    const auto& bl = result_for(doc, 0, "bl.test");
+    CHECK(bl["status"] == "listed");
+    CHECK(bl["codes"] == json::array({"127.0.0.2"}));
+    CHECK(bl["meaning"] == "spam source");
+    CHECK(bl["txt"] == "Listed for spam, see https://bl.test/?192.0.2.99");
+    CHECK(bl["delist_url"] == "https://bl.test/remove?ip=192.0.2.99");
+    CHECK(result_for(doc, 0, "pbl.test")["status"] == "clean");
+    CHECK(result_for(doc, 0, "allow.test")["status"] == "clean");
+    CHECK(doc["summary"]["exit_code"] == 2);
+}
+
+TEST_CASE("check: a clean address exits 0 and the IPv6-only zone is not asked") {
+    const auto r = check({"192.0.2.1"});
+    CHECK(r.exit_code == 0);
+    const auto doc = json::parse(r.out);
+    CHECK(doc["targets"][0]["verdict"] == "clean");
+    for (const auto& res : doc["targets"][0]["results"]) {
+        CHECK(res["zone"] != "bl6.test");
+        CHECK(res["status"] == "clean");
+    }
+}
+
+TEST_CASE("check: TXT from the network is stripped of escape sequences") {
+    const auto r = check({"192.0.2.100"}, "", "text");
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.find('\x1b') == std::string::npos);
+    CHECK(r.out.find('\x07') == std::string::npos);
+    CHECK(r.out.find("Exploited host 192.0.2.100") != std::string::npos);
+}
+
+TEST_CASE("check: policy-only listing is a warning, allowlist hit is not a listing") {
+    const auto pbl = check({"198.51.100.7"});
+    CHECK(pbl.exit_code == 1);
+    CHECK(json::parse(pbl.out)["targets"][0]["verdict"] == "listed");
+    CHECK(result_for(json::parse(pbl.out), 0, "pbl.test")["severity"] == "warning");
+    const auto allow = check({"203.0.113.5"});
+    CHECK(allow.exit_code == 0);
+    const auto doc = json::parse(allow.out);
+    CHECK(doc["targets"][0]["verdict"] == "clean");
+    CHECK(doc["targets"][0]["counts"]["allowed"] == 1);
+    CHECK(result_for(doc, 0, "allow.test")["status"] == "listed");
+    CHECK(result_for(doc, 0, "allow.test")["severity"] == "allow");
+}
+
+TEST_CASE("check: IPv6 in nibble order") {
+    const auto r = check({"2001:db8:bad::25"});
+    CHECK(r.exit_code == 2);
+    const auto doc = json::parse(r.out);
+    CHECK(result_for(doc, 0, "bl6.test")["status"] == "listed");
+    CHECK(doc["targets"][0]["results"].size() == 1); // only the zone that takes IPv6
+    CHECK(check({"2001:db8:600d::1"}).exit_code == 0);
+}
+
+TEST_CASE("check: a hostname is resolved and its name checked on the domain lists") {
+    const auto r = check({"mail.example.test"});
+    CAPTURE(r.err);
+    const auto doc = json::parse(r.out);
+    const auto& t = doc["targets"][0];
+    CHECK(t["kind"] == "hostname");
+    REQUIRE(t["addresses"].size() == 1);
+    CHECK(t["addresses"][0]["ip"] == "192.0.2.99");
+    CHECK(t["addresses"][0]["name"] == "mail.example.test");
+    CHECK(result_for(doc, 0, "bl.test", "192.0.2.99")["status"] == "listed");
+    CHECK(result_for(doc, 0, "dbl.test", "mail.example.test")["status"] == "clean");
+    CHECK(r.exit_code == 2);
+    const auto d = check({"spammer.example.test"});
+    const auto ddoc = json::parse(d.out);
+    CHECK(result_for(ddoc, 0, "dbl.test", "spammer.example.test")["status"] == "listed");
+    CHECK(result_for(ddoc, 0, "dbl.test", "example.test")["status"] == "clean"); // registered domain too
+    CHECK(ddoc["targets"][0]["problems"].empty());
+    CHECK(ddoc["targets"][0]["notes"] ==
+          json::array({"spammer.example.test has no A or AAAA record; only the domain lists were asked"}));
+    CHECK(d.exit_code == 2);
+}
+
+TEST_CASE("check: an email address is checked by domain and by hash") {
+    const auto r = check({"Spam.Mer+x@Example.net"});
+    const auto doc = json::parse(r.out);
+    const auto& ebl = result_for(doc, 0, "ebl.test");
+    CHECK(ebl["status"] == "listed");
+    CHECK(ebl["subject"] == "spam.mer@example.net");
+    CHECK(result_for(doc, 0, "dbl.test", "example.net")["status"] == "clean");
+    CHECK(r.exit_code == 2);
+}
+
+TEST_CASE("check: CIDR blocks expand; too large a block is refused with its size") {
+    const auto r = check({"192.0.2.96/30"});
+    CHECK(r.exit_code == 2);
+    const auto doc = json::parse(r.out);
+    REQUIRE(doc["targets"].size() == 4);
+    CHECK(doc["targets"][0]["ip"] == "192.0.2.96");
+    CHECK(doc["targets"][1]["verdict"] == "listed"); // .97
+    CHECK(doc["targets"][2]["verdict"] == "clean");
+    CHECK(doc["targets"][3]["verdict"] == "listed"); // .99
+    CHECK(doc["summary"]["listed"] == 2);
+    CHECK(doc["summary"]["clean"] == 2);
+    const auto big = check({"--max-addresses", "256", "10.0.0.0/16"});
+    CHECK(big.exit_code == 3);
+    CHECK(big.err == "rblscope: 10.0.0.0/16: block 10.0.0.0/16 has 65536 addresses, more than the limit of 256 "
+                     "(raise it with --max-addresses)\n");
+}
+
+TEST_CASE("check: --input reads a file; a bad line is named and the rest still checked") {
+    const auto dir = make_temp_dir();
+    write_file(dir + "/targets.txt", "# servers\n192.0.2.1\n\n192.0.2.300\n192.0.2.99  # the listed one\n");
+    const auto r = check({"--input", dir + "/targets.txt"});
+    CHECK(r.err == fmt::format("rblscope: {}/targets.txt:4: not a valid IPv4 address: \"192.0.2.300\"\n", dir));
+    const auto doc = json::parse(r.out);
+    REQUIRE(doc["targets"].size() == 2);
+    CHECK(doc["targets"][1]["input"] == dir + "/targets.txt:5");
+    CHECK(doc["summary"]["input_errors"] == 1);
+    CHECK(doc["input_errors"][0]["where"] == dir + "/targets.txt:4");
+    CHECK(r.exit_code == 2); // the listing is the worst news
+    const auto stdin_run = check({"--input", "-"}, "192.0.2.1\nbogus!\n");
+    CHECK(stdin_run.exit_code == 3); // clean + a bad line: not everything could be decided
+    CHECK(stdin_run.err.find("stdin:2:") != std::string::npos);
+}
+
+TEST_CASE("check: --zones takes ids and bare zone names") {
+    const auto r = check({"--zones", "t-bl,pbl.test", "198.51.100.7"});
+    const auto doc = json::parse(r.out);
+    REQUIRE(doc["targets"][0]["results"].size() == 2);
+    // A zone name that is in the catalog selects the catalog entry, with its codes.
+    CHECK(result_for(doc, 0, "pbl.test")["status"] == "listed");
+    const auto bare = check({"--zones", "bl.test,other.bl.test", "192.0.2.99"});
+    const auto bdoc = json::parse(bare.out);
+    // A zone rbldnsd does not serve: REFUSED, reported as error, never clean.
+    CHECK(result_for(bdoc, 0, "other.bl.test")["status"] == "error");
+    CHECK(bare.exit_code == 2);
+}
+
+TEST_CASE("check: a zone needing a key is skipped without one, and never spoils the verdict") {
+    const auto r = check({"--zones", "t-bl,t-keyed", "192.0.2.1"});
+    const auto doc = json::parse(r.out);
+    const auto& keyed = result_for(doc, 0, "{key}.keyed.test");
+    CHECK(keyed["status"] == "skipped");
+    CHECK(keyed["error"] == "needs a key: set RBLSCOPE_TEST_KEY");
+    CHECK(doc["targets"][0]["verdict"] == "clean");
+    CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("check: --zone-server routes one zone to its own server") {
+    auto& f = fixture();
+    const auto r = run_rblscope({"check", "--catalog", f.catalog, "--resolver", fmt::format("127.0.0.1:{}", f.fake_port),
+                             "--zone-server", fmt::format("bl.test=127.0.0.1:{}", f.rbldnsd_port), "--zones",
+                             "t-bl,t-pbl", "--format", "json", "192.0.2.99"});
+    const auto doc = json::parse(r.out);
+    CHECK(result_for(doc, 0, "bl.test")["status"] == "listed");
+    CHECK(result_for(doc, 0, "pbl.test")["status"] == "error"); // fake_dns refuses unknown zones
+    CHECK(r.exit_code == 2);
+}
+
+TEST_CASE("check: a public resolver draws a warning") {
+    auto& f = fixture();
+    // A catalog that calls loopback "public", so the test never leaves this machine.
+    write_file(f.dir + "/public.toml", "[resolvers]\npublic = [\"127.0.0.1\"]\n[[zone]]\nid = \"b\"\n"
+                                       "zone = \"bl.test\"\nkind = \"ip4\"\ndefault = true\n");
+    const auto r = run_rblscope({"check", "--catalog", f.dir + "/public.toml", "--resolver",
+                             fmt::format("127.0.0.1:{}", f.rbldnsd_port), "192.0.2.1"});
+    CHECK(r.err == fmt::format("rblscope: warning: resolver 127.0.0.1:{} is a public resolver: Spamhaus, URIBL, "
+                               "DNSWL and others refuse or mis-answer queries from it; use your own recursive "
+                               "resolver\n",
+                               f.rbldnsd_port));
+    CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("check: text output has a table, listings first, and a summary line") {
+    const auto r = check({"192.0.2.99", "--all"}, "", "text");
+    CHECK(r.exit_code == 2);
+    const auto listed = r.out.find("listed   bl.test");
+    const auto clean = r.out.find("clean    pbl.test");
+    CHECK(listed != std::string::npos);
+    CHECK(clean != std::string::npos);
+    CHECK(listed < clean);
+    CHECK(r.out.find("=> LISTED on 1 of 3 lists") != std::string::npos);
+    CHECK(r.out.find('\x1b') == std::string::npos); // not a TTY: no colour
+}
+
+TEST_SUITE_END();

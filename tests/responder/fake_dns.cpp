@@ -1,0 +1,242 @@
+// A small scripted DNS responder for the failure modes rbldnsd cannot produce.
+//
+//   fake_dns [--port N] --zone NAME=MODE[@DELAY_MS] ...
+//
+// MODE (applies to every name under NAME):
+//   rfc        RFC 5782 behaviour: 127.0.0.2 (and ::ffff:7f00:2, "test") listed as
+//              127.0.0.2, 192.0.2.99 listed, everything else NXDOMAIN
+//   nxdomain   NXDOMAIN for everything (a list that refuses us silently)
+//   servfail | refused
+//   silent     never answers
+//   a:IP       answers IP for every name (error codes, non-127 answers, wildcards)
+//   garbage    answers random bytes with the query's ID
+//   truncated  answers with TC set and no records (no TCP listener behind it)
+//   wrongid    answers 127.0.0.2 with a different ID (must be ignored)
+// Names outside every zone get REFUSED. Prints "PORT <n>" on stdout once ready.
+// UDP only, single-threaded, poll()-driven; delayed answers wait in a queue.
+
+#include <arpa/inet.h>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <netinet/in.h>
+#include <poll.h>
+#include <queue>
+#include <random>
+#include <string>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Behaviour {
+    std::string mode;
+    std::string arg;
+    int delay_ms = 0;
+};
+
+struct Delayed {
+    Clock::time_point when;
+    std::vector<std::uint8_t> packet;
+    sockaddr_storage peer{};
+    socklen_t peer_len = 0;
+    bool operator>(const Delayed& o) const { return when > o.when; }
+};
+
+std::string lower(std::string s) {
+    for (auto& c : s) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c + 32);
+        }
+    }
+    return s;
+}
+
+// Parses the question; returns false on a malformed query.
+bool parse_question(const std::vector<std::uint8_t>& q, std::string& name, std::uint16_t& qtype, std::size_t& qend) {
+    if (q.size() < 12) {
+        return false;
+    }
+    std::size_t i = 12;
+    name.clear();
+    while (i < q.size()) {
+        const std::uint8_t len = q[i++];
+        if (len == 0) {
+            break;
+        }
+        if (len > 63 || i + len > q.size()) {
+            return false;
+        }
+        if (!name.empty()) {
+            name += '.';
+        }
+        name.append(reinterpret_cast<const char*>(&q[i]), len);
+        i += len;
+    }
+    if (i + 4 > q.size()) {
+        return false;
+    }
+    qtype = static_cast<std::uint16_t>((q[i] << 8) | q[i + 1]);
+    qend = i + 4;
+    name = lower(name);
+    return true;
+}
+
+std::vector<std::uint8_t> reply(const std::vector<std::uint8_t>& q, std::size_t qend, int rcode,
+                                const std::vector<std::uint32_t>& a, bool tc = false) {
+    std::vector<std::uint8_t> r(q.begin(), q.begin() + static_cast<long>(qend));
+    r[2] = static_cast<std::uint8_t>(0x80 | 0x04 | (q[2] & 0x01) | (tc ? 0x02 : 0)); // QR AA RD TC
+    r[3] = static_cast<std::uint8_t>(0x80 | (rcode & 0x0f));                         // RA
+    r[4] = 0;
+    r[5] = 1;
+    r[6] = 0;
+    r[7] = static_cast<std::uint8_t>(a.size());
+    r[8] = r[9] = r[10] = r[11] = 0;
+    for (const auto ip : a) {
+        const std::uint8_t rr[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4,
+                                   static_cast<std::uint8_t>(ip >> 24), static_cast<std::uint8_t>(ip >> 16),
+                                   static_cast<std::uint8_t>(ip >> 8), static_cast<std::uint8_t>(ip)};
+        r.insert(r.end(), std::begin(rr), std::end(rr));
+    }
+    return r;
+}
+
+bool under(const std::string& name, const std::string& zone) {
+    return name == zone || (name.size() > zone.size() && name.ends_with(zone) &&
+                            name[name.size() - zone.size() - 1] == '.');
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    int port = 0;
+    std::map<std::string, Behaviour> zones;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--port" && i + 1 < argc) {
+            port = std::stoi(argv[++i]);
+        } else if (arg == "--zone" && i + 1 < argc) {
+            std::string spec = argv[++i];
+            const auto eq = spec.find('=');
+            if (eq == std::string::npos) {
+                std::fprintf(stderr, "fake_dns: --zone NAME=MODE[@DELAY]\n");
+                return 2;
+            }
+            Behaviour b;
+            std::string mode = spec.substr(eq + 1);
+            if (const auto at = mode.find('@'); at != std::string::npos) {
+                b.delay_ms = std::stoi(mode.substr(at + 1));
+                mode.erase(at);
+            }
+            if (const auto colon = mode.find(':'); colon != std::string::npos) {
+                b.arg = mode.substr(colon + 1);
+                mode.erase(colon);
+            }
+            b.mode = mode;
+            zones[lower(spec.substr(0, eq))] = b;
+        } else {
+            std::fprintf(stderr, "fake_dns: unknown argument %s\n", arg.c_str());
+            return 2;
+        }
+    }
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        std::perror("fake_dns: bind");
+        return 1;
+    }
+    socklen_t alen = sizeof addr;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen);
+    std::printf("PORT %d\n", ntohs(addr.sin_port));
+    std::fflush(stdout);
+
+    std::mt19937 rng(42);
+    std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
+    while (true) {
+        int wait = -1;
+        if (!delayed.empty()) {
+            const auto d = std::chrono::duration_cast<std::chrono::milliseconds>(delayed.top().when - Clock::now());
+            wait = static_cast<int>(std::max<long>(0, d.count()));
+        }
+        pollfd p{fd, POLLIN, 0};
+        poll(&p, 1, wait);
+        while (!delayed.empty() && delayed.top().when <= Clock::now()) {
+            const auto& d = delayed.top();
+            sendto(fd, d.packet.data(), d.packet.size(), 0, reinterpret_cast<const sockaddr*>(&d.peer), d.peer_len);
+            delayed.pop();
+        }
+        if ((p.revents & POLLIN) == 0) {
+            continue;
+        }
+        std::vector<std::uint8_t> q(4096);
+        sockaddr_storage peer{};
+        socklen_t plen = sizeof peer;
+        const auto n = recvfrom(fd, q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&peer), &plen);
+        if (n <= 0) {
+            continue;
+        }
+        q.resize(static_cast<std::size_t>(n));
+        std::string name;
+        std::uint16_t qtype = 0;
+        std::size_t qend = 0;
+        if (!parse_question(q, name, qtype, qend)) {
+            continue;
+        }
+        const Behaviour* b = nullptr;
+        std::size_t best = 0;
+        for (const auto& [zone, beh] : zones) {
+            if (under(name, zone) && zone.size() >= best) {
+                b = &beh;
+                best = zone.size();
+            }
+        }
+        std::vector<std::uint8_t> r;
+        if (b == nullptr) {
+            r = reply(q, qend, 5, {});
+        } else if (b->mode == "silent") {
+            continue;
+        } else if (b->mode == "nxdomain") {
+            r = reply(q, qend, 3, {});
+        } else if (b->mode == "servfail") {
+            r = reply(q, qend, 2, {});
+        } else if (b->mode == "refused") {
+            r = reply(q, qend, 5, {});
+        } else if (b->mode == "a" || b->mode == "wrongid") {
+            in_addr ip{};
+            inet_pton(AF_INET, b->mode == "a" ? b->arg.c_str() : "127.0.0.2", &ip);
+            r = qtype == 1 ? reply(q, qend, 0, {ntohl(ip.s_addr)}) : reply(q, qend, 0, {});
+            if (b->mode == "wrongid") {
+                r[0] = static_cast<std::uint8_t>(r[0] ^ 0x5a);
+            }
+        } else if (b->mode == "garbage") {
+            r.resize(40);
+            for (auto& c : r) {
+                c = static_cast<std::uint8_t>(rng());
+            }
+            r[0] = q[0];
+            r[1] = q[1];
+        } else if (b->mode == "truncated") {
+            r = reply(q, qend, 0, {}, true);
+        } else { // rfc
+            const std::string sub = name.substr(0, name.size() - best);
+            const bool listed = sub == "2.0.0.127." || sub == "test." || sub == "99.2.0.192." ||
+                                sub == "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.";
+            r = listed && qtype == 1 ? reply(q, qend, 0, {0x7f000002u}) : reply(q, qend, listed ? 0 : 3, {});
+        }
+        if (b != nullptr && b->delay_ms > 0) {
+            delayed.push(Delayed{Clock::now() + std::chrono::milliseconds(b->delay_ms), std::move(r), peer, plen});
+            continue;
+        }
+        sendto(fd, r.data(), r.size(), 0, reinterpret_cast<sockaddr*>(&peer), plen);
+    }
+}

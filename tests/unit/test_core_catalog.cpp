@@ -1,0 +1,104 @@
+#include <doctest/doctest.h>
+#include <set>
+
+#include "rblscope/catalog.hpp"
+
+using namespace rblscope;
+
+TEST_SUITE_BEGIN("core");
+
+namespace {
+
+std::string error_of(const std::string& toml) {
+    auto r = parse_catalog(toml, "t.toml");
+    return r ? std::string("(loaded)") : r.error().to_string();
+}
+
+const char* k_zone = "[[zone]]\nid = \"a\"\nzone = \"a.test\"\nkind = \"ip4\"\n";
+
+} // namespace
+
+TEST_CASE("catalog::load_catalog shipped lists.toml") {
+    auto cat = load_catalog(RBLSCOPE_CATALOG_FILE);
+    REQUIRE_MESSAGE(cat, (cat ? "" : cat.error().to_string()));
+    CHECK(cat->zones.size() >= 250);
+    std::set<std::string> zones;
+    for (const auto& z : cat->zones) {
+        CAPTURE(z.id);
+        CHECK(zones.insert(z.zone).second);
+        // Dead lists stay in the catalog, but never on by default.
+        if (z.status == ZoneStatus::defunct || z.status == ZoneStatus::lists_everything) {
+            CHECK_FALSE(z.enabled_by_default);
+        }
+        if (z.enabled_by_default) {
+            CHECK(z.key_env.empty());
+        }
+    }
+    const Zone* zen = cat->find("zen.spamhaus.org");
+    REQUIRE(zen);
+    CHECK(zen->enabled_by_default);
+    CHECK(zen->kind == ZoneKind::both);
+    CHECK(zen->access == Access::blocks_public_resolvers);
+    // Spamhaus error codes come from the operator block.
+    bool has_254 = false;
+    for (const auto& c : zen->codes) {
+        has_254 |= c.matches(0x7ffffffeu) && c.severity == Severity::error;
+    }
+    CHECK(has_254);
+    const Zone* ahbl = cat->find("dnsbl.ahbl.org");
+    REQUIRE(ahbl);
+    CHECK(ahbl->status == ZoneStatus::lists_everything);
+    CHECK(cat->find("spamhaus-pbl")->codes.front().severity == Severity::warning);
+    CHECK(cat->find("dnswl")->role == ZoneRole::allow);
+    CHECK_FALSE(cat->find("hostkarma")->test_unlisted.has_value()); // 127.0.0.1 is its white code
+}
+
+TEST_CASE("catalog::parse_catalog defaults") {
+    auto cat = parse_catalog(k_zone, "t.toml");
+    REQUIRE(cat);
+    const auto& z = cat->zones.front();
+    CHECK(z.test_listed->subject == "127.0.0.2");
+    CHECK(z.test_unlisted->subject == "127.0.0.1");
+    CHECK(z.where == "t.toml:1");
+    auto d = parse_catalog("[[zone]]\nid = \"d\"\nzone = \"d.test\"\nkind = \"domain\"\ntest_listed = \"\"\n", "t");
+    REQUIRE(d);
+    CHECK_FALSE(d->zones.front().test_listed);
+    CHECK(d->zones.front().test_unlisted->subject == "invalid");
+}
+
+TEST_CASE("catalog::parse_catalog errors name file, line and column") {
+    CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"a.test\"\nkind = \"ipv4\"\n") ==
+          "t.toml:4:8: zone \"a\": unknown kind \"ipv4\" (expected one of: ip4, ip6, both, domain, hash)");
+    CHECK(error_of(std::string(k_zone) + "status = \"dead\"\n") ==
+          "t.toml:5:10: zone \"a\": unknown status \"dead\" (expected one of: active, unverified, key-required, "
+          "defunct, lists-everything)");
+    CHECK(error_of(std::string(k_zone) + "stauts = \"active\"\n") == "t.toml:5:10: zone \"a\": unknown key 'stauts'");
+    CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"bad zone\"\nkind = \"ip4\"\n") ==
+          "t.toml:3:8: zone \"a\": \"bad zone\" is not a valid DNS zone name");
+    CHECK(error_of(std::string(k_zone) + "delist = \"javascript:alert(1)\"\n") ==
+          "t.toml:5:10: zone \"a\": delist URL must be http(s) without spaces or quotes");
+    CHECK(error_of(std::string(k_zone) + "codes = [ { code = \"127.0.0.300\" } ]\n") ==
+          "t.toml:5:20: zone \"a\": code \"127.0.0.300\" is not an IPv4 address");
+    CHECK(error_of(std::string(k_zone) + "status = \"defunct\"\ndefault = true\n") ==
+          "t.toml:6:11: zone \"a\": a defunct zone cannot be on by default");
+    CHECK(error_of(std::string(k_zone) + k_zone) == "t.toml:5:1: zone \"a\": id used twice");
+    CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"a.test\"\n") == "t.toml:1:1: zone \"a\": missing 'kind' (ip4, ip6, both, domain, hash)");
+    CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"{key}.a.test\"\nkind = \"ip4\"\n") ==
+          "t.toml:1:1: zone \"a\": a zone with {key} needs 'key_env' and the other way round");
+    CHECK(error_of("zone = [") .starts_with("t.toml:1:"));
+    CHECK(error_of("") == "t.toml: the catalog has no [[zone]] entries");
+}
+
+TEST_CASE("catalog::CodeRule::matches") {
+    CodeRule exact{CodeRule::Match::exact, 0x7f000002u, 32, "", Severity::critical};
+    CHECK(exact.matches(0x7f000002u));
+    CHECK_FALSE(exact.matches(0x7f000003u));
+    CodeRule cidr{CodeRule::Match::cidr, 0x7f000a00u, 24, "", Severity::allow};
+    CHECK(cidr.matches(0x7f000a03u));
+    CHECK_FALSE(cidr.matches(0x7f000b03u));
+    CodeRule bit{CodeRule::Match::bitmask, 8, 0, "", Severity::critical};
+    CHECK(bit.matches(0x7f000058u)); // .88 = 64 + 16 + 8
+    CHECK_FALSE(bit.matches(0x7f000050u));
+}
+
+TEST_SUITE_END();

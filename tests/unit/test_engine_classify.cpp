@@ -1,0 +1,175 @@
+#include <doctest/doctest.h>
+
+#include "engine/classify.hpp"
+#include "rblscope/verdict.hpp"
+
+using namespace rblscope;
+
+TEST_SUITE_BEGIN("engine");
+
+namespace {
+
+Zone spamhaus_like() {
+    auto cat = parse_catalog(R"(
+[[zone]]
+id = "z"
+zone = "zen.test"
+kind = "both"
+refusal_hint = "use your own resolver"
+codes = [
+  { code = "127.0.0.2", meaning = "SBL" },
+  { code = "127.0.0.10", meaning = "PBL", severity = "warning" },
+  { code = "127.255.255.254", meaning = "public resolver", severity = "error" },
+]
+)",
+                             "t");
+    REQUIRE(cat);
+    return cat->zones.front();
+}
+
+RawAnswer answers(std::initializer_list<std::uint32_t> a) {
+    RawAnswer r;
+    r.kind = RawAnswer::Kind::answers;
+    r.a = a;
+    return r;
+}
+
+RawAnswer of(RawAnswer::Kind k) {
+    RawAnswer r;
+    r.kind = k;
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("classify::statuses are never turned into one another") {
+    const Zone z = spamhaus_like();
+    const ZoneHealth healthy{ZoneHealth::State::healthy, ""};
+    SUBCASE("listing") {
+        auto r = classify(z, answers({0x7f000002u}), healthy, 2);
+        CHECK(r.status == Status::listed);
+        CHECK(r.severity == Severity::critical);
+        CHECK(r.meaning == "SBL");
+        CHECK(r.codes == std::vector<std::string>{"127.0.0.2"});
+    }
+    SUBCASE("several codes: the worst severity wins, meanings joined") {
+        auto r = classify(z, answers({0x7f00000au, 0x7f000002u}), healthy, 2);
+        CHECK(r.severity == Severity::critical);
+        CHECK(r.meaning == "SBL; PBL");
+    }
+    SUBCASE("error code is an error, never a listing") {
+        auto r = classify(z, answers({0x7ffffffeu}), healthy, 2);
+        CHECK(r.status == Status::error);
+        CHECK(r.error == "error code 127.255.255.254: public resolver (use your own resolver)");
+    }
+    SUBCASE("answer outside 127/8 is an error") {
+        auto r = classify(z, answers({0x5bc3f075u}), healthy, 2);
+        CHECK(r.status == Status::error);
+        CHECK(r.error.starts_with("answer 91.195.240.117 is outside 127.0.0.0/8"));
+    }
+    SUBCASE("undocumented code is still a listing") {
+        auto r = classify(z, answers({0x7f000063u}), healthy, 2);
+        CHECK(r.status == Status::listed);
+        CHECK(r.meaning == "code 127.0.0.99 (not documented in the catalog)");
+    }
+    SUBCASE("NXDOMAIN is clean") { CHECK(classify(z, of(RawAnswer::Kind::nxdomain), healthy, 2).status == Status::clean); }
+    SUBCASE("timeout is never clean") {
+        auto r = classify(z, of(RawAnswer::Kind::timeout), healthy, 2);
+        CHECK(r.status == Status::timeout);
+        CHECK(r.error == "no answer after 2 tries");
+    }
+    SUBCASE("SERVFAIL and REFUSED are errors") {
+        CHECK(classify(z, of(RawAnswer::Kind::servfail), healthy, 2).status == Status::error);
+        CHECK(classify(z, of(RawAnswer::Kind::refused), healthy, 2).error ==
+              "REFUSED: the name server refused the query (use your own resolver)");
+    }
+}
+
+TEST_CASE("classify::assess_health") {
+    const Zone z = spamhaus_like();
+    SUBCASE("healthy") {
+        auto pos = answers({0x7f000002u});
+        auto neg = of(RawAnswer::Kind::nxdomain);
+        CHECK(assess_health(z, &pos, &neg).state == ZoneHealth::State::healthy);
+    }
+    SUBCASE("a zone that lists 127.0.0.1 lists everything: its listings become errors") {
+        auto pos = answers({0x7f000002u});
+        auto neg = answers({0x7f000002u});
+        auto h = assess_health(z, &pos, &neg);
+        REQUIRE(h.state == ZoneHealth::State::lists_everything);
+        auto r = classify(z, answers({0x7f000002u}), h, 2);
+        CHECK(r.status == Status::error);
+        CHECK(r.error == "the zone lists everything: its test point 127.0.0.1 (which must not be listed) answered 127.0.0.2");
+    }
+    SUBCASE("a zone that misses its positive point cannot say clean") {
+        auto pos = of(RawAnswer::Kind::nxdomain);
+        auto neg = of(RawAnswer::Kind::nxdomain);
+        auto h = assess_health(z, &pos, &neg);
+        REQUIRE(h.state == ZoneHealth::State::misses_positive);
+        auto r = classify(z, of(RawAnswer::Kind::nxdomain), h, 2);
+        CHECK(r.status == Status::error);
+        CHECK(r.error.find("did not list its own test point 127.0.0.2") != std::string::npos);
+        // A real listing from such a zone is still a listing.
+        CHECK(classify(z, answers({0x7f000002u}), h, 2).status == Status::listed);
+    }
+    SUBCASE("an error code at the negative point is not 'lists everything'") {
+        auto neg = answers({0x7ffffffeu});
+        CHECK(assess_health(z, nullptr, &neg).state != ZoneHealth::State::lists_everything);
+    }
+}
+
+TEST_CASE("verdict::decide") {
+    Zone block = spamhaus_like();
+    Zone allow = block;
+    allow.role = ZoneRole::allow;
+    auto result = [](const Zone& z, Status s, Severity sev = Severity::critical) {
+        ZoneResult r;
+        r.zone = &z;
+        r.status = s;
+        r.severity = sev;
+        return r;
+    };
+    TargetReport rep;
+    SUBCASE("clean") {
+        rep.results = {result(block, Status::clean), result(block, Status::clean)};
+        decide(rep);
+        CHECK(rep.verdict == Verdict::clean);
+        CHECK(exit_code_for(rep) == ExitCode::ok);
+    }
+    SUBCASE("an error makes it unknown, not clean") {
+        rep.results = {result(block, Status::clean), result(block, Status::timeout)};
+        decide(rep);
+        CHECK(rep.verdict == Verdict::unknown);
+        CHECK(exit_code_for(rep) == ExitCode::unknown);
+    }
+    SUBCASE("a listing wins over errors") {
+        rep.results = {result(block, Status::listed), result(block, Status::error)};
+        decide(rep);
+        CHECK(rep.verdict == Verdict::listed);
+        CHECK(exit_code_for(rep) == ExitCode::critical);
+    }
+    SUBCASE("policy-only listings are a warning") {
+        rep.results = {result(block, Status::listed, Severity::warning), result(block, Status::clean)};
+        decide(rep);
+        CHECK(rep.verdict == Verdict::listed);
+        CHECK(exit_code_for(rep) == ExitCode::warning);
+    }
+    SUBCASE("allowlist hits never make a target listed") {
+        rep.results = {result(allow, Status::listed, Severity::allow), result(block, Status::clean)};
+        decide(rep);
+        CHECK(rep.verdict == Verdict::clean);
+        CHECK(rep.allowed == 1);
+    }
+    SUBCASE("worst_of orders CRITICAL > WARNING > UNKNOWN > OK") {
+        CHECK(worst_of(ExitCode::unknown, ExitCode::warning) == ExitCode::warning);
+        CHECK(worst_of(ExitCode::ok, ExitCode::unknown) == ExitCode::unknown);
+        CHECK(worst_of(ExitCode::critical, ExitCode::unknown) == ExitCode::critical);
+    }
+}
+
+TEST_CASE("classify::expand_delist_url") {
+    CHECK(expand_delist_url("https://x/?q={ip}", "192.0.2.1") == "https://x/?q=192.0.2.1");
+    CHECK(expand_delist_url("https://x/{domain}/{domain}", "a b&c") == "https://x/a%20b%26c/a%20b%26c");
+}
+
+TEST_SUITE_END();
