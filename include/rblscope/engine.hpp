@@ -20,8 +20,11 @@ namespace rblscope {
 /// Knobs for one run.
 struct EngineOptions {
     int concurrency = 500;                      ///< queries in flight at most
-    std::chrono::milliseconds timeout{2000};    ///< per try
-    int retries = 1;                            ///< extra tries after a timeout
+    /// Time budget of one lookup, every copy included: a dead list costs exactly this.
+    std::chrono::milliseconds timeout{1500};
+    /// Extra copies of an unanswered query, sent at evenly spaced points inside `timeout`
+    /// while the earlier ones stay alive (the first answer wins).
+    int retries = 1;
     std::vector<std::string> resolvers;         ///< "IP[:PORT]"; empty = the system's
     std::map<std::string, std::string> zone_servers; ///< zone or id -> "IP[:PORT]"
     std::uint64_t max_cidr_addresses = 65536;   ///< bigger blocks are refused

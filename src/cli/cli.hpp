@@ -29,7 +29,7 @@ struct CheckOptions {
     std::vector<std::string> resolvers;
     std::vector<std::string> zone_servers;
     int concurrency = 500;
-    double timeout_s = 2.0;
+    double timeout_s = 1.5;
     int retries = 1;
     std::uint64_t max_addresses = 65536;
     bool all = false;

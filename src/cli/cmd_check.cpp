@@ -47,7 +47,7 @@ void add_check(CLI::App& app, CheckOptions& opt) {
     app.add_option("-z,--zones", opt.zones,
                    "Check exactly these zones: catalog ids or zone names, comma-separated "
                    "(a name not in the catalog gets generic RFC 5782 rules)");
-    app.add_option("-r,--resolver", opt.resolvers, "Resolver IP[:PORT] to use instead of the system's (repeatable)")
+    app.add_option("-r,--resolver", opt.resolvers, "Resolver IP[:PORT] to use instead of the system's (repeatable; queries rotate among them)")
         ->allow_extra_args(false);
     app.add_option("--zone-server", opt.zone_servers,
                    "Send one zone's queries to its own server, ZONE=IP[:PORT] (repeatable; e.g. a local "
@@ -55,9 +55,11 @@ void add_check(CLI::App& app, CheckOptions& opt) {
         ->allow_extra_args(false);
     app.add_option("-c,--concurrency", opt.concurrency, "Queries in flight at most")
         ->check(CLI::Range(1, 100000));
-    app.add_option("-t,--timeout", opt.timeout_s, "Seconds to wait for each try of a query")
+    app.add_option("-t,--timeout", opt.timeout_s,
+                   "Seconds to wait for an answer to one query, retries included (a dead list costs this)")
         ->check(CLI::Range(0.05, 120.0));
-    app.add_option("--retries", opt.retries, "Tries after a timeout")->check(CLI::Range(0, 10));
+    app.add_option("--retries", opt.retries,
+                   "Extra copies of an unanswered query, sent evenly within --timeout (first answer wins)")->check(CLI::Range(0, 10));
     app.add_option("--max-addresses", opt.max_addresses, "Largest CIDR block (in addresses) to expand")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
     app.add_option("--catalog", opt.catalog.path, "Zone catalog (default: lists.toml shipped with rblscope)");

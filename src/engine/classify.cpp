@@ -148,7 +148,7 @@ ZoneHealth assess_health(const Zone& zone, const RawAnswer* listed_point, const 
     return h;
 }
 
-ZoneResult classify(const Zone& zone, const RawAnswer& answer, const ZoneHealth& health, int tries_allowed) {
+ZoneResult classify(const Zone& zone, const RawAnswer& answer, const ZoneHealth& health) {
     ZoneResult r;
     r.zone = &zone;
     r.elapsed_ms = answer.elapsed_ms;
@@ -157,7 +157,7 @@ ZoneResult classify(const Zone& zone, const RawAnswer& answer, const ZoneHealth&
     case RawAnswer::Kind::pending:
     case RawAnswer::Kind::timeout:
         r.status = Status::timeout;
-        r.error = fmt::format("no answer after {} {}", tries_allowed, tries_allowed == 1 ? "try" : "tries");
+        r.error = answer.detail.empty() ? std::string("no answer") : answer.detail;
         break;
     case RawAnswer::Kind::servfail:
         r.status = Status::error;

@@ -28,7 +28,7 @@ struct RawAnswer {
     std::uint32_t ttl = 0;
     std::string detail;
     std::uint32_t elapsed_ms = 0;
-    int tries = 0;
+    int tries = 0;          ///< queries sent
 };
 
 /// The reading of a set of A answers against a zone's code table.
@@ -59,8 +59,7 @@ struct ZoneHealth {
                                        const RawAnswer* unlisted_point);
 
 /// The final status of one query, given the zone's health in this run.
-[[nodiscard]] ZoneResult classify(const Zone& zone, const RawAnswer& answer, const ZoneHealth& health,
-                                  int tries_allowed);
+[[nodiscard]] ZoneResult classify(const Zone& zone, const RawAnswer& answer, const ZoneHealth& health);
 
 /// "https://x/?ip={ip}" with the subject filled in (URL-encoded).
 [[nodiscard]] std::string expand_delist_url(const std::string& url_template, const std::string& subject);

@@ -37,6 +37,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A DnsReply status that marks a lookup never sent (its zone is skipped).
+constexpr int k_skipped = -1;
+
 std::uint32_t ms_since(Clock::time_point start) {
     return static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
@@ -175,6 +178,7 @@ class Run {
             return *err;
         }
         start_tests();
+        m_summary.queries = 0;
         while (true) {
             fill();
             drain();
@@ -407,14 +411,14 @@ class Run {
         }
     }
 
-    void issue(const Job& j) {
-        ++m_in_flight;
-        ++m_summary.queries;
-        const auto started = Clock::now();
-        auto done = [this, j, started](DnsReply&& reply) {
-            --m_in_flight;
-            on_reply(j, std::move(reply), started);
-        };
+    /// Where a job's query goes: channel, name and type.
+    struct Destination {
+        DnsChannel* channel = nullptr;
+        std::string name;
+        DnsChannel::Type type = DnsChannel::Type::a;
+    };
+
+    Destination destination(const Job& j) {
         switch (j.kind) {
         case JobKind::test_listed:
         case JobKind::test_unlisted: {
@@ -424,68 +428,149 @@ class Run {
             if (zs.zone->takes_ip()) {
                 prefix = IpAddress::parse_exact(point.subject)->reversed();
             }
-            zs.channel->query(prefix + "." + zs.suffix, DnsChannel::Type::a, std::move(done));
-            return;
+            return {zs.channel, prefix + "." + zs.suffix, DnsChannel::Type::a};
         }
         case JobKind::resolve_a:
         case JobKind::resolve_aaaa:
-            m_channels.front()->query(j.target->report.target.hostname,
-                                      j.kind == JobKind::resolve_a ? DnsChannel::Type::a : DnsChannel::Type::aaaa,
-                                      std::move(done));
-            return;
+            return {m_channels.front().get(), j.target->report.target.hostname,
+                    j.kind == JobKind::resolve_a ? DnsChannel::Type::a : DnsChannel::Type::aaaa};
         case JobKind::lookup:
         case JobKind::txt: {
-            Lookup& l = j.target->lookups[j.index];
+            const Lookup& l = j.target->lookups[j.index];
             auto& zs = m_zones[l.zone];
-            if (j.kind == JobKind::lookup && j.attempt == 0) {
-                l.started = started;
-            }
-            if (!zs.skip_reason.empty()) {
+            return {zs.channel, l.prefix + "." + zs.suffix,
+                    j.kind == JobKind::txt ? DnsChannel::Type::txt : DnsChannel::Type::a};
+        }
+        }
+        return {};
+    }
+
+    // One lookup in flight. --timeout bounds it as a whole; --retries extra copies go out at
+    // evenly spaced points inside that budget while earlier ones stay alive, and the first
+    // answer wins. A dead list therefore costs exactly --timeout, however many retries.
+    struct Request {
+        Job job;
+        Destination dest;
+        Clock::time_point started;
+        int sent = 0;
+        int outstanding = 0;
+        std::optional<DnsReply> fallback; ///< a failure worth reporting if nothing better comes
+        std::vector<EventLoop::TimerId> timers;
+    };
+
+    void issue(const Job& j) {
+        ++m_in_flight;
+        if (j.kind == JobKind::lookup || j.kind == JobKind::txt) {
+            const Lookup& l = j.target->lookups[j.index];
+            if (!m_zones[l.zone].skip_reason.empty()) {
                 DnsReply skipped;
-                skipped.status = -1;
+                skipped.status = k_skipped;
                 --m_in_flight;
-                --m_summary.queries;
-                on_reply(j, std::move(skipped), started);
+                dispatch(j, std::move(skipped), Clock::now(), 0);
                 return;
             }
-            zs.channel->query(l.prefix + "." + zs.suffix,
-                              j.kind == JobKind::txt ? DnsChannel::Type::txt : DnsChannel::Type::a,
-                              std::move(done));
-            return;
         }
+        const std::uint64_t id = m_next_request++;
+        Request& rq = m_requests[id];
+        rq.job = j;
+        rq.dest = destination(j);
+        rq.started = Clock::now();
+        const auto budget = m_options.timeout;
+        rq.timers.push_back(m_loop.add_timer(rq.started + budget, [this, id] { on_deadline(id); }));
+        const int copies = m_options.retries + 1;
+        for (int k = 1; k < copies; ++k) {
+            rq.timers.push_back(m_loop.add_timer(rq.started + budget * k / copies, [this, id] { send(id); }));
         }
+        send(id);
     }
 
-    void retry_or(const Job& j, const RawAnswer& raw, const std::function<void()>& otherwise) {
-        // Connection refused is retried too: c-ares fails every query pending on a server
-        // when one TCP fallback is refused, not only the one that caused it.
-        const bool retryable = raw.kind == RawAnswer::Kind::timeout ||
-                               (raw.kind == RawAnswer::Kind::failure && raw.detail.starts_with("connection refused"));
-        if (retryable && j.attempt < m_options.retries) {
-            Job again = j;
-            ++again.attempt;
-            m_urgent.push_back(again);
+    void send(std::uint64_t id) {
+        const auto it = m_requests.find(id);
+        if (it == m_requests.end()) {
             return;
         }
-        otherwise();
+        Request& rq = it->second;
+        ++rq.sent;
+        ++rq.outstanding;
+        ++m_summary.queries;
+        rq.dest.channel->query(rq.dest.name, rq.dest.type, [this, id](DnsReply&& reply) { on_sent_reply(id, std::move(reply)); });
     }
 
-    void on_reply(const Job& j, DnsReply&& reply, Clock::time_point started) {
-        RawAnswer raw = reply.status == -1 ? RawAnswer{} : to_raw(reply);
+    void on_sent_reply(std::uint64_t id, DnsReply&& reply) {
+        const auto it = m_requests.find(id);
+        if (it == m_requests.end()) {
+            return; // a copy answering after the request was settled
+        }
+        Request& rq = it->second;
+        --rq.outstanding;
+        // Connection refused is not final while other copies may still get through: c-ares
+        // fails every query pending on a server when one TCP fallback is refused.
+        const bool tentative = reply.status == ARES_ETIMEOUT || reply.status == ARES_ECONNREFUSED;
+        if (tentative) {
+            const bool more_coming = rq.outstanding > 0 || rq.sent < m_options.retries + 1;
+            if (reply.status == ARES_ECONNREFUSED) {
+                rq.fallback = std::move(reply);
+            }
+            if (more_coming) {
+                return;
+            }
+            if (rq.fallback) {
+                settle(it, std::move(*rq.fallback));
+            } else {
+                settle(it, std::move(reply));
+            }
+            return;
+        }
+        settle(it, std::move(reply));
+    }
+
+    void on_deadline(std::uint64_t id) {
+        const auto it = m_requests.find(id);
+        if (it == m_requests.end()) {
+            return;
+        }
+        DnsReply timeout;
+        timeout.status = ARES_ETIMEOUT;
+        settle(it, std::move(timeout));
+    }
+
+    void settle(std::unordered_map<std::uint64_t, Request>::iterator it, DnsReply&& reply) {
+        for (const auto& t : it->second.timers) {
+            m_loop.cancel_timer(t);
+        }
+        const Job job = it->second.job;
+        const auto started = it->second.started;
+        const int sent = it->second.sent;
+        m_requests.erase(it);
+        --m_in_flight;
+        dispatch(job, std::move(reply), started, sent);
+    }
+
+    std::string timeout_text(int sent) const {
+        return fmt::format("no answer within {:g} s ({} {} sent)", static_cast<double>(m_options.timeout.count()) / 1000.0,
+                           sent, sent == 1 ? "query" : "queries");
+    }
+
+    void dispatch(const Job& j, DnsReply&& reply, Clock::time_point started, int sent) {
+        RawAnswer raw = reply.status == k_skipped ? RawAnswer{} : to_raw(reply);
+        raw.elapsed_ms = ms_since(started);
+        raw.tries = sent;
+        if (raw.kind == RawAnswer::Kind::timeout) {
+            raw.detail = timeout_text(sent);
+        }
         switch (j.kind) {
         case JobKind::test_listed:
-        case JobKind::test_unlisted:
-            retry_or(j, raw, [&] {
-                auto& zs = m_zones[j.index];
-                (j.kind == JobKind::test_listed ? zs.test_listed : zs.test_unlisted) = raw;
-                if (--m_tests_outstanding == 0) {
-                    assess_zones();
-                }
-            });
+        case JobKind::test_unlisted: {
+            auto& zs = m_zones[j.index];
+            (j.kind == JobKind::test_listed ? zs.test_listed : zs.test_unlisted) = raw;
+            if (--m_tests_outstanding == 0) {
+                assess_zones();
+            }
             return;
+        }
         case JobKind::resolve_a:
         case JobKind::resolve_aaaa:
-            retry_or(j, raw, [&] { on_resolved(j, reply, raw); });
+            on_resolved(j, reply, raw);
             return;
         case JobKind::txt: {
             Lookup& l = j.target->lookups[j.index];
@@ -502,23 +587,18 @@ class Run {
         }
         case JobKind::lookup: {
             Lookup& l = j.target->lookups[j.index];
-            if (reply.status == -1) {
+            if (reply.status == k_skipped) {
                 raw.kind = RawAnswer::Kind::skipped;
                 raw.detail = m_zones[l.zone].skip_reason;
             }
-            retry_or(j, raw, [&] {
-                raw.elapsed_ms = ms_since(l.started);
-                raw.tries = j.attempt + 1;
-                l.raw = std::move(raw);
-                const Zone& zone = *m_zones[l.zone].zone;
-                if (l.raw.kind == RawAnswer::Kind::answers && zone.txt && m_options.ask_txt &&
-                    read_answers(zone, l.raw.a).status == Status::listed) {
-                    m_urgent.push_back(Job{j.target, j.index, JobKind::txt, 0});
-                    return;
-                }
-                finish_lookup(*j.target);
-            });
-            (void)started;
+            l.raw = std::move(raw);
+            const Zone& zone = *m_zones[l.zone].zone;
+            if (l.raw.kind == RawAnswer::Kind::answers && zone.txt && m_options.ask_txt &&
+                read_answers(zone, l.raw.a).status == Status::listed) {
+                m_urgent.push_back(Job{j.target, j.index, JobKind::txt, 0});
+                return;
+            }
+            finish_lookup(*j.target);
             return;
         }
         }
@@ -545,7 +625,7 @@ class Run {
             }
         } else if (raw.kind != RawAnswer::Kind::nxdomain && raw.kind != RawAnswer::Kind::nodata) {
             t.resolve_failed = true;
-            const auto err = classify(make_bare_zone("resolver"), raw, {}, m_options.retries + 1).error;
+            const auto err = classify(make_bare_zone("resolver"), raw, {}).error;
             t.report.problems.push_back(fmt::format("could not resolve {} ({}): {}", name, type, err));
         }
         finish_lookup(t);
@@ -583,7 +663,7 @@ class Run {
         rep.results.reserve(t.lookups.size());
         for (auto& l : t.lookups) {
             const auto& zs = m_zones[l.zone];
-            auto r = classify(*zs.zone, l.raw, zs.health, m_options.retries + 1);
+            auto r = classify(*zs.zone, l.raw, zs.health);
             r.subject = l.subject;
             r.txt = std::move(l.txt);
             if (r.status == Status::listed && !zs.zone->delist_url.empty()) {
@@ -618,6 +698,8 @@ class Run {
     std::deque<std::unique_ptr<ActiveTarget>> m_active;
     std::deque<Job> m_queue;
     std::deque<Job> m_urgent;
+    std::unordered_map<std::uint64_t, Request> m_requests;
+    std::uint64_t m_next_request = 0;
     int m_in_flight = 0;
     int m_tests_outstanding = 0;
     bool m_source_done = false;

@@ -101,8 +101,9 @@ Result<std::unique_ptr<DnsChannel>> DnsChannel::create(EventLoop& loop,
     opts.sock_state_cb = &DnsChannel::on_socket_state;
     opts.sock_state_cb_data = ch.get();
     opts.socket_receive_buffer_size = 4 * 1024 * 1024; // thousands of answers may arrive at once
+    // Rotation spreads queries over the resolvers, so a hedged copy reaches another one.
     const int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB |
-                     ARES_OPT_SOCK_RCVBUF;
+                     ARES_OPT_SOCK_RCVBUF | ARES_OPT_ROTATE;
     const int rc = ares_init_options(&ch->m_channel, &opts, mask);
     if (rc != ARES_SUCCESS) {
         return Error{fmt::format("cannot set up the DNS resolver: {}", ares_strerror(rc)), "resolver"};

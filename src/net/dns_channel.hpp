@@ -33,8 +33,8 @@ class DnsChannel {
     using Callback = std::function<void(DnsReply&&)>;
 
     /// `servers` as "IP[:PORT]" (IPv6 as "[IP]:PORT" or plain IP); empty means the system's
-    /// resolvers from /etc/resolv.conf. `timeout` is per try; c-ares tries once per server
-    /// and the engine owns retries, so waits never stack.
+    /// resolvers from /etc/resolv.conf. `timeout` is how long c-ares keeps one query alive;
+    /// the engine owns retries (hedged copies) and the overall deadline, so waits never stack.
     static Result<std::unique_ptr<DnsChannel>> create(EventLoop& loop,
                                                       const std::vector<std::string>& servers,
                                                       std::chrono::milliseconds timeout);

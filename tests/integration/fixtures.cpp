@@ -112,7 +112,7 @@ Fixture& fixture() {
                           "errcode.test=a:127.255.255.254", "--zone", "wild.test=a:127.0.0.2", "--zone",
                           "slow.test=rfc@1500", "--zone", "nxall.test=nxdomain", "--zone", "garbage.test=garbage",
                           "--zone", "trunc.test=truncated", "--zone", "wrongid.test=wrongid", "--zone",
-                          "good.test=rfc"});
+                          "good.test=rfc", "--zone", "lossy.test=dropfirst"});
         const auto line = fx.fake.first_line();
         if (!line.starts_with("PORT ")) {
             throw std::runtime_error("fake_dns did not start: " + line);

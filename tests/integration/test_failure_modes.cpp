@@ -33,7 +33,7 @@ TEST_CASE("failure modes: each broken zone gets its own honest status") {
     const auto error = [&](const char* zone) { return result_for(doc, 0, zone)["error"].get<std::string>(); };
     CHECK(status("good.test") == "clean");
     CHECK(status("dead.test") == "timeout");
-    CHECK(error("dead.test") == "no answer after 2 tries");
+    CHECK(error("dead.test") == "no answer within 0.4 s (2 queries sent)");
     CHECK(status("servfail.test") == "error");
     CHECK(error("servfail.test").starts_with("SERVFAIL"));
     CHECK(status("refused.test") == "error");
@@ -56,7 +56,8 @@ TEST_CASE("failure modes: each broken zone gets its own honest status") {
 
 TEST_CASE("failure modes: a truncated answer with no TCP server behind it is an error") {
     // Run alone: c-ares 1.18 fails every query pending on a server whose TCP connection
-    // is refused, so the engine retries connection-refused like a timeout.
+    // is refused, so the engine treats connection-refused as final only when no other copy
+    // of the query can still answer.
     int exit_code = -1;
     const auto doc = check_zones("trunc.test", "192.0.2.1", exit_code);
     const auto& r = result_for(doc, 0, "trunc.test");
@@ -80,6 +81,21 @@ TEST_CASE("failure modes: a slow zone past the timeout is a timeout, never clean
     CHECK(result_for(doc, 0, "slow.test")["status"] == "timeout");
     CHECK(result_for(doc, 0, "good.test")["status"] == "clean");
     CHECK(exit_code == 3);
+}
+
+TEST_CASE("failure modes: a lost query is recovered by a hedged retry, and only by it") {
+    auto& f = fixture();
+    const auto run = [&](const std::string& retries, const std::string& target) {
+        const auto r = run_rblscope({"check", "--resolver", fmt::format("127.0.0.1:{}", f.fake_port), "--zones",
+                                     "lossy.test", "--format", "json", "--timeout", "1", "--retries", retries, target});
+        return json::parse(r.out);
+    };
+    // lossy.test drops the first query for each name (test points included).
+    CHECK(result_for(run("1", "192.0.2.99"), 0, "lossy.test")["status"] == "listed");
+    CHECK(result_for(run("1", "192.0.2.7"), 0, "lossy.test")["status"] == "clean");
+    const auto no_retry = run("0", "192.0.2.8");
+    CHECK(result_for(no_retry, 0, "lossy.test")["status"] == "timeout");
+    CHECK(result_for(no_retry, 0, "lossy.test")["error"] == "no answer within 1 s (1 query sent)");
 }
 
 TEST_CASE("failure modes: an unreachable resolver gives timeouts and exit 3") {

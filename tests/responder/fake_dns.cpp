@@ -12,6 +12,7 @@
 //   garbage    answers random bytes with the query's ID
 //   truncated  answers with TC set and no records (no TCP listener behind it)
 //   wrongid    answers 127.0.0.2 with a different ID (must be ignored)
+//   dropfirst  drops the first query for each name, then behaves like rfc (packet loss)
 // Names outside every zone get REFUSED. Prints "PORT <n>" on stdout once ready.
 // UDP only, single-threaded, poll()-driven; delayed answers wait in a queue.
 
@@ -26,6 +27,7 @@
 #include <poll.h>
 #include <queue>
 #include <random>
+#include <set>
 #include <string>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -161,6 +163,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
 
     std::mt19937 rng(42);
+    std::set<std::string> seen; // dropfirst: names already dropped once
     std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
     while (true) {
         int wait = -1;
@@ -204,6 +207,8 @@ int main(int argc, char** argv) {
         if (b == nullptr) {
             r = reply(q, qend, 5, {});
         } else if (b->mode == "silent") {
+            continue;
+        } else if (b->mode == "dropfirst" && seen.insert(name).second) {
             continue;
         } else if (b->mode == "nxdomain") {
             r = reply(q, qend, 3, {});
