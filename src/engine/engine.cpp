@@ -534,7 +534,8 @@ class Run {
         settle(it, std::move(timeout));
     }
 
-    void settle(std::unordered_map<std::uint64_t, Request>::iterator it, DnsReply&& reply) {
+    // By value: `reply` may live inside the Request erased below (the fallback copy).
+    void settle(std::unordered_map<std::uint64_t, Request>::iterator it, DnsReply reply) {
         for (const auto& t : it->second.timers) {
             m_loop.cancel_timer(t);
         }

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Installs what is missing, builds, and runs every test: the normal build, then the
+# AddressSanitizer + UndefinedBehaviorSanitizer build.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/deps.sh"
+
+echo "== build (RelWithDebInfo) and tests"
+"$root/scripts/build.sh" "$root/build"
+ctest --test-dir "$root/build" --output-on-failure
+
+echo "== build (ASan + UBSan) and tests"
+"$root/scripts/build.sh" "$root/build-asan" -DRBLSCOPE_SANITIZE=ON
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$root/build-asan" --output-on-failure
