@@ -22,9 +22,10 @@ struct EngineOptions {
     int concurrency = 500;                      ///< queries in flight at most
     /// Time budget of one lookup, every copy included: a dead list costs exactly this.
     std::chrono::milliseconds timeout{1500};
-    /// Extra copies of an unanswered query, sent at evenly spaced points inside `timeout`
-    /// while the earlier ones stay alive (the first answer wins).
-    int retries = 1;
+    /// Extra copies of an unanswered query, sent inside `timeout` while the earlier ones stay
+    /// alive (the first answer wins): after the list's retransmission timeout, learned from
+    /// its round-trip times in this run (RFC 6298), or 250 ms before any is known.
+    int retries = 2;
     std::vector<std::string> resolvers;         ///< "IP[:PORT]"; empty = the system's
     std::map<std::string, std::string> zone_servers; ///< zone or id -> "IP[:PORT]"
     std::uint64_t max_cidr_addresses = 65536;   ///< bigger blocks are refused

@@ -30,7 +30,7 @@ struct CheckOptions {
     std::vector<std::string> zone_servers;
     int concurrency = 500;
     double timeout_s = 1.5;
-    int retries = 1;
+    int retries = 2;
     std::uint64_t max_addresses = 65536;
     bool all = false;
     bool no_txt = false;

@@ -59,7 +59,8 @@ void add_check(CLI::App& app, CheckOptions& opt) {
                    "Seconds to wait for an answer to one query, retries included (a dead list costs this)")
         ->check(CLI::Range(0.05, 120.0));
     app.add_option("--retries", opt.retries,
-                   "Extra copies of an unanswered query, sent evenly within --timeout (first answer wins)")->check(CLI::Range(0, 10));
+                   "Extra copies of an unanswered query, sent within --timeout after the list's measured "
+                   "round-trip time (first answer wins)")->check(CLI::Range(0, 10));
     app.add_option("--max-addresses", opt.max_addresses, "Largest CIDR block (in addresses) to expand")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
     app.add_option("--catalog", opt.catalog.path, "Zone catalog (default: lists.toml shipped with rblscope)");

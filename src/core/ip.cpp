@@ -74,6 +74,9 @@ std::uint32_t IpAddress::v4_value() const noexcept {
 }
 
 std::string IpAddress::to_string() const {
+    if (is_v4()) {
+        return fmt::format("{}.{}.{}.{}", m_bytes[0], m_bytes[1], m_bytes[2], m_bytes[3]);
+    }
     char buf[INET6_ADDRSTRLEN] = {};
     inet_ntop(is_v4() ? AF_INET : AF_INET6, m_bytes.data(), buf, sizeof buf);
     return buf;

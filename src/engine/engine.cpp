@@ -4,10 +4,12 @@
 #include "rblscope/engine.hpp"
 
 #include <ares.h>
+#include <cmath>
 #include <cstdlib>
 #include <deque>
 #include <fmt/format.h>
 #include <memory>
+#include <random>
 #include <unordered_map>
 
 #include "core/domain.hpp"
@@ -39,6 +41,9 @@ using Clock = std::chrono::steady_clock;
 
 // A DnsReply status that marks a lookup never sent (its zone is skipped).
 constexpr int k_skipped = -1;
+// Retransmission bounds: before any round trip was measured, and the floor after.
+constexpr std::chrono::milliseconds k_first_retransmit{250};
+constexpr std::chrono::milliseconds k_min_retransmit{20};
 
 std::uint32_t ms_since(Clock::time_point start) {
     return static_cast<std::uint32_t>(
@@ -122,6 +127,24 @@ class ExpandingSource {
     std::uint64_t m_index = 0;
 };
 
+/// Smoothed round-trip time of one destination (RFC 6298), for retransmission timing.
+struct RttEstimator {
+    double srtt_ms = 0;
+    double rttvar_ms = 0;
+    bool has_sample = false;
+
+    void add(double sample_ms) {
+        if (!has_sample) {
+            srtt_ms = sample_ms;
+            rttvar_ms = sample_ms / 2;
+            has_sample = true;
+            return;
+        }
+        rttvar_ms = 0.75 * rttvar_ms + 0.25 * std::abs(srtt_ms - sample_ms);
+        srtt_ms = 0.875 * srtt_ms + 0.125 * sample_ms;
+    }
+};
+
 struct ZoneState {
     const Zone* zone = nullptr;
     std::string suffix; ///< the zone with its key filled in; never printed
@@ -129,6 +152,7 @@ struct ZoneState {
     std::string skip_reason;
     RawAnswer test_listed, test_unlisted;
     ZoneHealth health;
+    RttEstimator rtt;
 };
 
 struct Lookup {
@@ -451,6 +475,7 @@ class Run {
     struct Request {
         Job job;
         Destination dest;
+        RttEstimator* rtt = nullptr;
         Clock::time_point started;
         int sent = 0;
         int outstanding = 0;
@@ -474,14 +499,49 @@ class Run {
         Request& rq = m_requests[id];
         rq.job = j;
         rq.dest = destination(j);
+        rq.rtt = estimator_for(j);
         rq.started = Clock::now();
         const auto budget = m_options.timeout;
         rq.timers.push_back(m_loop.add_timer(rq.started + budget, [this, id] { on_deadline(id); }));
-        const int copies = m_options.retries + 1;
-        for (int k = 1; k < copies; ++k) {
-            rq.timers.push_back(m_loop.add_timer(rq.started + budget * k / copies, [this, id] { send(id); }));
+        const auto gap = retransmit_after(*rq.rtt);
+        for (int k = 1; k <= m_options.retries; ++k) {
+            // Jitter (+-25%) keeps copies of queries sent together from leaving together:
+            // synchronized bursts overflow the server's socket buffer and lose the same
+            // queries again.
+            const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(gap * k * m_jitter(m_rng));
+            if (at >= budget) {
+                break;
+            }
+            rq.timers.push_back(m_loop.add_timer(rq.started + at, [this, id] { send(id); }));
         }
         send(id);
+    }
+
+    RttEstimator* estimator_for(const Job& j) {
+        switch (j.kind) {
+        case JobKind::test_listed:
+        case JobKind::test_unlisted:
+            return &m_zones[j.index].rtt;
+        case JobKind::lookup:
+        case JobKind::txt:
+            return &m_zones[j.target->lookups[j.index].zone].rtt;
+        case JobKind::resolve_a:
+        case JobKind::resolve_aaaa:
+            return &m_resolver_rtt;
+        }
+        return &m_resolver_rtt;
+    }
+
+    // When to send the next copy of an unanswered query: the destination's RTO once its
+    // round-trip time is known (a lost packet then costs tens of milliseconds, and a slow
+    // but working list gets no needless copies), else an even share of the budget.
+    std::chrono::milliseconds retransmit_after(const RttEstimator& rtt) const {
+        const auto share = m_options.timeout / (m_options.retries + 1);
+        if (!rtt.has_sample) {
+            return std::min(share, k_first_retransmit);
+        }
+        const double rto = std::max(rtt.srtt_ms + 4 * rtt.rttvar_ms, static_cast<double>(k_min_retransmit.count()));
+        return std::chrono::milliseconds(static_cast<long>(rto));
     }
 
     void send(std::uint64_t id) {
@@ -542,6 +602,10 @@ class Run {
         const Job job = it->second.job;
         const auto started = it->second.started;
         const int sent = it->second.sent;
+        // Karn: only a query sent once gives an unambiguous round-trip sample.
+        if (sent == 1 && reply.status != ARES_ETIMEOUT && reply.status != ARES_ECONNREFUSED) {
+            it->second.rtt->add(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+        }
         m_requests.erase(it);
         --m_in_flight;
         dispatch(job, std::move(reply), started, sent);
@@ -700,6 +764,9 @@ class Run {
     std::deque<Job> m_queue;
     std::deque<Job> m_urgent;
     std::unordered_map<std::uint64_t, Request> m_requests;
+    RttEstimator m_resolver_rtt; ///< for hostname resolution
+    std::minstd_rand m_rng{std::random_device{}()};
+    std::uniform_real_distribution<double> m_jitter{0.75, 1.25};
     std::uint64_t m_next_request = 0;
     int m_in_flight = 0;
     int m_tests_outstanding = 0;

@@ -19,6 +19,8 @@ struct DnsChannel::Pending {
 
 namespace {
 
+constexpr std::chrono::milliseconds k_tick{50};
+
 struct AresLibrary {
     AresLibrary() { ares_library_init(ARES_LIB_INIT_ALL); }
     ~AresLibrary() { ares_library_cleanup(); }
@@ -198,18 +200,13 @@ void DnsChannel::process(int read_fd, int write_fd) {
     rearm_timer();
 }
 
+// c-ares only needs a coarse tick: the engine owns every deadline that matters, and
+// ares_timeout() walks all queries in flight (c-ares 1.18), too costly to call per send.
 void DnsChannel::rearm_timer() {
-    if (m_timer) {
-        m_loop.cancel_timer(*m_timer);
-        m_timer.reset();
-    }
-    timeval tv{};
-    if (ares_timeout(m_channel, nullptr, &tv) == nullptr) {
+    if (m_timer || m_in_flight == 0) {
         return;
     }
-    const auto when = EventLoop::Clock::now() + std::chrono::seconds(tv.tv_sec) +
-                      std::chrono::microseconds(tv.tv_usec);
-    m_timer = m_loop.add_timer(when, [this] {
+    m_timer = m_loop.add_timer(EventLoop::Clock::now() + k_tick, [this] {
         m_timer.reset();
         process(ARES_SOCKET_BAD, ARES_SOCKET_BAD);
     });

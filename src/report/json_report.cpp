@@ -1,14 +1,12 @@
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "rblscope/report.hpp"
 #include "rblscope/verdict.hpp"
+#include "report/json_writer.hpp"
 
 namespace rblscope {
 
 namespace {
-
-using json = nlohmann::ordered_json;
 
 std::string_view kind_name(Target::Kind k) {
     switch (k) {
@@ -24,67 +22,118 @@ std::string_view kind_name(Target::Kind k) {
     return "?";
 }
 
-json nullable(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
-
 // Bad input lines are kept in the document up to this count; the total is always given.
 constexpr std::size_t k_max_listed_errors = 1000;
 
 class JsonReport final : public Report {
   public:
     JsonReport(std::FILE* out, std::FILE* err) : m_out(out), m_err(err) {
-        fmt::print(m_out, "{{\"version\":\"{}\",\"targets\":[", RBLSCOPE_VERSION);
+        fmt::memory_buffer b;
+        JsonWriter w(b);
+        b.append(std::string_view("{\"version\":"));
+        w.value(RBLSCOPE_VERSION);
+        b.append(std::string_view(",\"targets\":["));
+        flush(b);
     }
 
     void on_target(const TargetReport& rep) override {
-        json t;
-        t["target"] = rep.target.text;
-        t["kind"] = kind_name(rep.target.kind);
-        t["ip"] = rep.ip ? json(rep.ip->to_string()) : json(nullptr);
-        if (!rep.target.where.empty()) {
-            t["input"] = rep.target.where;
+        m_buf.clear();
+        if (!m_first) {
+            m_buf.push_back(',');
         }
-        json addrs = json::array();
-        for (const auto& a : rep.addresses) {
-            addrs.push_back({{"name", a.name}, {"ip", a.ip.to_string()}});
-        }
-        t["addresses"] = std::move(addrs);
-        t["verdict"] = to_string(rep.verdict);
-        t["exit_code"] = static_cast<int>(exit_code_for(rep));
-        json results = json::array();
-        for (const auto& r : rep.results) {
-            json j;
-            j["zone"] = r.zone->zone;
-            j["id"] = r.zone->id;
-            j["list"] = r.zone->name;
-            j["role"] = to_string(r.zone->role);
-            j["subject"] = r.subject;
-            j["status"] = to_string(r.status);
-            j["severity"] = r.status == Status::listed ? json(to_string(r.severity)) : json(nullptr);
-            j["codes"] = r.codes;
-            j["meaning"] = nullable(r.meaning);
-            j["txt"] = nullable(r.txt);
-            j["delist_url"] = nullable(r.delist_url);
-            j["error"] = nullable(r.error);
-            j["elapsed_ms"] = r.elapsed_ms;
-            j["ttl"] = r.status == Status::listed || r.status == Status::clean ? json(r.ttl) : json(nullptr);
-            results.push_back(std::move(j));
-        }
-        t["results"] = std::move(results);
-        t["problems"] = rep.problems;
-        t["notes"] = rep.notes;
-        t["counts"] = {{"listed", rep.listed},   {"allowed", rep.allowed}, {"clean", rep.clean},
-                       {"error", rep.errors},    {"timeout", rep.timeouts}, {"skipped", rep.skipped},
-                       {"total", rep.results.size()}};
-        // replace: invalid UTF-8 from the network never breaks the document.
-        fmt::print(m_out, "{}\n{}", m_first ? "" : ",", t.dump(-1, ' ', false, json::error_handler_t::replace));
+        m_buf.push_back('\n');
         m_first = false;
-        std::fflush(m_out);
+        JsonWriter w(m_buf);
+        w.begin_object();
+        w.key("target");
+        w.value(rep.target.text);
+        w.key("kind");
+        w.value(kind_name(rep.target.kind));
+        w.key("ip");
+        rep.ip ? w.value(rep.ip->to_string()) : w.null();
+        if (!rep.target.where.empty()) {
+            w.key("input");
+            w.value(rep.target.where);
+        }
+        w.key("addresses");
+        w.begin_array();
+        for (const auto& a : rep.addresses) {
+            w.begin_object();
+            w.key("name");
+            w.value(a.name);
+            w.key("ip");
+            w.value(a.ip.to_string());
+            w.end_object();
+        }
+        w.end_array();
+        w.key("verdict");
+        w.value(to_string(rep.verdict));
+        w.key("exit_code");
+        w.value(static_cast<int>(exit_code_for(rep)));
+        w.key("results");
+        w.begin_array();
+        for (const auto& r : rep.results) {
+            w.begin_object();
+            w.key("zone");
+            w.value(r.zone->zone);
+            w.key("id");
+            w.value(r.zone->id);
+            w.key("list");
+            w.value(r.zone->name);
+            w.key("role");
+            w.value(to_string(r.zone->role));
+            w.key("subject");
+            w.value(r.subject);
+            w.key("status");
+            w.value(to_string(r.status));
+            w.key("severity");
+            r.status == Status::listed ? w.value(to_string(r.severity)) : w.null();
+            w.key("codes");
+            w.strings(r.codes);
+            w.key("meaning");
+            w.string_or_null(r.meaning);
+            w.key("txt");
+            w.string_or_null(r.txt);
+            w.key("delist_url");
+            w.string_or_null(r.delist_url);
+            w.key("error");
+            w.string_or_null(r.error);
+            w.key("elapsed_ms");
+            w.value(r.elapsed_ms);
+            w.key("ttl");
+            r.status == Status::listed || r.status == Status::clean ? w.value(r.ttl) : w.null();
+            w.end_object();
+        }
+        w.end_array();
+        w.key("problems");
+        w.strings(rep.problems);
+        w.key("notes");
+        w.strings(rep.notes);
+        w.key("counts");
+        w.begin_object();
+        w.key("listed");
+        w.value(rep.listed);
+        w.key("allowed");
+        w.value(rep.allowed);
+        w.key("clean");
+        w.value(rep.clean);
+        w.key("error");
+        w.value(rep.errors);
+        w.key("timeout");
+        w.value(rep.timeouts);
+        w.key("skipped");
+        w.value(rep.skipped);
+        w.key("total");
+        w.value(static_cast<std::uint64_t>(rep.results.size()));
+        w.end_object();
+        w.end_object();
+        flush(m_buf);
     }
 
     void on_input_error(const Error& e) override {
         fmt::print(m_err, "rblscope: {}\n", e.to_string());
         if (m_errors.size() < k_max_listed_errors) {
-            m_errors.push_back({{"where", e.where}, {"message", e.message}});
+            m_errors.push_back(e);
         }
     }
 
@@ -94,28 +143,58 @@ class JsonReport final : public Report {
     }
 
     void finish(const RunSummary& s) override {
-        json summary = {{"targets", s.targets},
-                        {"listed", s.listed},
-                        {"clean", s.clean},
-                        {"unknown", s.unknown},
-                        {"input_errors", s.input_errors},
-                        {"queries", s.queries},
-                        {"elapsed_ms", s.elapsed_ms},
-                        {"exit_code", s.exit_code},
-                        {"resolvers", s.resolvers}};
-        fmt::print(m_out, "\n],\"summary\":{},\"input_errors\":{},\"warnings\":{}}}\n",
-                   summary.dump(-1, ' ', false, json::error_handler_t::replace),
-                   m_errors.dump(-1, ' ', false, json::error_handler_t::replace),
-                   m_warnings.dump(-1, ' ', false, json::error_handler_t::replace));
-        std::fflush(m_out);
+        fmt::memory_buffer b;
+        JsonWriter w(b);
+        b.append(std::string_view("\n],\"summary\":"));
+        w.begin_object();
+        w.key("targets");
+        w.value(s.targets);
+        w.key("listed");
+        w.value(s.listed);
+        w.key("clean");
+        w.value(s.clean);
+        w.key("unknown");
+        w.value(s.unknown);
+        w.key("input_errors");
+        w.value(s.input_errors);
+        w.key("queries");
+        w.value(s.queries);
+        w.key("elapsed_ms");
+        w.value(s.elapsed_ms);
+        w.key("exit_code");
+        w.value(s.exit_code);
+        w.key("resolvers");
+        w.strings(s.resolvers);
+        w.end_object();
+        b.append(std::string_view(",\"input_errors\":"));
+        w.begin_array();
+        for (const auto& e : m_errors) {
+            w.begin_object();
+            w.key("where");
+            w.value(e.where);
+            w.key("message");
+            w.value(e.message);
+            w.end_object();
+        }
+        w.end_array();
+        b.append(std::string_view(",\"warnings\":"));
+        w.strings(m_warnings);
+        b.append(std::string_view("}\n"));
+        flush(b);
     }
 
   private:
+    void flush(const fmt::memory_buffer& b) {
+        std::fwrite(b.data(), 1, b.size(), m_out);
+        std::fflush(m_out);
+    }
+
     std::FILE* m_out;
     std::FILE* m_err;
+    fmt::memory_buffer m_buf;
     bool m_first = true;
-    json m_errors = json::array();
-    json m_warnings = json::array();
+    std::vector<Error> m_errors;
+    std::vector<std::string> m_warnings;
 };
 
 } // namespace
