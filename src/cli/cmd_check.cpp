@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -45,8 +46,9 @@ void add_check(CLI::App& app, CheckOptions& opt) {
     app.add_option("-i,--input", opt.input, "Read targets from FILE ('-' for stdin), one a line, # comments");
     app.add_option("-f,--format", opt.format, "Output format")->check(CLI::IsMember({"text", "json"}));
     app.add_option("-z,--zones", opt.zones,
-                   "Check exactly these zones: catalog ids or zone names, comma-separated "
-                   "(a name not in the catalog gets generic RFC 5782 rules)");
+                   "Check exactly these zones, comma-separated: catalog ids, zone names (a name not in "
+                   "the catalog gets generic RFC 5782 rules), 'default', 'all' (every zone not known "
+                   "dead) or tag:NAME");
     app.add_option("-r,--resolver", opt.resolvers, "Resolver IP[:PORT] to use instead of the system's (repeatable; queries rotate among them)")
         ->allow_extra_args(false);
     app.add_option("--zone-server", opt.zone_servers,
@@ -120,19 +122,45 @@ int run_check_command(const CheckOptions& opt) {
         }
         bare_zones.reserve(names.size());
         std::set<const Zone*> seen;
+        const auto add = [&](const Zone* z) {
+            if (seen.insert(z).second) {
+                zones.push_back(z);
+            }
+        };
+        const auto usable = [](const Zone& z) {
+            return z.status != ZoneStatus::defunct && z.status != ZoneStatus::lists_everything;
+        };
         for (const auto& n : names) {
-            if (const Zone* z = catalog->find(n)) {
-                if (z->status == ZoneStatus::defunct || z->status == ZoneStatus::lists_everything) {
-                    fmt::print(stderr, "rblscope: warning: zone {} is {} in the catalog ({})\n", z->zone,
-                               to_string(z->status), z->note.empty() ? z->where : z->note);
+            if (n == "default" || n == "all" || n.starts_with("tag:")) {
+                const std::string tag = n.starts_with("tag:") ? n.substr(4) : "";
+                std::size_t matched = 0;
+                for (const auto& z : catalog->zones) {
+                    const bool hit = n == "default" ? z.enabled_by_default
+                                     : n == "all"   ? usable(z)
+                                                    : usable(z) && std::find(z.tags.begin(), z.tags.end(), tag) != z.tags.end();
+                    if (hit) {
+                        add(&z);
+                        ++matched;
+                    }
                 }
-                if (seen.insert(z).second) {
-                    zones.push_back(z);
+                if (matched == 0) {
+                    fmt::print(stderr, "rblscope: --zones: no usable zone has the tag \"{}\"\n", tag);
+                    return unknown;
                 }
                 continue;
             }
+            if (const Zone* z = catalog->find(n)) {
+                if (!usable(*z)) {
+                    fmt::print(stderr, "rblscope: warning: zone {} is {} in the catalog ({})\n", z->zone,
+                               to_string(z->status), z->note.empty() ? z->where : z->note);
+                }
+                add(z);
+                continue;
+            }
             if (!is_valid_hostname(n)) {
-                fmt::print(stderr, "rblscope: --zones: \"{}\" is neither a catalog id nor a DNS zone name\n", n);
+                fmt::print(stderr, "rblscope: --zones: \"{}\" is neither a catalog id, a zone name, "
+                                   "default, all nor tag:NAME\n",
+                           n);
                 return unknown;
             }
             bare_zones.push_back(make_bare_zone(n));

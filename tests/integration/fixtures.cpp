@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <filesystem>
 #include <stdexcept>
 #include <sys/stat.h>
 
@@ -100,6 +101,13 @@ status = "defunct"
 }
 
 } // namespace
+
+Fixture::~Fixture() {
+    if (!dir.empty()) {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+}
 
 Fixture& fixture() {
     static Fixture f = [] {

@@ -11,6 +11,10 @@
 namespace rblscope::test {
 
 struct Fixture {
+    Fixture() = default;
+    Fixture(Fixture&&) = default;
+    Fixture& operator=(Fixture&&) = default;
+    ~Fixture();
     std::string dir;
     int rbldnsd_port = 0;
     int fake_port = 0;

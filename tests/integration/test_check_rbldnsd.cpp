@@ -167,6 +167,31 @@ TEST_CASE("check: --zones takes ids and bare zone names") {
     CHECK(bare.exit_code == 2);
 }
 
+TEST_CASE("check: --zones selectors default, all and tag:") {
+    auto& f = fixture();
+    write_file(f.dir + "/tags.toml", "[[zone]]\nid = \"a\"\nzone = \"bl.test\"\nkind = \"ip4\"\ntags = [\"x\"]\n"
+                                     "[[zone]]\nid = \"b\"\nzone = \"pbl.test\"\nkind = \"ip4\"\ndefault = true\n"
+                                     "[[zone]]\nid = \"c\"\nzone = \"dead.test\"\nkind = \"ip4\"\nstatus = \"defunct\"\n");
+    const auto zones_of = [&](const std::string& sel) {
+        const auto r = run_rblscope({"check", "--catalog", f.dir + "/tags.toml", "--resolver",
+                                     fmt::format("127.0.0.1:{}", f.rbldnsd_port), "--format", "json", "--zones", sel,
+                                     "192.0.2.1"});
+        const auto doc = json::parse(r.out);
+        std::string out;
+        for (const auto& res : doc["targets"][0]["results"]) {
+            out += (out.empty() ? "" : ",") + res["zone"].get<std::string>();
+        }
+        return out + r.err;
+    };
+    CHECK(zones_of("default") == "pbl.test");
+    CHECK(zones_of("all") == "bl.test,pbl.test"); // never the dead one
+    CHECK(zones_of("tag:x") == "bl.test");
+    CHECK(zones_of("tag:x,default,a") == "bl.test,pbl.test");
+    const auto none = run_rblscope({"check", "--catalog", f.dir + "/tags.toml", "--zones", "tag:nope", "192.0.2.1"});
+    CHECK(none.exit_code == 3);
+    CHECK(none.err == "rblscope: --zones: no usable zone has the tag \"nope\"\n");
+}
+
 TEST_CASE("check: a zone needing a key is skipped without one, and never spoils the verdict") {
     const auto r = check({"--zones", "t-bl,t-keyed", "192.0.2.1"});
     const auto doc = json::parse(r.out);

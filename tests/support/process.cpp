@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <netinet/in.h>
 #include <poll.h>
@@ -56,7 +57,15 @@ void write_file(const std::string& path, const std::string& content) {
 
 RunResult run(const std::vector<std::string>& argv, const std::string& input,
               const std::vector<std::string>& extra_env) {
-    static const std::string dir = make_temp_dir();
+    // Removed at exit; one directory for every run of this process.
+    static const struct RunDir {
+        std::string path = make_temp_dir();
+        ~RunDir() {
+            std::error_code ec;
+            std::filesystem::remove_all(path, ec);
+        }
+    } run_dir;
+    const std::string& dir = run_dir.path;
     static int counter = 0;
     const std::string base = dir + "/run" + std::to_string(counter++);
     write_file(base + ".in", input);
