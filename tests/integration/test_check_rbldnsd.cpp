@@ -139,7 +139,7 @@ TEST_CASE("check: CIDR blocks expand; too large a block is refused with its size
 }
 
 TEST_CASE("check: --input reads a file; a bad line is named and the rest still checked") {
-    const auto dir = make_temp_dir();
+    const auto dir = fixture().dir;
     write_file(dir + "/targets.txt", "# servers\n192.0.2.1\n\n192.0.2.300\n192.0.2.99  # the listed one\n");
     const auto r = check({"--input", dir + "/targets.txt"});
     CHECK(r.err == fmt::format("rblscope: {}/targets.txt:4: not a valid IPv4 address: \"192.0.2.300\"\n", dir));
