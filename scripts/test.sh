@@ -5,6 +5,9 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/deps.sh"
 
+echo "== formatting"
+"$root/scripts/format.sh" --check
+
 echo "== build (RelWithDebInfo) and tests"
 "$root/scripts/build.sh" "$root/build"
 ctest --test-dir "$root/build" --output-on-failure

@@ -65,9 +65,9 @@ enum class Access : std::uint8_t {
 struct CodeRule {
     enum class Match : std::uint8_t { exact, cidr, bitmask };
     Match match = Match::exact;
-    std::uint32_t value = 0;  ///< exact: the address; cidr: the network; bitmask: the bits
-    int prefix = 32;          ///< cidr only
-    std::string meaning;      ///< e.g. "SBL: spam source"
+    std::uint32_t value = 0; ///< exact: the address; cidr: the network; bitmask: the bits
+    int prefix = 32;         ///< cidr only
+    std::string meaning;     ///< e.g. "SBL: spam source"
     Severity severity = Severity::critical;
 
     [[nodiscard]] bool matches(std::uint32_t answer) const noexcept;
@@ -81,23 +81,23 @@ struct TestPoint {
 
 /// One DNS list.
 struct Zone {
-    std::string id;            ///< stable catalog id, e.g. "spamhaus-zen"
-    std::string name;          ///< human name, e.g. "Spamhaus ZEN"
-    std::string zone;          ///< DNS suffix; may contain "{key}"
-    std::string key_env;       ///< environment variable holding the key, if zone has {key}
-    std::string operator_id;   ///< operator block this zone inherited from
+    std::string id;          ///< stable catalog id, e.g. "spamhaus-zen"
+    std::string name;        ///< human name, e.g. "Spamhaus ZEN"
+    std::string zone;        ///< DNS suffix; may contain "{key}"
+    std::string key_env;     ///< environment variable holding the key, if zone has {key}
+    std::string operator_id; ///< operator block this zone inherited from
     ZoneKind kind = ZoneKind::ip4;
     ZoneRole role = ZoneRole::block;
     ZoneStatus status = ZoneStatus::active;
     Access access = Access::free;
     bool enabled_by_default = false;
-    bool txt = false;          ///< the list publishes TXT reasons
-    bool bare = false;         ///< not from the catalog: generic RFC 5782 rules apply
+    bool txt = false;                  ///< the list publishes TXT reasons
+    bool bare = false;                 ///< not from the catalog: generic RFC 5782 rules apply
     std::string domain_query = "both"; ///< domain zones: "hostname", "registered" or "both"
-    std::string hash;          ///< hash zones: "sha1-hex" or "sha256-base32"
-    std::string delist_url;    ///< template with {ip}, {domain} or {subject}
-    std::string refusal_hint;  ///< what to do when the list refuses us
-    std::string server;        ///< route queries for this zone to "IP[:PORT]"
+    std::string hash;                  ///< hash zones: "sha1-hex" or "sha256-base32"
+    std::string delist_url;            ///< template with {ip}, {domain} or {subject}
+    std::string refusal_hint;          ///< what to do when the list refuses us
+    std::string server;                ///< route queries for this zone to "IP[:PORT]"
     std::string note;
     std::vector<std::string> tags;
     std::vector<CodeRule> codes;
@@ -105,7 +105,7 @@ struct Zone {
     std::optional<TestPoint> test_listed;   ///< must be listed; none when the list has no entry
     std::optional<TestPoint> test_unlisted; ///< must not be listed
     double weight = 1.0;
-    std::string where;         ///< "lists.toml:LINE" of the [[zone]] table
+    std::string where; ///< "lists.toml:LINE" of the [[zone]] table
 
     /// True when an IP of this family can be asked.
     [[nodiscard]] bool takes(IpAddress::Family family) const noexcept;

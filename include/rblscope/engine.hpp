@@ -19,17 +19,17 @@ namespace rblscope {
 
 /// Knobs for one run.
 struct EngineOptions {
-    int concurrency = 500;                      ///< queries in flight at most
+    int concurrency = 500; ///< queries in flight at most
     /// Time budget of one lookup, every copy included: a dead list costs exactly this.
     std::chrono::milliseconds timeout{1500};
     /// Extra copies of an unanswered query, sent inside `timeout` while the earlier ones stay
     /// alive (the first answer wins): after the list's retransmission timeout, learned from
     /// its round-trip times in this run (RFC 6298), or 250 ms before any is known.
     int retries = 2;
-    std::vector<std::string> resolvers;         ///< "IP[:PORT]"; empty = the system's
+    std::vector<std::string> resolvers;              ///< "IP[:PORT]"; empty = the system's
     std::map<std::string, std::string> zone_servers; ///< zone or id -> "IP[:PORT]"
-    std::uint64_t max_cidr_addresses = 65536;   ///< bigger blocks are refused
-    bool ask_txt = true;                        ///< TXT for listings
+    std::uint64_t max_cidr_addresses = 65536;        ///< bigger blocks are refused
+    bool ask_txt = true;                             ///< TXT for listings
 };
 
 /// Where targets come from (a list, a file, stdin). Pulled lazily, so input streams.
@@ -56,7 +56,7 @@ struct RunSummary {
     std::uint64_t targets = 0, listed = 0, clean = 0, unknown = 0, input_errors = 0;
     std::uint64_t queries = 0;
     std::uint32_t elapsed_ms = 0;
-    int exit_code = 0;                ///< ExitCode of the whole run
+    int exit_code = 0;                  ///< ExitCode of the whole run
     std::vector<std::string> resolvers; ///< what was actually used
 };
 

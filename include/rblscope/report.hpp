@@ -10,8 +10,8 @@
 namespace rblscope {
 
 struct ReportOptions {
-    bool color = false;       ///< ANSI colour (only when stdout is a TTY and NO_COLOR unset)
-    bool show_clean = false;  ///< list clean zones too (text)
+    bool color = false;      ///< ANSI colour (only when stdout is a TTY and NO_COLOR unset)
+    bool show_clean = false; ///< list clean zones too (text)
 };
 
 /// A sink that also writes a closing summary once the run is over.
@@ -21,8 +21,8 @@ class Report : public ResultSink {
 };
 
 /// Aligned table per target, listings first, one summary line per target.
-[[nodiscard]] std::unique_ptr<Report> make_text_report(std::FILE* out, std::FILE* err,
-                                                       ReportOptions options);
+[[nodiscard]] std::unique_ptr<Report>
+make_text_report(std::FILE* out, std::FILE* err, ReportOptions options);
 /// One JSON document (schema in README.md), written incrementally.
 [[nodiscard]] std::unique_ptr<Report> make_json_report(std::FILE* out, std::FILE* err);
 

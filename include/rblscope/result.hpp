@@ -24,14 +24,14 @@ enum class Status : std::uint8_t {
 /// The result of asking one zone about one subject.
 struct ZoneResult {
     const Zone* zone = nullptr;
-    std::string subject;             ///< what was asked: an address, a domain, or "sha1(email)"
+    std::string subject; ///< what was asked: an address, a domain, or "sha1(email)"
     Status status = Status::skipped;
     Severity severity = Severity::info; ///< listed: the worst code's severity
-    std::vector<std::string> codes;  ///< answer addresses, sorted
-    std::string meaning;             ///< meanings of the codes, "; "-joined
-    std::string txt;                 ///< TXT reason, sanitised
+    std::vector<std::string> codes;     ///< answer addresses, sorted
+    std::string meaning;                ///< meanings of the codes, "; "-joined
+    std::string txt;                    ///< TXT reason, sanitised
     std::string delist_url;
-    std::string error;               ///< why status is error/timeout/skipped
+    std::string error; ///< why status is error/timeout/skipped
     std::uint32_t elapsed_ms = 0;
     std::uint32_t ttl = 0;
 };
@@ -49,13 +49,13 @@ enum class Verdict : std::uint8_t { clean, listed, unknown };
 /// Everything known about one target, emitted once all its lookups are done.
 struct TargetReport {
     Target target;
-    std::optional<IpAddress> ip;              ///< for IP and CIDR targets
-    std::vector<ResolvedAddress> addresses;   ///< for hostname targets
+    std::optional<IpAddress> ip;            ///< for IP and CIDR targets
+    std::vector<ResolvedAddress> addresses; ///< for hostname targets
     std::vector<ZoneResult> results;
-    std::vector<std::string> problems;        ///< failures that make the verdict unknown
-    std::vector<std::string> notes;           ///< facts worth showing that change nothing
+    std::vector<std::string> problems; ///< failures that make the verdict unknown
+    std::vector<std::string> notes;    ///< facts worth showing that change nothing
     Verdict verdict = Verdict::unknown;
-    Severity worst = Severity::info;          ///< worst listing severity when listed
+    Severity worst = Severity::info; ///< worst listing severity when listed
     int listed = 0, allowed = 0, clean = 0, errors = 0, timeouts = 0, skipped = 0;
 };
 

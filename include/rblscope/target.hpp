@@ -17,13 +17,13 @@ namespace rblscope {
 struct Target {
     enum class Kind : std::uint8_t { ip, cidr, hostname, email };
     Kind kind = Kind::ip;
-    std::string text;               ///< As given (trimmed).
-    IpAddress ip;                   ///< kind == ip
-    std::optional<Cidr> cidr;       ///< kind == cidr
-    std::string hostname;           ///< kind == hostname: lowercase, no trailing dot;
-                                    ///< kind == email: the domain part
-    std::string email;              ///< kind == email: lowercased address
-    std::string where;              ///< "targets.txt:12" for file input, else empty
+    std::string text;         ///< As given (trimmed).
+    IpAddress ip;             ///< kind == ip
+    std::optional<Cidr> cidr; ///< kind == cidr
+    std::string hostname;     ///< kind == hostname: lowercase, no trailing dot;
+                              ///< kind == email: the domain part
+    std::string email;        ///< kind == email: lowercased address
+    std::string where;        ///< "targets.txt:12" for file input, else empty
 };
 
 /// Classifies one target string. Errors say what the text looked like and why it was refused.

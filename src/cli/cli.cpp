@@ -1,11 +1,11 @@
 #include "cli/cli.hpp"
 
+#include "rblscope/rblscope.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <unistd.h>
-
-#include "rblscope/rblscope.hpp"
 
 namespace rblscope::cli {
 
@@ -20,8 +20,8 @@ std::optional<Catalog> load(const CatalogOptions& opt) {
         // Next to the executable when installed, else the source tree it was built from.
         std::error_code ec;
         const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-        for (const auto& candidate :
-             {exe.parent_path() / "../share/rblscope/lists.toml", std::filesystem::path(RBLSCOPE_SOURCE_CATALOG)}) {
+        for (const auto& candidate : {exe.parent_path() / "../share/rblscope/lists.toml",
+                                      std::filesystem::path(RBLSCOPE_SOURCE_CATALOG)}) {
             if (!ec && std::filesystem::exists(candidate)) {
                 path = candidate.lexically_normal().string();
                 break;
@@ -29,8 +29,9 @@ std::optional<Catalog> load(const CatalogOptions& opt) {
         }
     }
     if (path.empty()) {
-        fmt::print(stderr, "rblscope: cannot find the zone catalog lists.toml (use --catalog FILE or "
-                           "RBLSCOPE_CATALOG)\n");
+        fmt::print(stderr,
+                   "rblscope: cannot find the zone catalog lists.toml (use --catalog FILE or "
+                   "RBLSCOPE_CATALOG)\n");
         return std::nullopt;
     }
     auto cat = load_catalog(path);
@@ -42,10 +43,11 @@ std::optional<Catalog> load(const CatalogOptions& opt) {
 }
 
 int run(int argc, char** argv) {
-    CLI::App app{"rblscope: checks IPs, hosts and domains against hundreds of DNS blocklists at once "
-                 "and tells listed, clean and could-not-ask apart.\n"
-                 "Exit status: 0 clean, 1 warning (policy listings), 2 listed, 3 unknown or bad usage.",
-                 "rblscope"};
+    CLI::App app{
+        "rblscope: checks IPs, hosts and domains against hundreds of DNS blocklists at once "
+        "and tells listed, clean and could-not-ask apart.\n"
+        "Exit status: 0 clean, 1 warning (policy listings), 2 listed, 3 unknown or bad usage.",
+        "rblscope"};
     app.set_version_flag("-V,--version", std::string("rblscope ") + k_version);
     app.require_subcommand(1);
 
@@ -67,8 +69,11 @@ int run(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         // One clear line; the Monitoring Plugins convention puts usage errors at UNKNOWN.
-        fmt::print(stderr, "rblscope: {} (see rblscope {}--help)\n", e.what(),
-                   app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name() + " ");
+        fmt::print(stderr,
+                   "rblscope: {} (see rblscope {}--help)\n",
+                   e.what(),
+                   app.get_subcommands().empty() ? ""
+                                                 : app.get_subcommands().front()->get_name() + " ");
         return static_cast<int>(ExitCode::unknown);
     }
     if (check_cmd->parsed()) {

@@ -1,12 +1,12 @@
 #pragma once
 // The command-line front end: argument parsing and output only; the work is in the library.
 
+#include "rblscope/catalog.hpp"
+#include "rblscope/engine.hpp"
+
 #include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include "rblscope/catalog.hpp"
-#include "rblscope/engine.hpp"
 
 namespace rblscope::cli {
 

@@ -1,3 +1,6 @@
+#include "cli/cli.hpp"
+#include "rblscope/rblscope.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,9 +10,6 @@
 #include <iostream>
 #include <set>
 #include <unistd.h>
-
-#include "cli/cli.hpp"
-#include "rblscope/rblscope.hpp"
 
 namespace rblscope::cli {
 
@@ -42,33 +42,51 @@ class CombinedSource final : public TargetSource {
 } // namespace
 
 void add_check(CLI::App& app, CheckOptions& opt) {
-    app.add_option("targets", opt.targets, "IPv4/IPv6 addresses, CIDR blocks, hostnames or email addresses");
-    app.add_option("-i,--input", opt.input, "Read targets from FILE ('-' for stdin), one a line, # comments");
-    app.add_option("-f,--format", opt.format, "Output format")->check(CLI::IsMember({"text", "json"}));
-    app.add_option("-z,--zones", opt.zones,
-                   "Check exactly these zones, comma-separated: catalog ids, zone names (a name not in "
-                   "the catalog gets generic RFC 5782 rules), 'default', 'all' (every zone not known "
-                   "dead) or tag:NAME");
-    app.add_option("-r,--resolver", opt.resolvers, "Resolver IP[:PORT] to use instead of the system's (repeatable; queries rotate among them)")
+    app.add_option(
+        "targets", opt.targets, "IPv4/IPv6 addresses, CIDR blocks, hostnames or email addresses");
+    app.add_option(
+        "-i,--input", opt.input, "Read targets from FILE ('-' for stdin), one a line, # comments");
+    app.add_option("-f,--format", opt.format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}));
+    app.add_option(
+        "-z,--zones",
+        opt.zones,
+        "Check exactly these zones, comma-separated: catalog ids, zone names (a name not in "
+        "the catalog gets generic RFC 5782 rules), 'default', 'all' (every zone not known "
+        "dead) or tag:NAME");
+    app.add_option("-r,--resolver",
+                   opt.resolvers,
+                   "Resolver IP[:PORT] to use instead of the system's (repeatable; queries rotate "
+                   "among them)")
         ->allow_extra_args(false);
-    app.add_option("--zone-server", opt.zone_servers,
-                   "Send one zone's queries to its own server, ZONE=IP[:PORT] (repeatable; e.g. a local "
-                   "rbldnsd mirror)")
+    app.add_option(
+           "--zone-server",
+           opt.zone_servers,
+           "Send one zone's queries to its own server, ZONE=IP[:PORT] (repeatable; e.g. a local "
+           "rbldnsd mirror)")
         ->allow_extra_args(false);
     app.add_option("-c,--concurrency", opt.concurrency, "Queries in flight at most")
         ->check(CLI::Range(1, 100000));
-    app.add_option("-t,--timeout", opt.timeout_s,
-                   "Seconds to wait for an answer to one query, retries included (a dead list costs this)")
+    app.add_option(
+           "-t,--timeout",
+           opt.timeout_s,
+           "Seconds to wait for an answer to one query, retries included (a dead list costs this)")
         ->check(CLI::Range(0.05, 120.0));
-    app.add_option("--retries", opt.retries,
-                   "Extra copies of an unanswered query, sent within --timeout after the list's measured "
-                   "round-trip time (first answer wins)")->check(CLI::Range(0, 10));
-    app.add_option("--max-addresses", opt.max_addresses, "Largest CIDR block (in addresses) to expand")
+    app.add_option(
+           "--retries",
+           opt.retries,
+           "Extra copies of an unanswered query, sent within --timeout after the list's measured "
+           "round-trip time (first answer wins)")
+        ->check(CLI::Range(0, 10));
+    app.add_option(
+           "--max-addresses", opt.max_addresses, "Largest CIDR block (in addresses) to expand")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
-    app.add_option("--catalog", opt.catalog.path, "Zone catalog (default: lists.toml shipped with rblscope)");
+    app.add_option(
+        "--catalog", opt.catalog.path, "Zone catalog (default: lists.toml shipped with rblscope)");
     app.add_flag("-a,--all", opt.all, "Text: also show the lists that answered clean");
     app.add_flag("--no-txt", opt.no_txt, "Do not ask TXT records for listings");
-    app.add_option("--color", opt.color, "Colour in text output")->check(CLI::IsMember({"auto", "always", "never"}));
+    app.add_option("--color", opt.color, "Colour in text output")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
 }
 
 int run_check_command(const CheckOptions& opt) {
@@ -78,7 +96,9 @@ int run_check_command(const CheckOptions& opt) {
         return unknown;
     }
     if (opt.targets.empty() && opt.input.empty()) {
-        fmt::print(stderr, "rblscope: nothing to check: give targets or --input FILE (see rblscope check --help)\n");
+        fmt::print(stderr,
+                   "rblscope: nothing to check: give targets or --input FILE (see rblscope check "
+                   "--help)\n");
         return unknown;
     }
 
@@ -135,31 +155,38 @@ int run_check_command(const CheckOptions& opt) {
                 const std::string tag = n.starts_with("tag:") ? n.substr(4) : "";
                 std::size_t matched = 0;
                 for (const auto& z : catalog->zones) {
-                    const bool hit = n == "default" ? z.enabled_by_default
-                                     : n == "all"   ? usable(z)
-                                                    : usable(z) && std::find(z.tags.begin(), z.tags.end(), tag) != z.tags.end();
+                    const bool hit =
+                        n == "default" ? z.enabled_by_default
+                        : n == "all"   ? usable(z)
+                                     : usable(z) && std::find(z.tags.begin(), z.tags.end(), tag) !=
+                                                        z.tags.end();
                     if (hit) {
                         add(&z);
                         ++matched;
                     }
                 }
                 if (matched == 0) {
-                    fmt::print(stderr, "rblscope: --zones: no usable zone has the tag \"{}\"\n", tag);
+                    fmt::print(
+                        stderr, "rblscope: --zones: no usable zone has the tag \"{}\"\n", tag);
                     return unknown;
                 }
                 continue;
             }
             if (const Zone* z = catalog->find(n)) {
                 if (!usable(*z)) {
-                    fmt::print(stderr, "rblscope: warning: zone {} is {} in the catalog ({})\n", z->zone,
-                               to_string(z->status), z->note.empty() ? z->where : z->note);
+                    fmt::print(stderr,
+                               "rblscope: warning: zone {} is {} in the catalog ({})\n",
+                               z->zone,
+                               to_string(z->status),
+                               z->note.empty() ? z->where : z->note);
                 }
                 add(z);
                 continue;
             }
             if (!is_valid_hostname(n)) {
-                fmt::print(stderr, "rblscope: --zones: \"{}\" is neither a catalog id, a zone name, "
-                                   "default, all nor tag:NAME\n",
+                fmt::print(stderr,
+                           "rblscope: --zones: \"{}\" is neither a catalog id, a zone name, "
+                           "default, all nor tag:NAME\n",
                            n);
                 return unknown;
             }
@@ -188,10 +215,11 @@ int run_check_command(const CheckOptions& opt) {
 
     ReportOptions ro;
     const char* no_color = std::getenv("NO_COLOR");
-    ro.color = opt.color == "always" ||
-               (opt.color == "auto" && isatty(STDOUT_FILENO) != 0 && (no_color == nullptr || *no_color == '\0'));
+    ro.color = opt.color == "always" || (opt.color == "auto" && isatty(STDOUT_FILENO) != 0 &&
+                                         (no_color == nullptr || *no_color == '\0'));
     ro.show_clean = opt.all;
-    auto report = opt.format == "json" ? make_json_report(stdout, stderr) : make_text_report(stdout, stderr, ro);
+    auto report = opt.format == "json" ? make_json_report(stdout, stderr)
+                                       : make_text_report(stdout, stderr, ro);
 
     auto summary = run_check(zones, *catalog, source, *report, eo);
     if (!summary) {

@@ -1,19 +1,22 @@
+#include "cli/cli.hpp"
+#include "rblscope/verdict.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-
-#include "cli/cli.hpp"
-#include "rblscope/verdict.hpp"
 
 namespace rblscope::cli {
 
 void add_zones(CLI::App& app, ZonesOptions& opt) {
     app.add_option("--kind", opt.kind, "Only zones of this kind (ip4, ip6, both, domain, hash)");
-    app.add_option("--status", opt.status,
-                   "Only zones with this status (active, unverified, key-required, defunct, lists-everything)");
+    app.add_option("--status",
+                   opt.status,
+                   "Only zones with this status (active, unverified, key-required, defunct, "
+                   "lists-everything)");
     app.add_option("--tag", opt.tag, "Only zones with this tag");
     app.add_flag("--default", opt.defaults_only, "Only zones checked by default");
-    app.add_option("-f,--format", opt.format, "Output format")->check(CLI::IsMember({"text", "json"}));
+    app.add_option("-f,--format", opt.format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}));
     app.add_option("--catalog", opt.catalog.path, "Zone catalog");
 }
 
@@ -26,7 +29,8 @@ int run_zones_command(const ZonesOptions& opt) {
     for (const auto& z : catalog->zones) {
         if ((!opt.kind.empty() && to_string(z.kind) != opt.kind) ||
             (!opt.status.empty() && to_string(z.status) != opt.status) ||
-            (!opt.tag.empty() && std::find(z.tags.begin(), z.tags.end(), opt.tag) == z.tags.end()) ||
+            (!opt.tag.empty() &&
+             std::find(z.tags.begin(), z.tags.end(), opt.tag) == z.tags.end()) ||
             (opt.defaults_only && !z.enabled_by_default)) {
             continue;
         }
@@ -56,11 +60,26 @@ int run_zones_command(const ZonesOptions& opt) {
         wid = std::max(wid, z->id.size());
         wz = std::max(wz, z->zone.size());
     }
-    fmt::print("{:<{}}  {:<{}}  {:<6}  {:<10}  {:<16}  {:<3}  {}\n", "ID", wid, "ZONE", wz, "KIND", "ROLE", "STATUS",
-               "ON", "ACCESS");
+    fmt::print("{:<{}}  {:<{}}  {:<6}  {:<10}  {:<16}  {:<3}  {}\n",
+               "ID",
+               wid,
+               "ZONE",
+               wz,
+               "KIND",
+               "ROLE",
+               "STATUS",
+               "ON",
+               "ACCESS");
     for (const auto* z : rows) {
-        fmt::print("{:<{}}  {:<{}}  {:<6}  {:<10}  {:<16}  {:<3}  {}\n", z->id, wid, z->zone, wz, to_string(z->kind),
-                   to_string(z->role), to_string(z->status), z->enabled_by_default ? "on" : "off",
+        fmt::print("{:<{}}  {:<{}}  {:<6}  {:<10}  {:<16}  {:<3}  {}\n",
+                   z->id,
+                   wid,
+                   z->zone,
+                   wz,
+                   to_string(z->kind),
+                   to_string(z->role),
+                   to_string(z->status),
+                   z->enabled_by_default ? "on" : "off",
                    to_string(z->access));
     }
     fmt::print("{} of {} zones\n", rows.size(), catalog->zones.size());

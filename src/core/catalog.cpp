@@ -1,5 +1,7 @@
 #include "rblscope/catalog.hpp"
 
+#include "rblscope/target.hpp"
+
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>
@@ -8,8 +10,6 @@
 #include <sstream>
 #include <toml++/toml.h>
 #include <unordered_map>
-
-#include "rblscope/target.hpp"
 
 namespace rblscope {
 
@@ -92,8 +92,8 @@ class Reader {
     void fail(const toml::node& at, std::string message) {
         if (!m_error) {
             const auto& pos = at.source().begin;
-            m_error = Error{std::move(message),
-                            fmt::format("{}:{}:{}", m_source, pos.line, pos.column)};
+            m_error =
+                Error{std::move(message), fmt::format("{}:{}:{}", m_source, pos.line, pos.column)};
         }
     }
     [[nodiscard]] std::string line_of(const toml::node& at) const {
@@ -101,7 +101,8 @@ class Reader {
     }
 
     /// Rejects keys not in `allowed` (typos would otherwise be silently ignored).
-    void only_keys(const toml::table& t, std::initializer_list<std::string_view> allowed,
+    void only_keys(const toml::table& t,
+                   std::initializer_list<std::string_view> allowed,
                    std::string_view what) {
         for (const auto& [key, node] : t) {
             if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
@@ -110,8 +111,8 @@ class Reader {
         }
     }
 
-    std::optional<std::string> string(const toml::table& t, std::string_view key,
-                                      std::string_view what) {
+    std::optional<std::string>
+    string(const toml::table& t, std::string_view key, std::string_view what) {
         const auto* node = t.get(key);
         if (node == nullptr) {
             return std::nullopt;
@@ -133,7 +134,8 @@ class Reader {
         fail(*node, fmt::format("{}: '{}' must be true or false", what, key));
         return std::nullopt;
     }
-    std::optional<double> number(const toml::table& t, std::string_view key, std::string_view what) {
+    std::optional<double>
+    number(const toml::table& t, std::string_view key, std::string_view what) {
         const auto* node = t.get(key);
         if (node == nullptr) {
             return std::nullopt;
@@ -145,7 +147,9 @@ class Reader {
         return std::nullopt;
     }
     template <typename E, std::size_t N>
-    std::optional<E> choice(const toml::table& t, std::string_view key, std::string_view what,
+    std::optional<E> choice(const toml::table& t,
+                            std::string_view key,
+                            std::string_view what,
                             const std::array<std::pair<std::string_view, E>, N>& table) {
         const auto s = string(t, key, what);
         if (!s) {
@@ -154,11 +158,13 @@ class Reader {
         if (auto e = from_name(table, *s)) {
             return e;
         }
-        fail(*t.get(key), fmt::format("{}: unknown {} \"{}\" (expected one of: {})", what, key, *s,
-                                      names_of(table)));
+        fail(*t.get(key),
+             fmt::format(
+                 "{}: unknown {} \"{}\" (expected one of: {})", what, key, *s, names_of(table)));
         return std::nullopt;
     }
-    std::vector<std::string> strings(const toml::table& t, std::string_view key, std::string_view what) {
+    std::vector<std::string>
+    strings(const toml::table& t, std::string_view key, std::string_view what) {
         std::vector<std::string> out;
         const auto* node = t.get(key);
         if (node == nullptr) {
@@ -179,7 +185,8 @@ class Reader {
         return out;
     }
 
-    std::vector<CodeRule> codes(const toml::table& t, std::string_view what,
+    std::vector<CodeRule> codes(const toml::table& t,
+                                std::string_view what,
                                 Severity default_severity = Severity::critical) {
         std::vector<CodeRule> out;
         const auto* node = t.get("codes");
@@ -194,9 +201,10 @@ class Reader {
         for (const auto& el : *arr) {
             const auto* ct = el.as_table();
             if (ct == nullptr) {
-                fail(el, fmt::format("{}: each code must be a table like {{ code = \"127.0.0.2\", "
-                                     "meaning = \"...\" }}",
-                                     what));
+                fail(el,
+                     fmt::format("{}: each code must be a table like {{ code = \"127.0.0.2\", "
+                                 "meaning = \"...\" }}",
+                                 what));
                 continue;
             }
             only_keys(*ct, {"code", "bit", "meaning", "severity"}, what);
@@ -206,9 +214,10 @@ class Reader {
             const auto code = string(*ct, "code", what);
             const auto* bit = ct->get("bit");
             if (code.has_value() == (bit != nullptr)) {
-                fail(el, fmt::format("{}: a code needs exactly one of 'code' (address or CIDR) "
-                                     "or 'bit' (bitmask on the last octet)",
-                                     what));
+                fail(el,
+                     fmt::format("{}: a code needs exactly one of 'code' (address or CIDR) "
+                                 "or 'bit' (bitmask on the last octet)",
+                                 what));
                 continue;
             }
             if (bit != nullptr) {
@@ -223,7 +232,8 @@ class Reader {
                 auto c = Cidr::parse(*code);
                 if (!c || !c->network().is_v4()) {
                     fail(*ct->get("code"),
-                         fmt::format("{}: code \"{}\" is not an IPv4 address or CIDR block", what, *code));
+                         fmt::format(
+                             "{}: code \"{}\" is not an IPv4 address or CIDR block", what, *code));
                     continue;
                 }
                 rule.match = CodeRule::Match::cidr;
@@ -273,12 +283,17 @@ bool valid_url_template(std::string_view url) {
         return false;
     }
     return std::none_of(url.begin(), url.end(), [](char c) {
-        return static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '<' || c == '>' || c == '\\';
+        return static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '<' || c == '>' ||
+               c == '\\';
     });
 }
 
-std::optional<TestPoint> test_point(Reader& r, const toml::table& t, std::string_view key,
-                                    std::string_view what, const Zone& z, std::string_view dflt) {
+std::optional<TestPoint> test_point(Reader& r,
+                                    const toml::table& t,
+                                    std::string_view key,
+                                    std::string_view what,
+                                    const Zone& z,
+                                    std::string_view dflt) {
     const auto s = r.string(t, key, what);
     const std::string v = s.value_or(std::string(dflt));
     if (v.empty()) {
@@ -325,11 +340,21 @@ const Zone* Catalog::find(std::string_view id_or_zone) const noexcept {
     return nullptr;
 }
 
-std::string_view to_string(ZoneKind v) noexcept { return to_name(k_kinds, v); }
-std::string_view to_string(ZoneRole v) noexcept { return to_name(k_roles, v); }
-std::string_view to_string(ZoneStatus v) noexcept { return to_name(k_statuses, v); }
-std::string_view to_string(Severity v) noexcept { return to_name(k_severities, v); }
-std::string_view to_string(Access v) noexcept { return to_name(k_access, v); }
+std::string_view to_string(ZoneKind v) noexcept {
+    return to_name(k_kinds, v);
+}
+std::string_view to_string(ZoneRole v) noexcept {
+    return to_name(k_roles, v);
+}
+std::string_view to_string(ZoneStatus v) noexcept {
+    return to_name(k_statuses, v);
+}
+std::string_view to_string(Severity v) noexcept {
+    return to_name(k_severities, v);
+}
+std::string_view to_string(Access v) noexcept {
+    return to_name(k_access, v);
+}
 
 Zone make_bare_zone(std::string_view zone_name) {
     Zone z;
@@ -374,7 +399,8 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
         cat.public_resolvers = r.strings(*res, "public", "[resolvers]");
         for (const auto& a : cat.public_resolvers) {
             if (!IpAddress::parse(a)) {
-                r.fail(*res->get("public"), fmt::format("[resolvers]: \"{}\" is not an IP address", a));
+                r.fail(*res->get("public"),
+                       fmt::format("[resolvers]: \"{}\" is not an IP address", a));
             }
         }
     }
@@ -397,15 +423,18 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                     continue;
                 }
                 const auto what = fmt::format("operator \"{}\"", *id);
-                r.only_keys(*t, {"id", "name", "delist", "access", "txt", "codes", "refusal_hint", "tags"},
-                            what);
+                r.only_keys(
+                    *t,
+                    {"id", "name", "delist", "access", "txt", "codes", "refusal_hint", "tags"},
+                    what);
                 OperatorDefaults d;
                 d.name = r.string(*t, "name", what).value_or(*id);
                 d.delist_url = r.string(*t, "delist", what).value_or("");
                 if (!d.delist_url.empty() && !valid_url_template(d.delist_url)) {
-                    r.fail(*t->get("delist"), fmt::format("{}: delist URL must be http(s) without "
-                                                          "spaces or quotes",
-                                                          what));
+                    r.fail(*t->get("delist"),
+                           fmt::format("{}: delist URL must be http(s) without "
+                                       "spaces or quotes",
+                                       what));
                 }
                 d.refusal_hint = r.string(*t, "refusal_hint", what).value_or("");
                 d.access = r.choice(*t, "access", what, k_access);
@@ -444,17 +473,20 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 }
                 z.id = *id;
                 const auto what = fmt::format("zone \"{}\"", z.id);
-                r.only_keys(*t,
-                            {"id", "name", "zone", "operator", "kind", "role", "status", "default",
-                             "access", "txt", "delist", "tags", "note", "codes", "unknown_code",
-                             "test_listed", "test_unlisted", "key_env", "domain_query", "hash",
-                             "server", "weight", "refusal_hint"},
-                            what);
+                r.only_keys(
+                    *t,
+                    {"id",          "name",          "zone",        "operator",     "kind",
+                     "role",        "status",        "default",     "access",       "txt",
+                     "delist",      "tags",          "note",        "codes",        "unknown_code",
+                     "test_listed", "test_unlisted", "key_env",     "domain_query", "hash",
+                     "server",      "weight",        "refusal_hint"},
+                    what);
                 const OperatorDefaults* op = nullptr;
                 if (auto op_id = r.string(*t, "operator", what)) {
                     const auto it = operators.find(*op_id);
                     if (it == operators.end()) {
-                        r.fail(*t->get("operator"), fmt::format("{}: unknown operator \"{}\"", what, *op_id));
+                        r.fail(*t->get("operator"),
+                               fmt::format("{}: unknown operator \"{}\"", what, *op_id));
                         continue;
                     }
                     op = &it->second;
@@ -467,10 +499,12 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 }
                 z.zone = *zone_name;
                 if (!valid_zone_name(z.zone)) {
-                    r.fail(*t->get("zone"), fmt::format("{}: \"{}\" is not a valid DNS zone name", what, z.zone));
+                    r.fail(*t->get("zone"),
+                           fmt::format("{}: \"{}\" is not a valid DNS zone name", what, z.zone));
                     continue;
                 }
-                z.name = r.string(*t, "name", what).value_or(op != nullptr ? op->name + " " + z.zone : z.zone);
+                z.name = r.string(*t, "name", what)
+                             .value_or(op != nullptr ? op->name + " " + z.zone : z.zone);
                 const auto kind = r.choice(*t, "kind", what, k_kinds);
                 if (!kind && !r.failed()) {
                     r.fail(el, fmt::format("{}: missing 'kind' ({})", what, names_of(k_kinds)));
@@ -478,18 +512,22 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 }
                 z.kind = kind.value_or(ZoneKind::ip4);
                 z.role = r.choice(*t, "role", what, k_roles).value_or(ZoneRole::block);
-                z.status = r.choice(*t, "status", what, k_statuses).value_or(ZoneStatus::unverified);
+                z.status =
+                    r.choice(*t, "status", what, k_statuses).value_or(ZoneStatus::unverified);
                 z.access = r.choice(*t, "access", what, k_access)
                                .value_or(op != nullptr && op->access ? *op->access : Access::free);
-                z.txt = r.boolean(*t, "txt", what).value_or(op != nullptr && op->txt ? *op->txt : false);
-                z.delist_url = r.string(*t, "delist", what).value_or(op != nullptr ? op->delist_url : "");
+                z.txt = r.boolean(*t, "txt", what)
+                            .value_or(op != nullptr && op->txt ? *op->txt : false);
+                z.delist_url =
+                    r.string(*t, "delist", what).value_or(op != nullptr ? op->delist_url : "");
                 if (!z.delist_url.empty() && !valid_url_template(z.delist_url)) {
-                    r.fail(*t->get("delist"), fmt::format("{}: delist URL must be http(s) without "
-                                                          "spaces or quotes",
-                                                          what));
+                    r.fail(*t->get("delist"),
+                           fmt::format("{}: delist URL must be http(s) without "
+                                       "spaces or quotes",
+                                       what));
                 }
-                z.refusal_hint =
-                    r.string(*t, "refusal_hint", what).value_or(op != nullptr ? op->refusal_hint : "");
+                z.refusal_hint = r.string(*t, "refusal_hint", what)
+                                     .value_or(op != nullptr ? op->refusal_hint : "");
                 z.note = r.string(*t, "note", what).value_or("");
                 z.tags = r.strings(*t, "tags", what);
                 if (op != nullptr) {
@@ -497,19 +535,22 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 }
                 z.key_env = r.string(*t, "key_env", what).value_or("");
                 if ((z.zone.find("{key}") != std::string::npos) != !z.key_env.empty()) {
-                    r.fail(el, fmt::format("{}: a zone with {{key}} needs 'key_env' and the other way "
-                                           "round",
-                                           what));
+                    r.fail(el,
+                           fmt::format("{}: a zone with {{key}} needs 'key_env' and the other way "
+                                       "round",
+                                       what));
                 }
                 z.server = r.string(*t, "server", what).value_or("");
                 z.weight = r.number(*t, "weight", what).value_or(1.0);
                 z.domain_query = r.string(*t, "domain_query", what).value_or("both");
                 if (z.domain_query != "both" && z.domain_query != "hostname" &&
                     z.domain_query != "registered") {
-                    r.fail(*t->get("domain_query"),
-                           fmt::format("{}: domain_query must be hostname, registered or both", what));
+                    r.fail(
+                        *t->get("domain_query"),
+                        fmt::format("{}: domain_query must be hostname, registered or both", what));
                 }
-                z.hash = r.string(*t, "hash", what).value_or(z.kind == ZoneKind::hash ? "sha1-hex" : "");
+                z.hash =
+                    r.string(*t, "hash", what).value_or(z.kind == ZoneKind::hash ? "sha1-hex" : "");
                 if (z.kind == ZoneKind::hash && z.hash != "sha1-hex" && z.hash != "sha256-base32") {
                     r.fail(el, fmt::format("{}: hash must be sha1-hex or sha256-base32", what));
                 }
@@ -521,13 +562,16 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 if (op != nullptr) {
                     z.codes.insert(z.codes.end(), op->codes.begin(), op->codes.end());
                 }
-                z.unknown_code_severity = r.choice(*t, "unknown_code", what, k_severities).value_or(dflt_sev);
-                const bool active = z.status == ZoneStatus::active || z.status == ZoneStatus::unverified ||
+                z.unknown_code_severity =
+                    r.choice(*t, "unknown_code", what, k_severities).value_or(dflt_sev);
+                const bool active = z.status == ZoneStatus::active ||
+                                    z.status == ZoneStatus::unverified ||
                                     z.status == ZoneStatus::key_required;
                 z.enabled_by_default = r.boolean(*t, "default", what).value_or(false);
                 if (z.enabled_by_default && !active) {
                     r.fail(*t->get("default"),
-                           fmt::format("{}: a {} zone cannot be on by default", what, to_string(z.status)));
+                           fmt::format(
+                               "{}: a {} zone cannot be on by default", what, to_string(z.status)));
                 }
                 std::string_view pos_default, neg_default;
                 switch (z.kind) {
@@ -553,7 +597,8 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                     r.fail(el, fmt::format("{}: id used twice", what));
                 }
                 if (!names.insert(z.zone).second) {
-                    r.fail(*t->get("zone"), fmt::format("{}: zone {} already in the catalog", what, z.zone));
+                    r.fail(*t->get("zone"),
+                           fmt::format("{}: zone {} already in the catalog", what, z.zone));
                 }
                 cat.zones.push_back(std::move(z));
             }

@@ -101,7 +101,9 @@ std::string IpAddress::reversed() const {
     return out;
 }
 
-bool IpAddress::is_loopback_v4() const noexcept { return is_v4() && m_bytes[0] == 127; }
+bool IpAddress::is_loopback_v4() const noexcept {
+    return is_v4() && m_bytes[0] == 127;
+}
 
 std::string dnsbl_query_name(const IpAddress& ip, std::string_view zone) {
     std::string name = ip.reversed();
@@ -160,9 +162,9 @@ Result<Cidr> Cidr::parse(std::string_view text) {
                                       : IpAddress::v6(bytes);
             return f;
         }();
-        return Error{fmt::format("host bits set below the prefix (did you mean {}?)",
-                                 fixed.to_string()),
-                     std::string(text)};
+        return Error{
+            fmt::format("host bits set below the prefix (did you mean {}?)", fixed.to_string()),
+            std::string(text)};
     }
     return c;
 }
@@ -209,6 +211,8 @@ bool Cidr::contains(const IpAddress& ip) const noexcept {
     return true;
 }
 
-std::string Cidr::to_string() const { return fmt::format("{}/{}", m_network.to_string(), m_prefix); }
+std::string Cidr::to_string() const {
+    return fmt::format("{}/{}", m_network.to_string(), m_prefix);
+}
 
 } // namespace rblscope

@@ -1,9 +1,9 @@
 #include "rblscope/target.hpp"
 
+#include "core/sanitize.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
-
-#include "core/sanitize.hpp"
 
 namespace rblscope {
 
@@ -96,8 +96,10 @@ Result<Target> parse_target(std::string_view raw) {
         if (!domain.empty() && domain.back() == '.') {
             domain.pop_back();
         }
-        if (local.empty() || local.size() > 64 || local.find_first_of(" \t\"<>") != std::string_view::npos) {
-            return Error{fmt::format("not a valid email address (bad local part): \"{}\"", shown), ""};
+        if (local.empty() || local.size() > 64 ||
+            local.find_first_of(" \t\"<>") != std::string_view::npos) {
+            return Error{fmt::format("not a valid email address (bad local part): \"{}\"", shown),
+                         ""};
         }
         if (!is_valid_hostname(domain)) {
             return Error{fmt::format("not a valid email address (bad domain): \"{}\"", shown), ""};
@@ -115,7 +117,8 @@ Result<Target> parse_target(std::string_view raw) {
         return Error{fmt::format("not a valid IPv4 address: \"{}\"", shown), ""};
     }
     if (!is_valid_hostname(name)) {
-        return Error{fmt::format("not an IP address, CIDR block, hostname or email: \"{}\"", shown), ""};
+        return Error{fmt::format("not an IP address, CIDR block, hostname or email: \"{}\"", shown),
+                     ""};
     }
     t.kind = Target::Kind::hostname;
     t.hostname = name;

@@ -31,7 +31,8 @@ std::string_view to_string(Verdict v) noexcept {
 }
 
 void decide(TargetReport& report) {
-    report.listed = report.allowed = report.clean = report.errors = report.timeouts = report.skipped = 0;
+    report.listed = report.allowed = report.clean = report.errors = report.timeouts =
+        report.skipped = 0;
     bool critical = false;
     bool warning = false;
     int answered = 0;

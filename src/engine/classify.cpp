@@ -7,7 +7,9 @@ namespace rblscope {
 
 namespace {
 
-std::string v4_text(std::uint32_t a) { return IpAddress::v4(a).to_string(); }
+std::string v4_text(std::uint32_t a) {
+    return IpAddress::v4(a).to_string();
+}
 
 // Lower is worse for the sender; error is handled separately.
 int rank(Severity s) {
@@ -44,9 +46,10 @@ AnswerReading read_answers(const Zone& zone, const std::vector<std::uint32_t>& a
     bool have_severity = false;
     for (const auto a : answers) {
         if ((a >> 24) != 127) {
-            append(errors, fmt::format("answer {} is outside 127.0.0.0/8: the list is broken or its "
-                                       "domain has lapsed or been parked",
-                                       v4_text(a)));
+            append(errors,
+                   fmt::format("answer {} is outside 127.0.0.0/8: the list is broken or its "
+                               "domain has lapsed or been parked",
+                               v4_text(a)));
             continue;
         }
         // Exact codes first, then the longest CIDR, then every matching bit.
@@ -80,7 +83,8 @@ AnswerReading read_answers(const Zone& zone, const std::vector<std::uint32_t>& a
             if (s == Severity::error) {
                 append(errors, fmt::format("undocumented code {}", v4_text(a)));
             } else {
-                append(r.meaning, fmt::format("code {} (not documented in the catalog)", v4_text(a)));
+                append(r.meaning,
+                       fmt::format("code {} (not documented in the catalog)", v4_text(a)));
                 if (!have_severity || rank(s) < rank(r.severity)) {
                     r.severity = s;
                     have_severity = true;
@@ -111,7 +115,8 @@ AnswerReading read_answers(const Zone& zone, const std::vector<std::uint32_t>& a
     return r;
 }
 
-ZoneHealth assess_health(const Zone& zone, const RawAnswer* listed_point, const RawAnswer* unlisted_point) {
+ZoneHealth
+assess_health(const Zone& zone, const RawAnswer* listed_point, const RawAnswer* unlisted_point) {
     ZoneHealth h;
     if (unlisted_point != nullptr && unlisted_point->kind == RawAnswer::Kind::answers) {
         const auto reading = read_answers(zone, unlisted_point->a);
@@ -128,19 +133,21 @@ ZoneHealth assess_health(const Zone& zone, const RawAnswer* listed_point, const 
             return h;
         }
     }
-    if (listed_point != nullptr &&
-        (listed_point->kind == RawAnswer::Kind::nxdomain || listed_point->kind == RawAnswer::Kind::nodata)) {
+    if (listed_point != nullptr && (listed_point->kind == RawAnswer::Kind::nxdomain ||
+                                    listed_point->kind == RawAnswer::Kind::nodata)) {
         h.state = ZoneHealth::State::misses_positive;
-        h.evidence = fmt::format("the zone did not list its own test point {}, so its \"not listed\" "
-                                 "answers cannot be trusted",
-                                 zone.test_listed->subject);
+        h.evidence =
+            fmt::format("the zone did not list its own test point {}, so its \"not listed\" "
+                        "answers cannot be trusted",
+                        zone.test_listed->subject);
         if (!zone.refusal_hint.empty()) {
             h.evidence += " (" + zone.refusal_hint + ")";
         }
         return h;
     }
     const bool pos_ok = listed_point == nullptr || listed_point->kind == RawAnswer::Kind::answers;
-    const bool neg_ok = unlisted_point == nullptr || unlisted_point->kind == RawAnswer::Kind::nxdomain ||
+    const bool neg_ok = unlisted_point == nullptr ||
+                        unlisted_point->kind == RawAnswer::Kind::nxdomain ||
                         unlisted_point->kind == RawAnswer::Kind::nodata;
     if ((listed_point != nullptr || unlisted_point != nullptr) && pos_ok && neg_ok) {
         h.state = ZoneHealth::State::healthy;
@@ -220,8 +227,8 @@ ZoneResult classify(const Zone& zone, const RawAnswer& answer, const ZoneHealth&
 std::string expand_delist_url(const std::string& url_template, const std::string& subject) {
     std::string encoded;
     for (const unsigned char c : subject) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-            c == '-' || c == '_' || c == ':' || c == '@') {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '.' || c == '-' || c == '_' || c == ':' || c == '@') {
             encoded += static_cast<char>(c);
         } else {
             encoded += fmt::format("%{:02X}", c);
@@ -229,7 +236,8 @@ std::string expand_delist_url(const std::string& url_template, const std::string
     }
     std::string out = url_template;
     for (const std::string_view key : {"{ip}", "{domain}", "{subject}"}) {
-        for (auto pos = out.find(key); pos != std::string::npos; pos = out.find(key, pos + encoded.size())) {
+        for (auto pos = out.find(key); pos != std::string::npos;
+             pos = out.find(key, pos + encoded.size())) {
             out.replace(pos, key.size(), encoded);
         }
     }

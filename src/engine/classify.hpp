@@ -1,12 +1,12 @@
 #pragma once
 // Turning raw DNS outcomes into honest statuses. Pure functions: no I/O, unit-tested.
 
+#include "rblscope/catalog.hpp"
+#include "rblscope/result.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "rblscope/catalog.hpp"
-#include "rblscope/result.hpp"
 
 namespace rblscope {
 
@@ -20,7 +20,7 @@ struct RawAnswer {
         servfail,
         refused,
         timeout,
-        failure,  ///< anything else (bad response, connection refused ...); see detail
+        failure, ///< anything else (bad response, connection refused ...); see detail
         skipped,
     };
     Kind kind = Kind::pending;
@@ -28,24 +28,25 @@ struct RawAnswer {
     std::uint32_t ttl = 0;
     std::string detail;
     std::uint32_t elapsed_ms = 0;
-    int tries = 0;          ///< queries sent
+    int tries = 0; ///< queries sent
 };
 
 /// The reading of a set of A answers against a zone's code table.
 struct AnswerReading {
     Status status = Status::listed; ///< listed or error
     Severity severity = Severity::info;
-    std::string meaning;  ///< listed: code meanings; error: the reason
+    std::string meaning; ///< listed: code meanings; error: the reason
 };
 
 /// Reads A answers by the zone's code table: anything outside 127.0.0.0/8 or matching an
 /// error code is an error; otherwise a listing with the worst code's severity.
-[[nodiscard]] AnswerReading read_answers(const Zone& zone, const std::vector<std::uint32_t>& answers);
+[[nodiscard]] AnswerReading read_answers(const Zone& zone,
+                                         const std::vector<std::uint32_t>& answers);
 
 /// What a zone's test points showed in this run.
 struct ZoneHealth {
     enum class State : std::uint8_t {
-        unknown,          ///< no test points, or they did not answer
+        unknown, ///< no test points, or they did not answer
         healthy,
         lists_everything, ///< the must-not-be-listed point was listed
         misses_positive,  ///< the must-be-listed point came back NXDOMAIN
@@ -55,13 +56,15 @@ struct ZoneHealth {
 };
 
 /// Combines the two test-point answers into a health state.
-[[nodiscard]] ZoneHealth assess_health(const Zone& zone, const RawAnswer* listed_point,
-                                       const RawAnswer* unlisted_point);
+[[nodiscard]] ZoneHealth
+assess_health(const Zone& zone, const RawAnswer* listed_point, const RawAnswer* unlisted_point);
 
 /// The final status of one query, given the zone's health in this run.
-[[nodiscard]] ZoneResult classify(const Zone& zone, const RawAnswer& answer, const ZoneHealth& health);
+[[nodiscard]] ZoneResult
+classify(const Zone& zone, const RawAnswer& answer, const ZoneHealth& health);
 
 /// "https://x/?ip={ip}" with the subject filled in (URL-encoded).
-[[nodiscard]] std::string expand_delist_url(const std::string& url_template, const std::string& subject);
+[[nodiscard]] std::string expand_delist_url(const std::string& url_template,
+                                            const std::string& subject);
 
 } // namespace rblscope

@@ -3,15 +3,6 @@
 
 #include "rblscope/engine.hpp"
 
-#include <ares.h>
-#include <cmath>
-#include <cstdlib>
-#include <deque>
-#include <fmt/format.h>
-#include <memory>
-#include <random>
-#include <unordered_map>
-
 #include "core/domain.hpp"
 #include "core/hash.hpp"
 #include "core/sanitize.hpp"
@@ -20,6 +11,15 @@
 #include "net/event_loop.hpp"
 #include "net/resolvers.hpp"
 #include "rblscope/verdict.hpp"
+
+#include <ares.h>
+#include <cmath>
+#include <cstdlib>
+#include <deque>
+#include <fmt/format.h>
+#include <memory>
+#include <random>
+#include <unordered_map>
 
 namespace rblscope {
 
@@ -79,8 +79,9 @@ RawAnswer to_raw(const DnsReply& reply) {
         break;
     default:
         raw.kind = RawAnswer::Kind::failure;
-        raw.detail = reply.parse_error ? fmt::format("garbled answer: {}", dns_status_text(reply.status))
-                                       : fmt::format("DNS error: {}", dns_status_text(reply.status));
+        raw.detail = reply.parse_error
+                         ? fmt::format("garbled answer: {}", dns_status_text(reply.status))
+                         : fmt::format("DNS error: {}", dns_status_text(reply.status));
         break;
     }
     return raw;
@@ -89,7 +90,8 @@ RawAnswer to_raw(const DnsReply& reply) {
 /// Expands CIDR blocks into single addresses lazily, so a /16 never sits in memory.
 class ExpandingSource {
   public:
-    ExpandingSource(TargetSource& inner, std::uint64_t max_block) : m_inner(inner), m_max(max_block) {}
+    ExpandingSource(TargetSource& inner, std::uint64_t max_block)
+        : m_inner(inner), m_max(max_block) {}
 
     std::optional<Result<Target>> next() {
         if (m_block && m_index < m_block->cidr->size()) {
@@ -105,8 +107,8 @@ class ExpandingSource {
         }
         const auto size = (*item)->cidr->size();
         if (size > m_max) {
-            const auto shown = size == UINT64_MAX ? std::string("more than 2^64")
-                                                  : fmt::format("{}", size);
+            const auto shown =
+                size == UINT64_MAX ? std::string("more than 2^64") : fmt::format("{}", size);
             return Result<Target>(Error{
                 fmt::format("block {} has {} addresses, more than the limit of {} (raise it with "
                             "--max-addresses)",
@@ -173,7 +175,14 @@ struct ActiveTarget {
     int resolve_answers = 0;
 };
 
-enum class JobKind : std::uint8_t { lookup, txt, resolve_a, resolve_aaaa, test_listed, test_unlisted };
+enum class JobKind : std::uint8_t {
+    lookup,
+    txt,
+    resolve_a,
+    resolve_aaaa,
+    test_listed,
+    test_unlisted
+};
 
 struct Job {
     ActiveTarget* target = nullptr;
@@ -184,8 +193,11 @@ struct Job {
 
 class Run {
   public:
-    Run(const std::vector<const Zone*>& zones, const Catalog& catalog, TargetSource& targets,
-        ResultSink& sink, const EngineOptions& options)
+    Run(const std::vector<const Zone*>& zones,
+        const Catalog& catalog,
+        TargetSource& targets,
+        ResultSink& sink,
+        const EngineOptions& options)
         : m_catalog(catalog), m_source(targets, options.max_cidr_addresses), m_sink(sink),
           m_options(options) {
         for (const auto* z : zones) {
@@ -247,7 +259,8 @@ class Run {
                 if (ch == nullptr) {
                     auto c = DnsChannel::create(m_loop, {server}, m_options.timeout);
                     if (!c) {
-                        return Error{c.error().message, fmt::format("zone server for {}", zs.zone->zone)};
+                        return Error{c.error().message,
+                                     fmt::format("zone server for {}", zs.zone->zone)};
                     }
                     ch = c->get();
                     m_channels.push_back(std::move(c.value()));
@@ -259,7 +272,8 @@ class Run {
                 if (key == nullptr || *key == '\0') {
                     zs.skip_reason = fmt::format("needs a key: set {}", zs.zone->key_env);
                 } else if (!is_valid_hostname(std::string(key) + ".test")) {
-                    zs.skip_reason = fmt::format("the key in {} is not a valid DNS label", zs.zone->key_env);
+                    zs.skip_reason =
+                        fmt::format("the key in {} is not a valid DNS label", zs.zone->key_env);
                 } else {
                     zs.suffix.replace(zs.suffix.find("{key}"), 5, key);
                 }
@@ -355,8 +369,12 @@ class Run {
         }
     }
 
-    void add_lookup(ActiveTarget& t, std::size_t zone, std::string subject, std::string prefix,
-                    bool ip_subject, bool front) {
+    void add_lookup(ActiveTarget& t,
+                    std::size_t zone,
+                    std::string subject,
+                    std::string prefix,
+                    bool ip_subject,
+                    bool front) {
         Lookup l;
         l.zone = zone;
         l.subject = std::move(subject);
@@ -447,7 +465,8 @@ class Run {
         case JobKind::test_listed:
         case JobKind::test_unlisted: {
             auto& zs = m_zones[j.index];
-            const auto& point = j.kind == JobKind::test_listed ? *zs.zone->test_listed : *zs.zone->test_unlisted;
+            const auto& point =
+                j.kind == JobKind::test_listed ? *zs.zone->test_listed : *zs.zone->test_unlisted;
             std::string prefix = point.subject;
             if (zs.zone->takes_ip()) {
                 prefix = IpAddress::parse_exact(point.subject)->reversed();
@@ -456,13 +475,15 @@ class Run {
         }
         case JobKind::resolve_a:
         case JobKind::resolve_aaaa:
-            return {m_channels.front().get(), j.target->report.target.hostname,
+            return {m_channels.front().get(),
+                    j.target->report.target.hostname,
                     j.kind == JobKind::resolve_a ? DnsChannel::Type::a : DnsChannel::Type::aaaa};
         case JobKind::lookup:
         case JobKind::txt: {
             const Lookup& l = j.target->lookups[j.index];
             auto& zs = m_zones[l.zone];
-            return {zs.channel, l.prefix + "." + zs.suffix,
+            return {zs.channel,
+                    l.prefix + "." + zs.suffix,
                     j.kind == JobKind::txt ? DnsChannel::Type::txt : DnsChannel::Type::a};
         }
         }
@@ -508,7 +529,8 @@ class Run {
             // Jitter (+-25%) keeps copies of queries sent together from leaving together:
             // synchronized bursts overflow the server's socket buffer and lose the same
             // queries again.
-            const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(gap * k * m_jitter(m_rng));
+            const auto at =
+                std::chrono::duration_cast<std::chrono::milliseconds>(gap * k * m_jitter(m_rng));
             if (at >= budget) {
                 break;
             }
@@ -540,7 +562,8 @@ class Run {
         if (!rtt.has_sample) {
             return std::min(share, k_first_retransmit);
         }
-        const double rto = std::max(rtt.srtt_ms + 4 * rtt.rttvar_ms, static_cast<double>(k_min_retransmit.count()));
+        const double rto = std::max(rtt.srtt_ms + 4 * rtt.rttvar_ms,
+                                    static_cast<double>(k_min_retransmit.count()));
         return std::chrono::milliseconds(static_cast<long>(rto));
     }
 
@@ -553,7 +576,9 @@ class Run {
         ++rq.sent;
         ++rq.outstanding;
         ++m_summary.queries;
-        rq.dest.channel->query(rq.dest.name, rq.dest.type, [this, id](DnsReply&& reply) { on_sent_reply(id, std::move(reply)); });
+        rq.dest.channel->query(rq.dest.name, rq.dest.type, [this, id](DnsReply&& reply) {
+            on_sent_reply(id, std::move(reply));
+        });
     }
 
     void on_sent_reply(std::uint64_t id, DnsReply&& reply) {
@@ -604,7 +629,8 @@ class Run {
         const int sent = it->second.sent;
         // Karn: only a query sent once gives an unambiguous round-trip sample.
         if (sent == 1 && reply.status != ARES_ETIMEOUT && reply.status != ARES_ECONNREFUSED) {
-            it->second.rtt->add(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+            it->second.rtt->add(
+                std::chrono::duration<double, std::milli>(Clock::now() - started).count());
         }
         m_requests.erase(it);
         --m_in_flight;
@@ -612,8 +638,10 @@ class Run {
     }
 
     std::string timeout_text(int sent) const {
-        return fmt::format("no answer within {:g} s ({} {} sent)", static_cast<double>(m_options.timeout.count()) / 1000.0,
-                           sent, sent == 1 ? "query" : "queries");
+        return fmt::format("no answer within {:g} s ({} {} sent)",
+                           static_cast<double>(m_options.timeout.count()) / 1000.0,
+                           sent,
+                           sent == 1 ? "query" : "queries");
     }
 
     void dispatch(const Job& j, DnsReply&& reply, Clock::time_point started, int sent) {
@@ -691,7 +719,8 @@ class Run {
         } else if (raw.kind != RawAnswer::Kind::nxdomain && raw.kind != RawAnswer::Kind::nodata) {
             t.resolve_failed = true;
             const auto err = classify(make_bare_zone("resolver"), raw, {}).error;
-            t.report.problems.push_back(fmt::format("could not resolve {} ({}): {}", name, type, err));
+            t.report.problems.push_back(
+                fmt::format("could not resolve {} ({}): {}", name, type, err));
         }
         finish_lookup(t);
     }
@@ -712,7 +741,8 @@ class Run {
     }
 
     void emit_ready() {
-        while (m_tests_outstanding == 0 && !m_active.empty() && m_active.front()->outstanding == 0) {
+        while (m_tests_outstanding == 0 && !m_active.empty() &&
+               m_active.front()->outstanding == 0) {
             auto t = std::move(m_active.front());
             m_active.pop_front();
             emit(*t);
@@ -721,9 +751,11 @@ class Run {
 
     void emit(ActiveTarget& t) {
         TargetReport& rep = t.report;
-        if (rep.target.kind == Target::Kind::hostname && rep.addresses.empty() && !t.resolve_failed) {
-            rep.notes.push_back(fmt::format("{} has no A or AAAA record; only the domain lists were asked",
-                                            rep.target.hostname));
+        if (rep.target.kind == Target::Kind::hostname && rep.addresses.empty() &&
+            !t.resolve_failed) {
+            rep.notes.push_back(
+                fmt::format("{} has no A or AAAA record; only the domain lists were asked",
+                            rep.target.hostname));
         }
         rep.results.reserve(t.lookups.size());
         for (auto& l : t.lookups) {
@@ -777,8 +809,11 @@ class Run {
 
 } // namespace
 
-Result<RunSummary> run_check(const std::vector<const Zone*>& zones, const Catalog& catalog,
-                             TargetSource& targets, ResultSink& sink, const EngineOptions& options) {
+Result<RunSummary> run_check(const std::vector<const Zone*>& zones,
+                             const Catalog& catalog,
+                             TargetSource& targets,
+                             ResultSink& sink,
+                             const EngineOptions& options) {
     Run run(zones, catalog, targets, sink, options);
     return run.execute();
 }

@@ -1,13 +1,13 @@
 #include "net/dns_channel.hpp"
 
+#include "net/resolvers.hpp"
+
 #include <ares.h>
 #include <arpa/inet.h>
-#include <cstring>
 #include <arpa/nameser.h>
 #include <array>
+#include <cstring>
 #include <fmt/format.h>
-
-#include "net/resolvers.hpp"
 
 namespace rblscope {
 
@@ -87,7 +87,9 @@ void parse_reply(DnsChannel::Type type, const unsigned char* abuf, int alen, Dns
 
 } // namespace
 
-std::string dns_status_text(int status) { return ares_strerror(status); }
+std::string dns_status_text(int status) {
+    return ares_strerror(status);
+}
 
 DnsChannel::DnsChannel(EventLoop& loop) : m_loop(loop) {}
 
@@ -97,7 +99,8 @@ Result<std::unique_ptr<DnsChannel>> DnsChannel::create(EventLoop& loop,
     static AresLibrary library;
     std::unique_ptr<DnsChannel> ch(new DnsChannel(loop));
     ares_options opts{};
-    opts.flags = ARES_FLAG_NOCHECKRESP; // hand SERVFAIL/REFUSED to us, don't treat as server failure
+    opts.flags =
+        ARES_FLAG_NOCHECKRESP; // hand SERVFAIL/REFUSED to us, don't treat as server failure
     opts.timeout = static_cast<int>(timeout.count());
     opts.tries = 1;
     opts.sock_state_cb = &DnsChannel::on_socket_state;
@@ -108,7 +111,8 @@ Result<std::unique_ptr<DnsChannel>> DnsChannel::create(EventLoop& loop,
                      ARES_OPT_SOCK_RCVBUF | ARES_OPT_ROTATE;
     const int rc = ares_init_options(&ch->m_channel, &opts, mask);
     if (rc != ARES_SUCCESS) {
-        return Error{fmt::format("cannot set up the DNS resolver: {}", ares_strerror(rc)), "resolver"};
+        return Error{fmt::format("cannot set up the DNS resolver: {}", ares_strerror(rc)),
+                     "resolver"};
     }
     if (!servers.empty()) {
         std::string csv;
@@ -122,12 +126,14 @@ Result<std::unique_ptr<DnsChannel>> DnsChannel::create(EventLoop& loop,
         }
         const int src = ares_set_servers_ports_csv(ch->m_channel, csv.c_str());
         if (src != ARES_SUCCESS) {
-            return Error{fmt::format("c-ares refused the server list \"{}\": {}", csv, ares_strerror(src)),
-                         "--resolver"};
+            return Error{
+                fmt::format("c-ares refused the server list \"{}\": {}", csv, ares_strerror(src)),
+                "--resolver"};
         }
     }
     if (ch->servers().empty()) {
-        return Error{"no DNS resolver configured (none in /etc/resolv.conf; use --resolver IP)", "resolver"};
+        return Error{"no DNS resolver configured (none in /etc/resolv.conf; use --resolver IP)",
+                     "resolver"};
     }
     return ch;
 }

@@ -2,16 +2,16 @@
 // A c-ares channel as a guest of the EventLoop: its sockets are watched through the
 // socket-state callback, its timeouts through one loop timer re-armed after every call.
 
-#include <cstdint>
+#include "net/event_loop.hpp"
+#include "rblscope/error.hpp"
+
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "net/event_loop.hpp"
-#include "rblscope/error.hpp"
 
 struct ares_channeldata;
 
@@ -19,12 +19,12 @@ namespace rblscope {
 
 /// One finished DNS query, before interpretation.
 struct DnsReply {
-    int status = 0;                    ///< ARES_SUCCESS, ARES_ENOTFOUND, ARES_ETIMEOUT ...
-    std::vector<std::uint32_t> a;      ///< A answers (host order)
+    int status = 0;               ///< ARES_SUCCESS, ARES_ENOTFOUND, ARES_ETIMEOUT ...
+    std::vector<std::uint32_t> a; ///< A answers (host order)
     std::vector<std::array<std::uint8_t, 16>> aaaa;
-    std::vector<std::string> txt;      ///< TXT strings, raw (sanitise before printing)
+    std::vector<std::string> txt; ///< TXT strings, raw (sanitise before printing)
     std::uint32_t ttl = 0;
-    bool parse_error = false;          ///< the answer section could not be parsed
+    bool parse_error = false; ///< the answer section could not be parsed
 };
 
 class DnsChannel {

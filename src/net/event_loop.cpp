@@ -45,18 +45,21 @@ EventLoop::TimerId EventLoop::add_timer(Clock::time_point when, std::function<vo
     return id;
 }
 
-void EventLoop::cancel_timer(const TimerId& id) { m_timers.erase(id); }
+void EventLoop::cancel_timer(const TimerId& id) {
+    m_timers.erase(id);
+}
 
 void EventLoop::run_once(std::chrono::milliseconds max_wait) {
     auto wait = max_wait;
     const auto now = Clock::now();
     if (!m_timers.empty()) {
-        const auto until = std::chrono::ceil<std::chrono::milliseconds>(m_timers.begin()->first.first - now);
+        const auto until =
+            std::chrono::ceil<std::chrono::milliseconds>(m_timers.begin()->first.first - now);
         wait = std::clamp(until, std::chrono::milliseconds(0), max_wait);
     }
     std::array<epoll_event, 256> events{};
-    const int n = epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()),
-                             static_cast<int>(wait.count()));
+    const int n = epoll_wait(
+        m_epoll, events.data(), static_cast<int>(events.size()), static_cast<int>(wait.count()));
     for (int i = 0; i < n; ++i) {
         const auto& ev = events[static_cast<std::size_t>(i)];
         const int fd = ev.data.fd;

@@ -18,7 +18,8 @@ Result<ServerEndpoint> parse_server(std::string_view text) {
     if (text.starts_with('[')) {
         const auto close = text.find(']');
         if (close == std::string_view::npos) {
-            return Error{fmt::format("\"{}\": missing ']' after the IPv6 address", text), "--resolver"};
+            return Error{fmt::format("\"{}\": missing ']' after the IPv6 address", text),
+                         "--resolver"};
         }
         host = text.substr(1, close - 1);
         const auto rest = text.substr(close + 1);
@@ -35,8 +36,9 @@ Result<ServerEndpoint> parse_server(std::string_view text) {
     }
     auto ip = IpAddress::parse(host);
     if (!ip) {
-        return Error{fmt::format("\"{}\" is not an IP address (a resolver is given as IP or IP:PORT)", text),
-                     "--resolver"};
+        return Error{
+            fmt::format("\"{}\" is not an IP address (a resolver is given as IP or IP:PORT)", text),
+            "--resolver"};
     }
     ep.ip = *ip;
     if (!port.empty() || (text.find(']') != std::string_view::npos && text.back() == ':')) {

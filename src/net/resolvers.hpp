@@ -1,13 +1,13 @@
 #pragma once
 // "--resolver IP[:PORT]" and "--zone-server ZONE=IP[:PORT]" parsing.
 
+#include "rblscope/error.hpp"
+#include "rblscope/ip.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "rblscope/error.hpp"
-#include "rblscope/ip.hpp"
 
 namespace rblscope {
 
@@ -22,6 +22,7 @@ struct ServerEndpoint {
 [[nodiscard]] Result<ServerEndpoint> parse_server(std::string_view text);
 
 /// True when `server` ("IP:PORT" as DnsChannel::servers() gives) is one of `public_list`.
-[[nodiscard]] bool is_public_resolver(const std::string& server, const std::vector<std::string>& public_list);
+[[nodiscard]] bool is_public_resolver(const std::string& server,
+                                      const std::vector<std::string>& public_list);
 
 } // namespace rblscope

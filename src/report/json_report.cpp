@@ -1,8 +1,8 @@
-#include <fmt/format.h>
-
 #include "rblscope/report.hpp"
 #include "rblscope/verdict.hpp"
 #include "report/json_writer.hpp"
+
+#include <fmt/format.h>
 
 namespace rblscope {
 

@@ -1,8 +1,8 @@
-#include <algorithm>
-#include <fmt/format.h>
-
 #include "rblscope/report.hpp"
 #include "rblscope/verdict.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
 
 namespace rblscope {
 
@@ -12,7 +12,10 @@ namespace {
 int order(const ZoneResult& r) {
     switch (r.status) {
     case Status::listed:
-        return r.severity == Severity::critical ? 0 : r.severity == Severity::warning ? 1 : r.severity == Severity::info ? 2 : 3;
+        return r.severity == Severity::critical  ? 0
+               : r.severity == Severity::warning ? 1
+               : r.severity == Severity::info    ? 2
+                                                 : 3;
     case Status::error:
         return 4;
     case Status::timeout:
@@ -41,7 +44,7 @@ std::string status_label(const ZoneResult& r) {
 const char* color_of(const ZoneResult& r) {
     switch (r.status) {
     case Status::listed:
-        return r.severity == Severity::critical ? "\x1b[1;31m"
+        return r.severity == Severity::critical  ? "\x1b[1;31m"
                : r.severity == Severity::warning ? "\x1b[33m"
                : r.severity == Severity::allow   ? "\x1b[32m"
                                                  : "\x1b[36m";
@@ -55,7 +58,8 @@ const char* color_of(const ZoneResult& r) {
 
 class TextReport final : public Report {
   public:
-    TextReport(std::FILE* out, std::FILE* err, ReportOptions opt) : m_out(out), m_err(err), m_opt(opt) {}
+    TextReport(std::FILE* out, std::FILE* err, ReportOptions opt)
+        : m_out(out), m_err(err), m_opt(opt) {}
 
     void on_target(const TargetReport& rep) override {
         const auto& t = rep.target;
@@ -74,7 +78,8 @@ class TextReport final : public Report {
                 rows.push_back(&r);
             }
         }
-        std::stable_sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return order(*a) < order(*b); });
+        std::stable_sort(
+            rows.begin(), rows.end(), [](auto* a, auto* b) { return order(*a) < order(*b); });
         const bool show_subject = t.kind != Target::Kind::ip && t.kind != Target::Kind::cidr;
         std::size_t wz = 4, ws = 7, wsub = 7;
         for (const auto* r : rows) {
@@ -93,7 +98,8 @@ class TextReport final : public Report {
         for (const auto* r : rows) {
             std::string detail;
             if (r->status == Status::listed) {
-                detail = fmt::format("{}{}{}", fmt::join(r->codes, ","), r->meaning.empty() ? "" : " ", r->meaning);
+                detail = fmt::format(
+                    "{}{}{}", fmt::join(r->codes, ","), r->meaning.empty() ? "" : " ", r->meaning);
                 if (!r->txt.empty()) {
                     detail += fmt::format(" \"{}\"", r->txt);
                 }
@@ -108,8 +114,8 @@ class TextReport final : public Report {
             }
             const std::string label = status_label(*r);
             const char* c = m_opt.color ? color_of(*r) : "";
-            std::string line = fmt::format("  {}{:<{}}{}  {:<{}}  ", c, label, ws, *c ? "\x1b[0m" : "",
-                                           r->zone->zone, wz);
+            std::string line = fmt::format(
+                "  {}{:<{}}{}  {:<{}}  ", c, label, ws, *c ? "\x1b[0m" : "", r->zone->zone, wz);
             if (show_subject) {
                 line += fmt::format("{:<{}}  ", r->subject, wsub);
             }
@@ -135,7 +141,8 @@ class TextReport final : public Report {
             break;
         case Verdict::unknown:
             verdict = fmt::format("UNKNOWN: not listed, but {} of {} lists could not be asked",
-                                  rep.errors + rep.timeouts, total);
+                                  rep.errors + rep.timeouts,
+                                  total);
             if (rep.errors + rep.timeouts == 0) {
                 verdict = "UNKNOWN: nothing could be checked";
             }
@@ -151,22 +158,41 @@ class TextReport final : public Report {
         if (rep.skipped > 0) {
             extra += fmt::format(", {} skipped", rep.skipped);
         }
-        const char* vc = !m_opt.color ? ""
+        const char* vc = !m_opt.color                     ? ""
                          : rep.verdict == Verdict::listed ? "\x1b[1;31m"
                          : rep.verdict == Verdict::clean  ? "\x1b[1;32m"
                                                           : "\x1b[1;35m";
-        fmt::print(m_out, "  => {}{}{}{}{}\n", vc, verdict, *vc ? "\x1b[0m" : "", extra,
-                   m_opt.show_clean || rep.clean == 0 ? "" : fmt::format(" ({} clean not shown)", rep.clean));
+        fmt::print(m_out,
+                   "  => {}{}{}{}{}\n",
+                   vc,
+                   verdict,
+                   *vc ? "\x1b[0m" : "",
+                   extra,
+                   m_opt.show_clean || rep.clean == 0
+                       ? ""
+                       : fmt::format(" ({} clean not shown)", rep.clean));
         std::fflush(m_out);
     }
 
-    void on_input_error(const Error& e) override { fmt::print(m_err, "rblscope: {}\n", e.to_string()); }
-    void on_warning(const std::string& m) override { fmt::print(m_err, "rblscope: warning: {}\n", m); }
+    void on_input_error(const Error& e) override {
+        fmt::print(m_err, "rblscope: {}\n", e.to_string());
+    }
+    void on_warning(const std::string& m) override {
+        fmt::print(m_err, "rblscope: warning: {}\n", m);
+    }
 
     void finish(const RunSummary& s) override {
         if (s.targets > 1 || s.input_errors > 0) {
-            fmt::print(m_out, "\n{} targets: {} listed, {} clean, {} unknown; {} bad input lines; {} queries in {} ms\n",
-                       s.targets, s.listed, s.clean, s.unknown, s.input_errors, s.queries, s.elapsed_ms);
+            fmt::print(m_out,
+                       "\n{} targets: {} listed, {} clean, {} unknown; {} bad input lines; {} "
+                       "queries in {} ms\n",
+                       s.targets,
+                       s.listed,
+                       s.clean,
+                       s.unknown,
+                       s.input_errors,
+                       s.queries,
+                       s.elapsed_ms);
         }
         std::fflush(m_out);
     }

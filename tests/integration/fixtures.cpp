@@ -1,12 +1,12 @@
 #include "integration/fixtures.hpp"
 
+#include "core/hash.hpp"
+
 #include <doctest/doctest.h>
-#include <fmt/format.h>
 #include <filesystem>
+#include <fmt/format.h>
 #include <stdexcept>
 #include <sys/stat.h>
-
-#include "core/hash.hpp"
 
 namespace rblscope::test {
 
@@ -16,15 +16,17 @@ namespace {
 // allow.test: an allowlist; bl6.test: IPv6; dbl.test: domains and email hashes;
 // example.test: A records for hostname targets.
 void write_zones(const std::string& dir) {
-    write_file(dir + "/bl.zone", ":127.0.0.2:Listed for spam, see https://bl.test/?$\n"
-                                 "127.0.0.2\n192.0.2.99\n192.0.2.97\n"
-                                 ":127.0.0.4:Exploited host $ \\033[31mred\\007\n192.0.2.100\n");
+    write_file(dir + "/bl.zone",
+               ":127.0.0.2:Listed for spam, see https://bl.test/?$\n"
+               "127.0.0.2\n192.0.2.99\n192.0.2.97\n"
+               ":127.0.0.4:Exploited host $ \\033[31mred\\007\n192.0.2.100\n");
     write_file(dir + "/pbl.zone", ":127.0.0.10:Dynamic range\n127.0.0.2\n198.51.100.0/24\n");
     write_file(dir + "/allow.zone", ":127.0.5.2:Known good sender\n127.0.0.2\n203.0.113.5\n");
     write_file(dir + "/bl6.zone", ":127.0.0.2:IPv6 spam source\n2001:db8:bad::/48\n");
     write_file(dir + "/bl6v4.zone", "");
     const std::string hash = hash_label(normalize_email("Spam.Mer+x@Example.net"), "sha1-hex");
-    write_file(dir + "/dbl.zone", ":127.0.1.2:Spam domain\ntest\nspammer.example.test\n" + hash + "\n");
+    write_file(dir + "/dbl.zone",
+               ":127.0.1.2:Spam domain\ntest\nspammer.example.test\n" + hash + "\n");
     write_file(dir + "/hosts.zone", "mail A 192.0.2.99\nclean A 192.0.2.1\n");
 }
 
@@ -115,21 +117,54 @@ Fixture& fixture() {
         fx.dir = make_temp_dir();
         chmod(fx.dir.c_str(), 0755); // rbldnsd started as root drops to its own user
         write_zones(fx.dir);
-        fx.fake = Server({FAKE_DNS_BIN, "--zone", "dead.test=silent", "--zone", "servfail.test=servfail", "--zone",
-                          "refused.test=refused", "--zone", "parked.test=a:91.195.240.117", "--zone",
-                          "errcode.test=a:127.255.255.254", "--zone", "wild.test=a:127.0.0.2", "--zone",
-                          "slow.test=rfc@1500", "--zone", "nxall.test=nxdomain", "--zone", "garbage.test=garbage",
-                          "--zone", "trunc.test=truncated", "--zone", "wrongid.test=wrongid", "--zone",
-                          "good.test=rfc", "--zone", "lossy.test=dropfirst"});
+        fx.fake = Server({FAKE_DNS_BIN,
+                          "--zone",
+                          "dead.test=silent",
+                          "--zone",
+                          "servfail.test=servfail",
+                          "--zone",
+                          "refused.test=refused",
+                          "--zone",
+                          "parked.test=a:91.195.240.117",
+                          "--zone",
+                          "errcode.test=a:127.255.255.254",
+                          "--zone",
+                          "wild.test=a:127.0.0.2",
+                          "--zone",
+                          "slow.test=rfc@1500",
+                          "--zone",
+                          "nxall.test=nxdomain",
+                          "--zone",
+                          "garbage.test=garbage",
+                          "--zone",
+                          "trunc.test=truncated",
+                          "--zone",
+                          "wrongid.test=wrongid",
+                          "--zone",
+                          "good.test=rfc",
+                          "--zone",
+                          "lossy.test=dropfirst"});
         const auto line = fx.fake.first_line();
         if (!line.starts_with("PORT ")) {
             throw std::runtime_error("fake_dns did not start: " + line);
         }
         fx.fake_port = std::stoi(line.substr(5));
         fx.rbldnsd_port = free_udp_port();
-        fx.rbldnsd = Server({"rbldnsd", "-n", "-f", "-q", "-b", fmt::format("127.0.0.1/{}", fx.rbldnsd_port), "-r",
-                             fx.dir, "bl.test:ip4set:bl.zone", "pbl.test:ip4set:pbl.zone", "allow.test:ip4set:allow.zone",
-                             "bl6.test:ip6trie:bl6.zone", "dbl.test:dnset:dbl.zone", "ebl.test:dnset:dbl.zone", "example.test:generic:hosts.zone"});
+        fx.rbldnsd = Server({"rbldnsd",
+                             "-n",
+                             "-f",
+                             "-q",
+                             "-b",
+                             fmt::format("127.0.0.1/{}", fx.rbldnsd_port),
+                             "-r",
+                             fx.dir,
+                             "bl.test:ip4set:bl.zone",
+                             "pbl.test:ip4set:pbl.zone",
+                             "allow.test:ip4set:allow.zone",
+                             "bl6.test:ip6trie:bl6.zone",
+                             "dbl.test:dnset:dbl.zone",
+                             "ebl.test:dnset:dbl.zone",
+                             "example.test:generic:hosts.zone"});
         if (!wait_for_dns(fx.rbldnsd_port, "2.0.0.127.bl.test")) {
             throw std::runtime_error("rbldnsd did not answer on its port");
         }
@@ -140,13 +175,17 @@ Fixture& fixture() {
     return f;
 }
 
-RunResult run_rblscope(const std::vector<std::string>& args, const std::string& input, const std::vector<std::string>& env) {
+RunResult run_rblscope(const std::vector<std::string>& args,
+                       const std::string& input,
+                       const std::vector<std::string>& env) {
     std::vector<std::string> argv{RBLSCOPE_BIN};
     argv.insert(argv.end(), args.begin(), args.end());
     return run(argv, input, env);
 }
 
-const nlohmann::json& result_for(const nlohmann::json& doc, std::size_t t, const std::string& zone,
+const nlohmann::json& result_for(const nlohmann::json& doc,
+                                 std::size_t t,
+                                 const std::string& zone,
                                  const std::string& subject) {
     for (const auto& r : doc.at("targets").at(t).at("results")) {
         if (r.at("zone") == zone && (subject.empty() || r.at("subject") == subject)) {

@@ -2,11 +2,11 @@
 // Shared servers for the integration tests: a real rbldnsd and the scripted fake_dns,
 // both on loopback, started once per test process.
 
+#include "support/process.hpp"
+
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include "support/process.hpp"
 
 namespace rblscope::test {
 
@@ -27,11 +27,14 @@ struct Fixture {
 Fixture& fixture();
 
 /// Runs the real rblscope binary.
-RunResult run_rblscope(const std::vector<std::string>& args, const std::string& input = "",
-                   const std::vector<std::string>& env = {});
+RunResult run_rblscope(const std::vector<std::string>& args,
+                       const std::string& input = "",
+                       const std::vector<std::string>& env = {});
 
 /// The result object for zone `zone` in target `t` of a JSON report.
-const nlohmann::json& result_for(const nlohmann::json& doc, std::size_t t, const std::string& zone,
+const nlohmann::json& result_for(const nlohmann::json& doc,
+                                 std::size_t t,
+                                 const std::string& zone,
                                  const std::string& subject = "");
 
 } // namespace rblscope::test

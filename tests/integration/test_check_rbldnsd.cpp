@@ -1,11 +1,11 @@
 // The real binary against a real rbldnsd on loopback: statuses, codes, TXT, exit codes.
 
+#include "core/hash.hpp"
+#include "integration/fixtures.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-
-#include "core/hash.hpp"
-#include "integration/fixtures.hpp"
 
 using namespace rblscope::test;
 using nlohmann::json;
@@ -14,11 +14,20 @@ namespace {
 
 std::vector<std::string> base_args(const std::string& format = "json") {
     auto& f = fixture();
-    return {"check", "--catalog", f.catalog, "--resolver", fmt::format("127.0.0.1:{}", f.rbldnsd_port), "--format",
-            format, "--timeout", "1"};
+    return {"check",
+            "--catalog",
+            f.catalog,
+            "--resolver",
+            fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+            "--format",
+            format,
+            "--timeout",
+            "1"};
 }
 
-RunResult check(std::vector<std::string> extra, const std::string& input = "", const std::string& format = "json") {
+RunResult check(std::vector<std::string> extra,
+                const std::string& input = "",
+                const std::string& format = "json") {
     auto args = base_args(format);
     args.insert(args.end(), extra.begin(), extra.end());
     return run_rblscope(args, input);
@@ -104,10 +113,12 @@ TEST_CASE("check: a hostname is resolved and its name checked on the domain list
     const auto d = check({"spammer.example.test"});
     const auto ddoc = json::parse(d.out);
     CHECK(result_for(ddoc, 0, "dbl.test", "spammer.example.test")["status"] == "listed");
-    CHECK(result_for(ddoc, 0, "dbl.test", "example.test")["status"] == "clean"); // registered domain too
+    CHECK(result_for(ddoc, 0, "dbl.test", "example.test")["status"] ==
+          "clean"); // registered domain too
     CHECK(ddoc["targets"][0]["problems"].empty());
     CHECK(ddoc["targets"][0]["notes"] ==
-          json::array({"spammer.example.test has no A or AAAA record; only the domain lists were asked"}));
+          json::array(
+              {"spammer.example.test has no A or AAAA record; only the domain lists were asked"}));
     CHECK(d.exit_code == 2);
 }
 
@@ -134,15 +145,20 @@ TEST_CASE("check: CIDR blocks expand; too large a block is refused with its size
     CHECK(doc["summary"]["clean"] == 2);
     const auto big = check({"--max-addresses", "256", "10.0.0.0/16"});
     CHECK(big.exit_code == 3);
-    CHECK(big.err == "rblscope: 10.0.0.0/16: block 10.0.0.0/16 has 65536 addresses, more than the limit of 256 "
-                     "(raise it with --max-addresses)\n");
+    CHECK(
+        big.err ==
+        "rblscope: 10.0.0.0/16: block 10.0.0.0/16 has 65536 addresses, more than the limit of 256 "
+        "(raise it with --max-addresses)\n");
 }
 
 TEST_CASE("check: --input reads a file; a bad line is named and the rest still checked") {
     const auto dir = fixture().dir;
-    write_file(dir + "/targets.txt", "# servers\n192.0.2.1\n\n192.0.2.300\n192.0.2.99  # the listed one\n");
+    write_file(dir + "/targets.txt",
+               "# servers\n192.0.2.1\n\n192.0.2.300\n192.0.2.99  # the listed one\n");
     const auto r = check({"--input", dir + "/targets.txt"});
-    CHECK(r.err == fmt::format("rblscope: {}/targets.txt:4: not a valid IPv4 address: \"192.0.2.300\"\n", dir));
+    CHECK(r.err ==
+          fmt::format("rblscope: {}/targets.txt:4: not a valid IPv4 address: \"192.0.2.300\"\n",
+                      dir));
     const auto doc = json::parse(r.out);
     REQUIRE(doc["targets"].size() == 2);
     CHECK(doc["targets"][1]["input"] == dir + "/targets.txt:5");
@@ -169,12 +185,21 @@ TEST_CASE("check: --zones takes ids and bare zone names") {
 
 TEST_CASE("check: --zones selectors default, all and tag:") {
     auto& f = fixture();
-    write_file(f.dir + "/tags.toml", "[[zone]]\nid = \"a\"\nzone = \"bl.test\"\nkind = \"ip4\"\ntags = [\"x\"]\n"
-                                     "[[zone]]\nid = \"b\"\nzone = \"pbl.test\"\nkind = \"ip4\"\ndefault = true\n"
-                                     "[[zone]]\nid = \"c\"\nzone = \"dead.test\"\nkind = \"ip4\"\nstatus = \"defunct\"\n");
+    write_file(
+        f.dir + "/tags.toml",
+        "[[zone]]\nid = \"a\"\nzone = \"bl.test\"\nkind = \"ip4\"\ntags = [\"x\"]\n"
+        "[[zone]]\nid = \"b\"\nzone = \"pbl.test\"\nkind = \"ip4\"\ndefault = true\n"
+        "[[zone]]\nid = \"c\"\nzone = \"dead.test\"\nkind = \"ip4\"\nstatus = \"defunct\"\n");
     const auto zones_of = [&](const std::string& sel) {
-        const auto r = run_rblscope({"check", "--catalog", f.dir + "/tags.toml", "--resolver",
-                                     fmt::format("127.0.0.1:{}", f.rbldnsd_port), "--format", "json", "--zones", sel,
+        const auto r = run_rblscope({"check",
+                                     "--catalog",
+                                     f.dir + "/tags.toml",
+                                     "--resolver",
+                                     fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                     "--format",
+                                     "json",
+                                     "--zones",
+                                     sel,
                                      "192.0.2.1"});
         const auto doc = json::parse(r.out);
         std::string out;
@@ -187,7 +212,8 @@ TEST_CASE("check: --zones selectors default, all and tag:") {
     CHECK(zones_of("all") == "bl.test,pbl.test"); // never the dead one
     CHECK(zones_of("tag:x") == "bl.test");
     CHECK(zones_of("tag:x,default,a") == "bl.test,pbl.test");
-    const auto none = run_rblscope({"check", "--catalog", f.dir + "/tags.toml", "--zones", "tag:nope", "192.0.2.1"});
+    const auto none = run_rblscope(
+        {"check", "--catalog", f.dir + "/tags.toml", "--zones", "tag:nope", "192.0.2.1"});
     CHECK(none.exit_code == 3);
     CHECK(none.err == "rblscope: --zones: no usable zone has the tag \"nope\"\n");
 }
@@ -204,9 +230,18 @@ TEST_CASE("check: a zone needing a key is skipped without one, and never spoils 
 
 TEST_CASE("check: --zone-server routes one zone to its own server") {
     auto& f = fixture();
-    const auto r = run_rblscope({"check", "--catalog", f.catalog, "--resolver", fmt::format("127.0.0.1:{}", f.fake_port),
-                             "--zone-server", fmt::format("bl.test=127.0.0.1:{}", f.rbldnsd_port), "--zones",
-                             "t-bl,t-pbl", "--format", "json", "192.0.2.99"});
+    const auto r = run_rblscope({"check",
+                                 "--catalog",
+                                 f.catalog,
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", f.fake_port),
+                                 "--zone-server",
+                                 fmt::format("bl.test=127.0.0.1:{}", f.rbldnsd_port),
+                                 "--zones",
+                                 "t-bl,t-pbl",
+                                 "--format",
+                                 "json",
+                                 "192.0.2.99"});
     const auto doc = json::parse(r.out);
     CHECK(result_for(doc, 0, "bl.test")["status"] == "listed");
     CHECK(result_for(doc, 0, "pbl.test")["status"] == "error"); // fake_dns refuses unknown zones
@@ -216,14 +251,21 @@ TEST_CASE("check: --zone-server routes one zone to its own server") {
 TEST_CASE("check: a public resolver draws a warning") {
     auto& f = fixture();
     // A catalog that calls loopback "public", so the test never leaves this machine.
-    write_file(f.dir + "/public.toml", "[resolvers]\npublic = [\"127.0.0.1\"]\n[[zone]]\nid = \"b\"\n"
-                                       "zone = \"bl.test\"\nkind = \"ip4\"\ndefault = true\n");
-    const auto r = run_rblscope({"check", "--catalog", f.dir + "/public.toml", "--resolver",
-                             fmt::format("127.0.0.1:{}", f.rbldnsd_port), "192.0.2.1"});
-    CHECK(r.err == fmt::format("rblscope: warning: resolver 127.0.0.1:{} is a public resolver: Spamhaus, URIBL, "
-                               "DNSWL and others refuse or mis-answer queries from it; use your own recursive "
-                               "resolver\n",
-                               f.rbldnsd_port));
+    write_file(f.dir + "/public.toml",
+               "[resolvers]\npublic = [\"127.0.0.1\"]\n[[zone]]\nid = \"b\"\n"
+               "zone = \"bl.test\"\nkind = \"ip4\"\ndefault = true\n");
+    const auto r = run_rblscope({"check",
+                                 "--catalog",
+                                 f.dir + "/public.toml",
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                 "192.0.2.1"});
+    CHECK(r.err ==
+          fmt::format(
+              "rblscope: warning: resolver 127.0.0.1:{} is a public resolver: Spamhaus, URIBL, "
+              "DNSWL and others refuse or mis-answer queries from it; use your own recursive "
+              "resolver\n",
+              f.rbldnsd_port));
     CHECK(r.exit_code == 0);
 }
 

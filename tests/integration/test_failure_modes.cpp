@@ -1,10 +1,10 @@
 // The real binary against fake_dns: every way a list can fail, each with its exact status.
 
+#include "integration/fixtures.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-
-#include "integration/fixtures.hpp"
 
 using namespace rblscope::test;
 using nlohmann::json;
@@ -13,8 +13,18 @@ namespace {
 
 json check_zones(const std::string& zones, const std::string& target, int& exit_code) {
     auto& f = fixture();
-    const auto r = run_rblscope({"check", "--resolver", fmt::format("127.0.0.1:{}", f.fake_port), "--zones", zones,
-                             "--format", "json", "--timeout", "0.4", "--retries", "1", target});
+    const auto r = run_rblscope({"check",
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", f.fake_port),
+                                 "--zones",
+                                 zones,
+                                 "--format",
+                                 "json",
+                                 "--timeout",
+                                 "0.4",
+                                 "--retries",
+                                 "1",
+                                 target});
     exit_code = r.exit_code;
     INFO(r.err);
     return json::parse(r.out);
@@ -26,11 +36,17 @@ TEST_SUITE_BEGIN("integration");
 
 TEST_CASE("failure modes: each broken zone gets its own honest status") {
     int exit_code = -1;
-    const auto doc = check_zones("good.test,dead.test,servfail.test,refused.test,parked.test,errcode.test,wild.test,"
-                                 "nxall.test,garbage.test,wrongid.test",
-                                 "192.0.2.1", exit_code);
-    const auto status = [&](const char* zone) { return result_for(doc, 0, zone)["status"].get<std::string>(); };
-    const auto error = [&](const char* zone) { return result_for(doc, 0, zone)["error"].get<std::string>(); };
+    const auto doc = check_zones(
+        "good.test,dead.test,servfail.test,refused.test,parked.test,errcode.test,wild.test,"
+        "nxall.test,garbage.test,wrongid.test",
+        "192.0.2.1",
+        exit_code);
+    const auto status = [&](const char* zone) {
+        return result_for(doc, 0, zone)["status"].get<std::string>();
+    };
+    const auto error = [&](const char* zone) {
+        return result_for(doc, 0, zone)["error"].get<std::string>();
+    };
     CHECK(status("good.test") == "clean");
     CHECK(status("dead.test") == "timeout");
     CHECK(error("dead.test") == "no answer within 0.4 s (2 queries sent)");
@@ -43,10 +59,11 @@ TEST_CASE("failure modes: each broken zone gets its own honest status") {
     CHECK(status("errcode.test") == "error");
     CHECK(error("errcode.test").starts_with("error code 127.255.255.254"));
     CHECK(status("wild.test") == "error");
-    CHECK(error("wild.test") ==
-          "the zone lists everything: its test point 127.0.0.1 (which must not be listed) answered 127.0.0.2");
+    CHECK(error("wild.test") == "the zone lists everything: its test point 127.0.0.1 (which must "
+                                "not be listed) answered 127.0.0.2");
     CHECK(status("nxall.test") == "error");
-    CHECK(error("nxall.test").find("did not list its own test point 127.0.0.2") != std::string::npos);
+    CHECK(error("nxall.test").find("did not list its own test point 127.0.0.2") !=
+          std::string::npos);
     // Unparseable answers and answers with the wrong ID are dropped: the query times out.
     CHECK(status("garbage.test") == "timeout");
     CHECK(status("wrongid.test") == "timeout");
@@ -86,8 +103,18 @@ TEST_CASE("failure modes: a slow zone past the timeout is a timeout, never clean
 TEST_CASE("failure modes: a lost query is recovered by a hedged retry, and only by it") {
     auto& f = fixture();
     const auto run = [&](const std::string& retries, const std::string& target) {
-        const auto r = run_rblscope({"check", "--resolver", fmt::format("127.0.0.1:{}", f.fake_port), "--zones",
-                                     "lossy.test", "--format", "json", "--timeout", "1", "--retries", retries, target});
+        const auto r = run_rblscope({"check",
+                                     "--resolver",
+                                     fmt::format("127.0.0.1:{}", f.fake_port),
+                                     "--zones",
+                                     "lossy.test",
+                                     "--format",
+                                     "json",
+                                     "--timeout",
+                                     "1",
+                                     "--retries",
+                                     retries,
+                                     target});
         return json::parse(r.out);
     };
     // lossy.test drops the first query for each name (test points included).
@@ -100,8 +127,18 @@ TEST_CASE("failure modes: a lost query is recovered by a hedged retry, and only 
 
 TEST_CASE("failure modes: an unreachable resolver gives timeouts and exit 3") {
     const int port = free_udp_port(); // nothing listens there
-    const auto r = run_rblscope({"check", "--resolver", fmt::format("127.0.0.1:{}", port), "--zones", "zen.spamhaus.org",
-                             "--timeout", "0.2", "--retries", "0", "--format", "json", "192.0.2.1"});
+    const auto r = run_rblscope({"check",
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", port),
+                                 "--zones",
+                                 "zen.spamhaus.org",
+                                 "--timeout",
+                                 "0.2",
+                                 "--retries",
+                                 "0",
+                                 "--format",
+                                 "json",
+                                 "192.0.2.1"});
     CHECK(r.exit_code == 3);
     const auto doc = json::parse(r.out);
     const auto st = result_for(doc, 0, "zen.spamhaus.org")["status"];

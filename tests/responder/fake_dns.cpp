@@ -61,7 +61,10 @@ std::string lower(std::string s) {
 }
 
 // Parses the question; returns false on a malformed query.
-bool parse_question(const std::vector<std::uint8_t>& q, std::string& name, std::uint16_t& qtype, std::size_t& qend) {
+bool parse_question(const std::vector<std::uint8_t>& q,
+                    std::string& name,
+                    std::uint16_t& qtype,
+                    std::size_t& qend) {
     if (q.size() < 12) {
         return false;
     }
@@ -90,8 +93,11 @@ bool parse_question(const std::vector<std::uint8_t>& q, std::string& name, std::
     return true;
 }
 
-std::vector<std::uint8_t> reply(const std::vector<std::uint8_t>& q, std::size_t qend, int rcode,
-                                const std::vector<std::uint32_t>& a, bool tc = false) {
+std::vector<std::uint8_t> reply(const std::vector<std::uint8_t>& q,
+                                std::size_t qend,
+                                int rcode,
+                                const std::vector<std::uint32_t>& a,
+                                bool tc = false) {
     std::vector<std::uint8_t> r(q.begin(), q.begin() + static_cast<long>(qend));
     r[2] = static_cast<std::uint8_t>(0x80 | 0x04 | (q[2] & 0x01) | (tc ? 0x02 : 0)); // QR AA RD TC
     r[3] = static_cast<std::uint8_t>(0x80 | (rcode & 0x0f));                         // RA
@@ -101,9 +107,22 @@ std::vector<std::uint8_t> reply(const std::vector<std::uint8_t>& q, std::size_t 
     r[7] = static_cast<std::uint8_t>(a.size());
     r[8] = r[9] = r[10] = r[11] = 0;
     for (const auto ip : a) {
-        const std::uint8_t rr[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4,
-                                   static_cast<std::uint8_t>(ip >> 24), static_cast<std::uint8_t>(ip >> 16),
-                                   static_cast<std::uint8_t>(ip >> 8), static_cast<std::uint8_t>(ip)};
+        const std::uint8_t rr[] = {0xc0,
+                                   0x0c,
+                                   0,
+                                   1,
+                                   0,
+                                   1,
+                                   0,
+                                   0,
+                                   0x0e,
+                                   0x10,
+                                   0,
+                                   4,
+                                   static_cast<std::uint8_t>(ip >> 24),
+                                   static_cast<std::uint8_t>(ip >> 16),
+                                   static_cast<std::uint8_t>(ip >> 8),
+                                   static_cast<std::uint8_t>(ip)};
         r.insert(r.end(), std::begin(rr), std::end(rr));
     }
     return r;
@@ -168,14 +187,20 @@ int main(int argc, char** argv) {
     while (true) {
         int wait = -1;
         if (!delayed.empty()) {
-            const auto d = std::chrono::duration_cast<std::chrono::milliseconds>(delayed.top().when - Clock::now());
+            const auto d = std::chrono::duration_cast<std::chrono::milliseconds>(
+                delayed.top().when - Clock::now());
             wait = static_cast<int>(std::max<long>(0, d.count()));
         }
         pollfd p{fd, POLLIN, 0};
         poll(&p, 1, wait);
         while (!delayed.empty() && delayed.top().when <= Clock::now()) {
             const auto& d = delayed.top();
-            sendto(fd, d.packet.data(), d.packet.size(), 0, reinterpret_cast<const sockaddr*>(&d.peer), d.peer_len);
+            sendto(fd,
+                   d.packet.data(),
+                   d.packet.size(),
+                   0,
+                   reinterpret_cast<const sockaddr*>(&d.peer),
+                   d.peer_len);
             delayed.pop();
         }
         if ((p.revents & POLLIN) == 0) {
@@ -184,7 +209,8 @@ int main(int argc, char** argv) {
         std::vector<std::uint8_t> q(4096);
         sockaddr_storage peer{};
         socklen_t plen = sizeof peer;
-        const auto n = recvfrom(fd, q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&peer), &plen);
+        const auto n =
+            recvfrom(fd, q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&peer), &plen);
         if (n <= 0) {
             continue;
         }
@@ -234,12 +260,15 @@ int main(int argc, char** argv) {
             r = reply(q, qend, 0, {}, true);
         } else { // rfc
             const std::string sub = name.substr(0, name.size() - best);
-            const bool listed = sub == "2.0.0.127." || sub == "test." || sub == "99.2.0.192." ||
-                                sub == "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.";
-            r = listed && qtype == 1 ? reply(q, qend, 0, {0x7f000002u}) : reply(q, qend, listed ? 0 : 3, {});
+            const bool listed =
+                sub == "2.0.0.127." || sub == "test." || sub == "99.2.0.192." ||
+                sub == "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.";
+            r = listed && qtype == 1 ? reply(q, qend, 0, {0x7f000002u})
+                                     : reply(q, qend, listed ? 0 : 3, {});
         }
         if (b != nullptr && b->delay_ms > 0) {
-            delayed.push(Delayed{Clock::now() + std::chrono::milliseconds(b->delay_ms), std::move(r), peer, plen});
+            delayed.push(Delayed{
+                Clock::now() + std::chrono::milliseconds(b->delay_ms), std::move(r), peer, plen});
             continue;
         }
         sendto(fd, r.data(), r.size(), 0, reinterpret_cast<sockaddr*>(&peer), plen);

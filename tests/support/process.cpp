@@ -55,7 +55,8 @@ void write_file(const std::string& path, const std::string& content) {
     out << content;
 }
 
-RunResult run(const std::vector<std::string>& argv, const std::string& input,
+RunResult run(const std::vector<std::string>& argv,
+              const std::string& input,
               const std::vector<std::string>& extra_env) {
     // Removed at exit; one directory for every run of this process.
     static const struct RunDir {
@@ -72,8 +73,10 @@ RunResult run(const std::vector<std::string>& argv, const std::string& input,
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, (base + ".in").c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, (base + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, (base + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(
+        &fa, 1, (base + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(
+        &fa, 2, (base + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     std::vector<std::string> env_store;
     for (char** e = environ; *e != nullptr; ++e) {
         // Tests decide colour and keys themselves.

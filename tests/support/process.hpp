@@ -14,7 +14,8 @@ struct RunResult {
 };
 
 /// Runs argv[0] with its arguments, feeding `input` on stdin; waits for it.
-RunResult run(const std::vector<std::string>& argv, const std::string& input = "",
+RunResult run(const std::vector<std::string>& argv,
+              const std::string& input = "",
               const std::vector<std::string>& extra_env = {});
 
 /// A server process killed in the destructor.

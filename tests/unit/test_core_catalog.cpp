@@ -1,7 +1,7 @@
+#include "rblscope/catalog.hpp"
+
 #include <doctest/doctest.h>
 #include <set>
-
-#include "rblscope/catalog.hpp"
 
 using namespace rblscope;
 
@@ -60,7 +60,8 @@ TEST_CASE("catalog::parse_catalog defaults") {
     CHECK(z.test_listed->subject == "127.0.0.2");
     CHECK(z.test_unlisted->subject == "127.0.0.1");
     CHECK(z.where == "t.toml:1");
-    auto d = parse_catalog("[[zone]]\nid = \"d\"\nzone = \"d.test\"\nkind = \"domain\"\ntest_listed = \"\"\n", "t");
+    auto d = parse_catalog(
+        "[[zone]]\nid = \"d\"\nzone = \"d.test\"\nkind = \"domain\"\ntest_listed = \"\"\n", "t");
     REQUIRE(d);
     CHECK_FALSE(d->zones.front().test_listed);
     CHECK(d->zones.front().test_unlisted->subject == "invalid");
@@ -68,11 +69,14 @@ TEST_CASE("catalog::parse_catalog defaults") {
 
 TEST_CASE("catalog::parse_catalog errors name file, line and column") {
     CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"a.test\"\nkind = \"ipv4\"\n") ==
-          "t.toml:4:8: zone \"a\": unknown kind \"ipv4\" (expected one of: ip4, ip6, both, domain, hash)");
+          "t.toml:4:8: zone \"a\": unknown kind \"ipv4\" (expected one of: ip4, ip6, both, domain, "
+          "hash)");
     CHECK(error_of(std::string(k_zone) + "status = \"dead\"\n") ==
-          "t.toml:5:10: zone \"a\": unknown status \"dead\" (expected one of: active, unverified, key-required, "
+          "t.toml:5:10: zone \"a\": unknown status \"dead\" (expected one of: active, unverified, "
+          "key-required, "
           "defunct, lists-everything)");
-    CHECK(error_of(std::string(k_zone) + "stauts = \"active\"\n") == "t.toml:5:10: zone \"a\": unknown key 'stauts'");
+    CHECK(error_of(std::string(k_zone) + "stauts = \"active\"\n") ==
+          "t.toml:5:10: zone \"a\": unknown key 'stauts'");
     CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"bad zone\"\nkind = \"ip4\"\n") ==
           "t.toml:3:8: zone \"a\": \"bad zone\" is not a valid DNS zone name");
     CHECK(error_of(std::string(k_zone) + "delist = \"javascript:alert(1)\"\n") ==
@@ -82,10 +86,11 @@ TEST_CASE("catalog::parse_catalog errors name file, line and column") {
     CHECK(error_of(std::string(k_zone) + "status = \"defunct\"\ndefault = true\n") ==
           "t.toml:6:11: zone \"a\": a defunct zone cannot be on by default");
     CHECK(error_of(std::string(k_zone) + k_zone) == "t.toml:5:1: zone \"a\": id used twice");
-    CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"a.test\"\n") == "t.toml:1:1: zone \"a\": missing 'kind' (ip4, ip6, both, domain, hash)");
+    CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"a.test\"\n") ==
+          "t.toml:1:1: zone \"a\": missing 'kind' (ip4, ip6, both, domain, hash)");
     CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"{key}.a.test\"\nkind = \"ip4\"\n") ==
           "t.toml:1:1: zone \"a\": a zone with {key} needs 'key_env' and the other way round");
-    CHECK(error_of("zone = [") .starts_with("t.toml:1:"));
+    CHECK(error_of("zone = [").starts_with("t.toml:1:"));
     CHECK(error_of("") == "t.toml: the catalog has no [[zone]] entries");
 }
 

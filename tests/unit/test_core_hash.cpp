@@ -1,7 +1,7 @@
-#include <doctest/doctest.h>
-
 #include "core/domain.hpp"
 #include "core/hash.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace rblscope;
 

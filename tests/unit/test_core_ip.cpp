@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "rblscope/ip.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace rblscope;
 
@@ -8,7 +8,8 @@ TEST_SUITE_BEGIN("core");
 
 TEST_CASE("ip::dnsbl_query_name") {
     SUBCASE("IPv4 octets are reversed") {
-        CHECK(dnsbl_query_name(*IpAddress::parse("192.0.2.99"), "zen.spamhaus.org") == "99.2.0.192.zen.spamhaus.org");
+        CHECK(dnsbl_query_name(*IpAddress::parse("192.0.2.99"), "zen.spamhaus.org") ==
+              "99.2.0.192.zen.spamhaus.org");
         CHECK(dnsbl_query_name(*IpAddress::parse("127.0.0.2"), "x.test") == "2.0.0.127.x.test");
     }
     SUBCASE("IPv6 is 32 reversed nibbles") {
@@ -30,8 +31,16 @@ TEST_CASE("ip::dnsbl_query_name") {
 }
 
 TEST_CASE("ip::parse rejects bad text") {
-    for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", "fe80::1%eth0", "::g",
-                            "2001:db8:::1", "localhost"}) {
+    for (const char* bad : {"",
+                            "1.2.3",
+                            "1.2.3.4.5",
+                            "256.1.1.1",
+                            "01.2.3.4",
+                            "1.2.3.4 ",
+                            "fe80::1%eth0",
+                            "::g",
+                            "2001:db8:::1",
+                            "localhost"}) {
         CAPTURE(bad);
         CHECK_FALSE(IpAddress::parse(bad));
     }

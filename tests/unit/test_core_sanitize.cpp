@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "core/sanitize.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace rblscope;
 
@@ -11,9 +11,10 @@ TEST_CASE("sanitize::sanitize_text") {
     CHECK(sanitize_text("a\x1b[2Jb\x07") == "a[2Jb");
     CHECK(sanitize_text(std::string("nul\0byte", 8)) == "nulbyte");
     CHECK(sanitize_text("tab\there\nnew") == "tab here new");
-    CHECK(sanitize_text("caf\xc3\xa9") == "caf\xc3\xa9");                 // valid UTF-8 kept
-    CHECK(sanitize_text("bad\xff") == "bad\xef\xbf\xbd");                 // invalid byte replaced
-    CHECK(sanitize_text("c1\xc2\x9b" "31m") == "c131m");                  // UTF-8 encoded CSI dropped
+    CHECK(sanitize_text("caf\xc3\xa9") == "caf\xc3\xa9"); // valid UTF-8 kept
+    CHECK(sanitize_text("bad\xff") == "bad\xef\xbf\xbd"); // invalid byte replaced
+    CHECK(sanitize_text("c1\xc2\x9b"
+                        "31m") == "c131m"); // UTF-8 encoded CSI dropped
     CHECK(sanitize_text("\xe0\x80\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // overlong
     CHECK(sanitize_text(std::string(2000, 'x'), 10) == std::string(10, 'x') + "...");
 }

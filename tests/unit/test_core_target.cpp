@@ -1,7 +1,7 @@
+#include "rblscope/target.hpp"
+
 #include <doctest/doctest.h>
 #include <sstream>
-
-#include "rblscope/target.hpp"
 
 using namespace rblscope;
 
@@ -24,12 +24,14 @@ TEST_CASE("target::parse_target") {
     }
     SUBCASE("errors say what the text looked like") {
         CHECK(parse_target("1.2.3").error().message == "not a valid IPv4 address: \"1.2.3\"");
-        CHECK(parse_target("2001:db8::zz").error().message == "not a valid IPv6 address: \"2001:db8::zz\"");
+        CHECK(parse_target("2001:db8::zz").error().message ==
+              "not a valid IPv6 address: \"2001:db8::zz\"");
         CHECK(parse_target("nodots").error().message ==
               "not an IP address, CIDR block, hostname or email: \"nodots\"");
         CHECK(parse_target("@example.com").error().message ==
               "not a valid email address (bad local part): \"@example.com\"");
-        CHECK(parse_target("a@b").error().message == "not a valid email address (bad domain): \"a@b\"");
+        CHECK(parse_target("a@b").error().message ==
+              "not a valid email address (bad domain): \"a@b\"");
     }
     SUBCASE("control characters never reach the message") {
         const auto r = parse_target("bad\x1b[31mhost");
@@ -39,7 +41,8 @@ TEST_CASE("target::parse_target") {
 }
 
 TEST_CASE("target::TargetReader") {
-    std::istringstream in("# header\n192.0.2.1\n\n  192.0.2.2  # trailing comment\nnot_valid!\nexample.com\n");
+    std::istringstream in(
+        "# header\n192.0.2.1\n\n  192.0.2.2  # trailing comment\nnot_valid!\nexample.com\n");
     TargetReader reader(in, "list.txt");
     auto a = reader.next();
     REQUIRE(a);

@@ -1,7 +1,7 @@
-#include <doctest/doctest.h>
-
 #include "engine/classify.hpp"
 #include "rblscope/verdict.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace rblscope;
 
@@ -72,7 +72,9 @@ TEST_CASE("classify::statuses are never turned into one another") {
         CHECK(r.status == Status::listed);
         CHECK(r.meaning == "code 127.0.0.99 (not documented in the catalog)");
     }
-    SUBCASE("NXDOMAIN is clean") { CHECK(classify(z, of(RawAnswer::Kind::nxdomain), healthy).status == Status::clean); }
+    SUBCASE("NXDOMAIN is clean") {
+        CHECK(classify(z, of(RawAnswer::Kind::nxdomain), healthy).status == Status::clean);
+    }
     SUBCASE("timeout is never clean") {
         auto t = of(RawAnswer::Kind::timeout);
         t.detail = "no answer within 1.5 s (2 queries sent)";
@@ -101,7 +103,8 @@ TEST_CASE("classify::assess_health") {
         REQUIRE(h.state == ZoneHealth::State::lists_everything);
         auto r = classify(z, answers({0x7f000002u}), h);
         CHECK(r.status == Status::error);
-        CHECK(r.error == "the zone lists everything: its test point 127.0.0.1 (which must not be listed) answered 127.0.0.2");
+        CHECK(r.error == "the zone lists everything: its test point 127.0.0.1 (which must not be "
+                         "listed) answered 127.0.0.2");
     }
     SUBCASE("a zone that misses its positive point cannot say clean") {
         auto pos = of(RawAnswer::Kind::nxdomain);
@@ -151,13 +154,15 @@ TEST_CASE("verdict::decide") {
         CHECK(exit_code_for(rep) == ExitCode::critical);
     }
     SUBCASE("policy-only listings are a warning") {
-        rep.results = {result(block, Status::listed, Severity::warning), result(block, Status::clean)};
+        rep.results = {result(block, Status::listed, Severity::warning),
+                       result(block, Status::clean)};
         decide(rep);
         CHECK(rep.verdict == Verdict::listed);
         CHECK(exit_code_for(rep) == ExitCode::warning);
     }
     SUBCASE("allowlist hits never make a target listed") {
-        rep.results = {result(allow, Status::listed, Severity::allow), result(block, Status::clean)};
+        rep.results = {result(allow, Status::listed, Severity::allow),
+                       result(block, Status::clean)};
         decide(rep);
         CHECK(rep.verdict == Verdict::clean);
         CHECK(rep.allowed == 1);
@@ -171,7 +176,8 @@ TEST_CASE("verdict::decide") {
 
 TEST_CASE("classify::expand_delist_url") {
     CHECK(expand_delist_url("https://x/?q={ip}", "192.0.2.1") == "https://x/?q=192.0.2.1");
-    CHECK(expand_delist_url("https://x/{domain}/{domain}", "a b&c") == "https://x/a%20b%26c/a%20b%26c");
+    CHECK(expand_delist_url("https://x/{domain}/{domain}", "a b&c") ==
+          "https://x/a%20b%26c/a%20b%26c");
 }
 
 TEST_SUITE_END();

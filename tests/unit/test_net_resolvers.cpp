@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "net/resolvers.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace rblscope;
 
@@ -14,7 +14,8 @@ TEST_CASE("resolvers::parse_server") {
     CHECK(parse_server("dns.example").error().message ==
           "\"dns.example\" is not an IP address (a resolver is given as IP or IP:PORT)");
     CHECK(parse_server("127.0.0.1:0").error().message == "\"127.0.0.1:0\": port must be 1..65535");
-    CHECK(parse_server("127.0.0.1:99999").error().message == "\"127.0.0.1:99999\": port must be 1..65535");
+    CHECK(parse_server("127.0.0.1:99999").error().message ==
+          "\"127.0.0.1:99999\": port must be 1..65535");
     CHECK_FALSE(parse_server("[::1"));
 }
 

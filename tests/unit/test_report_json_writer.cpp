@@ -1,7 +1,7 @@
+#include "report/json_writer.hpp"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
-
-#include "report/json_writer.hpp"
 
 using namespace rblscope;
 
@@ -25,7 +25,7 @@ TEST_CASE("json_writer::append_json_string") {
     CHECK(literal("caf\xc3\xa9") == "\"caf\xc3\xa9\"");
     CHECK(literal("bad\xff") == "\"bad\xef\xbf\xbd\"");
     CHECK(literal("\xed\xa0\x80") == "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""); // surrogate
-    CHECK(literal("\xc3") == "\"\xef\xbf\xbd\"");                                // truncated
+    CHECK(literal("\xc3") == "\"\xef\xbf\xbd\"");                                 // truncated
 }
 
 TEST_CASE("json_writer::JsonWriter produces documents nlohmann parses back") {
