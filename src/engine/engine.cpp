@@ -499,6 +499,7 @@ class Run {
         RttEstimator* rtt = nullptr;
         Clock::time_point started;
         int sent = 0;
+        int planned = 1; ///< copies that will be sent if no answer comes
         int outstanding = 0;
         std::optional<DnsReply> fallback; ///< a failure worth reporting if nothing better comes
         std::vector<EventLoop::TimerId> timers;
@@ -535,6 +536,7 @@ class Run {
                 break;
             }
             rq.timers.push_back(m_loop.add_timer(rq.started + at, [this, id] { send(id); }));
+            ++rq.planned;
         }
         send(id);
     }
@@ -592,18 +594,16 @@ class Run {
         // fails every query pending on a server when one TCP fallback is refused.
         const bool tentative = reply.status == ARES_ETIMEOUT || reply.status == ARES_ECONNREFUSED;
         if (tentative) {
-            const bool more_coming = rq.outstanding > 0 || rq.sent < m_options.retries + 1;
-            if (reply.status == ARES_ECONNREFUSED) {
+            // Keep the most telling failure: connection refused beats a plain timeout.
+            if (reply.status == ARES_ECONNREFUSED || !rq.fallback) {
                 rq.fallback = std::move(reply);
             }
+            const bool more_coming = rq.outstanding > 0 || rq.sent < rq.planned;
             if (more_coming) {
                 return;
             }
-            if (rq.fallback) {
-                settle(it, std::move(*rq.fallback));
-            } else {
-                settle(it, std::move(reply));
-            }
+            DnsReply final_reply = std::move(*rq.fallback);
+            settle(it, std::move(final_reply));
             return;
         }
         settle(it, std::move(reply));
@@ -616,7 +616,10 @@ class Run {
         }
         DnsReply timeout;
         timeout.status = ARES_ETIMEOUT;
-        settle(it, std::move(timeout));
+        auto& fallback = it->second.fallback;
+        settle(it,
+               fallback && fallback->status == ARES_ECONNREFUSED ? std::move(*fallback)
+                                                                 : std::move(timeout));
     }
 
     // By value: `reply` may live inside the Request erased below (the fallback copy).
