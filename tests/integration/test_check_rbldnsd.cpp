@@ -248,6 +248,27 @@ TEST_CASE("check: --zone-server routes one zone to its own server") {
     CHECK(r.exit_code == 2);
 }
 
+TEST_CASE("check: a catalog zone with its own server is routed there") {
+    auto& f = fixture();
+    write_file(
+        f.dir + "/routed.toml",
+        fmt::format("[[zone]]\nid = \"r\"\nzone = \"bl.test\"\nkind = \"ip4\"\ndefault = true\n"
+                    "server = \"127.0.0.1:{}\"\n"
+                    "[[zone]]\nid = \"p\"\nzone = \"pbl.test\"\nkind = \"ip4\"\ndefault = true\n",
+                    f.rbldnsd_port));
+    const auto r = run_rblscope({"check",
+                                 "--catalog",
+                                 f.dir + "/routed.toml",
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", f.fake_port),
+                                 "--format",
+                                 "json",
+                                 "192.0.2.99"});
+    const auto doc = json::parse(r.out);
+    CHECK(result_for(doc, 0, "bl.test")["status"] == "listed");
+    CHECK(result_for(doc, 0, "pbl.test")["status"] == "error"); // via the default resolver: refused
+}
+
 TEST_CASE("check: a public resolver draws a warning") {
     auto& f = fixture();
     // A catalog that calls loopback "public", so the test never leaves this machine.
