@@ -8,6 +8,7 @@ packages="
   libc-ares-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpsl-dev
   doctest-dev rbldnsd dnsperf time python3 clang-format
+  prometheus
 "
 
 missing=""

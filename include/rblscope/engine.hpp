@@ -7,6 +7,7 @@
 #include "rblscope/error.hpp"
 #include "rblscope/result.hpp"
 #include "rblscope/target.hpp"
+#include "rblscope/verdict.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -30,6 +31,10 @@ struct EngineOptions {
     std::map<std::string, std::string> zone_servers; ///< zone or id -> "IP[:PORT]"
     std::uint64_t max_cidr_addresses = 65536;        ///< bigger blocks are refused
     bool ask_txt = true;                             ///< TXT for listings
+    /// Deadline for the whole run (0 = none). When it passes, lookups still open become
+    /// `timeout`, unread input is left unread, and the run's exit status is UNKNOWN.
+    std::chrono::milliseconds deadline{0};
+    ExitPolicy exit_policy; ///< decides each target's exit status
 };
 
 /// Where targets come from (a list, a file, stdin). Pulled lazily, so input streams.
@@ -57,6 +62,7 @@ struct RunSummary {
     std::uint64_t queries = 0;
     std::uint32_t elapsed_ms = 0;
     int exit_code = 0;                  ///< ExitCode of the whole run
+    bool deadline_reached = false;      ///< the run was cut short by EngineOptions::deadline
     std::vector<std::string> resolvers; ///< what was actually used
 };
 

@@ -56,6 +56,8 @@ struct TargetReport {
     std::vector<std::string> notes;    ///< facts worth showing that change nothing
     Verdict verdict = Verdict::unknown;
     Severity worst = Severity::info; ///< worst listing severity when listed
+    double score = 0;                ///< weighted listings (see verdict.hpp)
+    int exit_code = 3;               ///< this target's exit status under the run's policy
     int listed = 0, allowed = 0, clean = 0, errors = 0, timeouts = 0, skipped = 0;
 };
 

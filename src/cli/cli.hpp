@@ -29,9 +29,15 @@ struct CheckOptions {
     std::vector<std::string> resolvers;
     std::vector<std::string> zone_servers;
     int concurrency = 500;
-    double timeout_s = 1.5;
+    double query_timeout_s = 1.5;
+    double deadline_s = 0;
     int retries = 2;
     std::uint64_t max_addresses = 65536;
+    std::vector<std::string> hosts; ///< -H, the Nagios way to give a target
+    std::string warning;
+    std::string critical;
+    std::string threshold_on = "count";
+    std::string errors_as = "unknown";
     bool all = false;
     bool no_txt = false;
     std::string color = "auto";

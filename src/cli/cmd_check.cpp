@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <tuple>
 #include <unistd.h>
 
 namespace rblscope::cli {
@@ -44,10 +45,12 @@ class CombinedSource final : public TargetSource {
 void add_check(CLI::App& app, CheckOptions& opt) {
     app.add_option(
         "targets", opt.targets, "IPv4/IPv6 addresses, CIDR blocks, hostnames or email addresses");
+    app.add_option("-H,--host", opt.hosts, "A target, the Monitoring Plugins way (repeatable)")
+        ->allow_extra_args(false);
     app.add_option(
         "-i,--input", opt.input, "Read targets from FILE ('-' for stdin), one a line, # comments");
     app.add_option("-f,--format", opt.format, "Output format")
-        ->check(CLI::IsMember({"text", "json"}));
+        ->check(CLI::IsMember({"text", "json", "nagios", "csv", "prometheus"}));
     app.add_option(
         "-z,--zones",
         opt.zones,
@@ -65,19 +68,40 @@ void add_check(CLI::App& app, CheckOptions& opt) {
            "Send one zone's queries to its own server, ZONE=IP[:PORT] (repeatable; e.g. a local "
            "rbldnsd mirror)")
         ->allow_extra_args(false);
-    app.add_option("-c,--concurrency", opt.concurrency, "Queries in flight at most")
-        ->check(CLI::Range(1, 100000));
     app.add_option(
-           "-t,--timeout",
-           opt.timeout_s,
+        "-w,--warning",
+        opt.warning,
+        "WARNING when the listing count (or score) is outside this range: 0 (any listing), "
+        "3:, ~:2, 1:4, @1:4");
+    app.add_option("-c,--critical",
+                   opt.critical,
+                   "CRITICAL when the listing count (or score) is outside this range");
+    app.add_option("--threshold-on",
+                   opt.threshold_on,
+                   "What -w/-c test: the listing count or the weighted score")
+        ->check(CLI::IsMember({"count", "score"}));
+    app.add_option("--errors-as",
+                   opt.errors_as,
+                   "Exit status when nothing alerted but some lists could not be asked")
+        ->check(CLI::IsMember({"ok", "warning", "unknown"}));
+    app.add_option("-t,--timeout",
+                   opt.deadline_s,
+                   "Deadline for the whole run in seconds (0 = none): when it passes, what was "
+                   "decided is reported and the exit status is UNKNOWN")
+        ->check(CLI::Range(0.0, 86400.0));
+    app.add_option(
+           "--query-timeout",
+           opt.query_timeout_s,
            "Seconds to wait for an answer to one query, retries included (a dead list costs this)")
         ->check(CLI::Range(0.05, 120.0));
     app.add_option(
            "--retries",
            opt.retries,
-           "Extra copies of an unanswered query, sent within --timeout after the list's measured "
-           "round-trip time (first answer wins)")
+           "Extra copies of an unanswered query, sent within --query-timeout after the list's "
+           "measured round-trip time (first answer wins)")
         ->check(CLI::Range(0, 10));
+    app.add_option("--concurrency", opt.concurrency, "Queries in flight at most")
+        ->check(CLI::Range(1, 100000));
     app.add_option(
            "--max-addresses", opt.max_addresses, "Largest CIDR block (in addresses) to expand")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
@@ -87,6 +111,7 @@ void add_check(CLI::App& app, CheckOptions& opt) {
     app.add_flag("--no-txt", opt.no_txt, "Do not ask TXT records for listings");
     app.add_option("--color", opt.color, "Colour in text output")
         ->check(CLI::IsMember({"auto", "always", "never"}));
+    app.set_version_flag("-V,--version", std::string("rblscope ") + k_version);
 }
 
 int run_check_command(const CheckOptions& opt) {
@@ -95,7 +120,9 @@ int run_check_command(const CheckOptions& opt) {
     if (!catalog) {
         return unknown;
     }
-    if (opt.targets.empty() && opt.input.empty()) {
+    std::vector<std::string> targets = opt.hosts;
+    targets.insert(targets.end(), opt.targets.begin(), opt.targets.end());
+    if (targets.empty() && opt.input.empty()) {
         fmt::print(stderr,
                    "rblscope: nothing to check: give targets or --input FILE (see rblscope check "
                    "--help)\n");
@@ -104,9 +131,28 @@ int run_check_command(const CheckOptions& opt) {
 
     EngineOptions eo;
     eo.concurrency = opt.concurrency;
-    eo.timeout = std::chrono::milliseconds(static_cast<long>(std::lround(opt.timeout_s * 1000)));
+    eo.timeout =
+        std::chrono::milliseconds(static_cast<long>(std::lround(opt.query_timeout_s * 1000)));
+    eo.deadline = std::chrono::milliseconds(static_cast<long>(std::lround(opt.deadline_s * 1000)));
     eo.retries = opt.retries;
     eo.resolvers = opt.resolvers;
+    for (const auto& [text, slot, flag] :
+         {std::tuple{&opt.warning, &eo.exit_policy.warning, "--warning"},
+          std::tuple{&opt.critical, &eo.exit_policy.critical, "--critical"}}) {
+        if (text->empty()) {
+            continue;
+        }
+        auto range = ThresholdRange::parse(*text);
+        if (!range) {
+            fmt::print(stderr, "rblscope: {}: {}\n", flag, range.error().message);
+            return unknown;
+        }
+        *slot = std::move(range.value());
+    }
+    eo.exit_policy.on_score = opt.threshold_on == "score";
+    eo.exit_policy.errors_as = opt.errors_as == "ok"        ? ErrorsAs::ok
+                               : opt.errors_as == "warning" ? ErrorsAs::warning
+                                                            : ErrorsAs::unknown;
     eo.max_cidr_addresses = opt.max_addresses;
     eo.ask_txt = !opt.no_txt;
     for (const auto& zs : opt.zone_servers) {
@@ -211,15 +257,27 @@ int run_check_command(const CheckOptions& opt) {
         }
         in = &file;
     }
-    CombinedSource source(opt.targets, in, opt.input);
+    CombinedSource source(targets, in, opt.input);
 
     ReportOptions ro;
     const char* no_color = std::getenv("NO_COLOR");
     ro.color = opt.color == "always" || (opt.color == "auto" && isatty(STDOUT_FILENO) != 0 &&
                                          (no_color == nullptr || *no_color == '\0'));
     ro.show_clean = opt.all;
-    auto report = opt.format == "json" ? make_json_report(stdout, stderr)
-                                       : make_text_report(stdout, stderr, ro);
+    ro.policy = eo.exit_policy;
+    ro.deadline_s = opt.deadline_s;
+    std::unique_ptr<Report> report;
+    if (opt.format == "json") {
+        report = make_json_report(stdout, stderr);
+    } else if (opt.format == "nagios") {
+        report = make_nagios_report(stdout, stderr, ro);
+    } else if (opt.format == "csv") {
+        report = make_csv_report(stdout, stderr);
+    } else if (opt.format == "prometheus") {
+        report = make_prometheus_report(stdout, stderr);
+    } else {
+        report = make_text_report(stdout, stderr, ro);
+    }
 
     auto summary = run_check(zones, *catalog, source, *report, eo);
     if (!summary) {
@@ -227,7 +285,7 @@ int run_check_command(const CheckOptions& opt) {
         return unknown;
     }
     report->finish(*summary);
-    if (summary->targets == 0) {
+    if (summary->targets == 0 || summary->deadline_reached) {
         return unknown; // nothing could be decided
     }
     return summary->exit_code;

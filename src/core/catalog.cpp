@@ -542,6 +542,15 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 }
                 z.server = r.string(*t, "server", what).value_or("");
                 z.weight = r.number(*t, "weight", what).value_or(1.0);
+                if (!t->contains("weight") &&
+                    (z.role == ZoneRole::allow || z.role == ZoneRole::info)) {
+                    z.weight =
+                        0.0; // allowlist and info hits add nothing unless the catalog says so
+                }
+                if (z.role == ZoneRole::allow && z.weight > 0) {
+                    r.fail(*t->get("weight"),
+                           fmt::format("{}: an allowlist's weight must be zero or negative", what));
+                }
                 z.domain_query = r.string(*t, "domain_query", what).value_or("both");
                 if (z.domain_query != "both" && z.domain_query != "hostname" &&
                     z.domain_query != "registered") {

@@ -33,13 +33,19 @@ std::string_view to_string(Verdict v) noexcept {
 void decide(TargetReport& report) {
     report.listed = report.allowed = report.clean = report.errors = report.timeouts =
         report.skipped = 0;
+    report.score = 0;
     bool critical = false;
     bool warning = false;
     int answered = 0;
     for (const auto& r : report.results) {
         switch (r.status) {
-        case Status::listed:
+        case Status::listed: {
             ++answered;
+            const double factor = r.severity == Severity::critical  ? 1.0
+                                  : r.severity == Severity::warning ? 0.5
+                                  : r.severity == Severity::allow   ? 1.0
+                                                                    : 0.0;
+            report.score += (r.zone != nullptr ? r.zone->weight : 1.0) * factor;
             if (r.severity == Severity::critical) {
                 critical = true;
                 ++report.listed;
@@ -50,6 +56,7 @@ void decide(TargetReport& report) {
                 ++report.allowed;
             }
             break;
+        }
         case Status::clean:
             ++answered;
             ++report.clean;
@@ -78,16 +85,31 @@ void decide(TargetReport& report) {
     }
 }
 
-ExitCode exit_code_for(const TargetReport& report) noexcept {
-    switch (report.verdict) {
-    case Verdict::listed:
+ExitCode exit_code_for(const TargetReport& report, const ExitPolicy& policy) noexcept {
+    if (policy.warning || policy.critical) {
+        const double value = policy.on_score ? report.score : static_cast<double>(report.listed);
+        if (policy.critical && policy.critical->alerts(value)) {
+            return ExitCode::critical;
+        }
+        if (policy.warning && policy.warning->alerts(value)) {
+            return ExitCode::warning;
+        }
+    } else if (report.verdict == Verdict::listed) {
         return report.worst == Severity::critical ? ExitCode::critical : ExitCode::warning;
-    case Verdict::unknown:
-        return ExitCode::unknown;
-    case Verdict::clean:
-        return ExitCode::ok;
     }
-    return ExitCode::unknown;
+    const bool incomplete = report.errors > 0 || report.timeouts > 0 || !report.problems.empty() ||
+                            report.verdict == Verdict::unknown;
+    if (incomplete) {
+        switch (policy.errors_as) {
+        case ErrorsAs::ok:
+            return ExitCode::ok;
+        case ErrorsAs::warning:
+            return ExitCode::warning;
+        case ErrorsAs::unknown:
+            return ExitCode::unknown;
+        }
+    }
+    return ExitCode::ok;
 }
 
 ExitCode worst_of(ExitCode a, ExitCode b) noexcept {
@@ -105,6 +127,20 @@ ExitCode worst_of(ExitCode a, ExitCode b) noexcept {
         return 1;
     };
     return rank(a) >= rank(b) ? a : b;
+}
+
+std::string_view to_string(ExitCode code) noexcept {
+    switch (code) {
+    case ExitCode::ok:
+        return "OK";
+    case ExitCode::warning:
+        return "WARNING";
+    case ExitCode::critical:
+        return "CRITICAL";
+    case ExitCode::unknown:
+        return "UNKNOWN";
+    }
+    return "UNKNOWN";
 }
 
 } // namespace rblscope

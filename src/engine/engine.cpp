@@ -39,8 +39,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A DnsReply status that marks a lookup never sent (its zone is skipped).
+// DnsReply statuses of our own: a lookup never sent (its zone is skipped), and a lookup
+// cut off by the run's deadline.
 constexpr int k_skipped = -1;
+constexpr int k_deadline = -2;
 // Retransmission bounds: before any round trip was measured, and the floor after.
 constexpr std::chrono::milliseconds k_first_retransmit{250};
 constexpr std::chrono::milliseconds k_min_retransmit{20};
@@ -213,6 +215,9 @@ class Run {
         if (auto err = setup_channels()) {
             return *err;
         }
+        if (m_options.deadline.count() > 0) {
+            m_loop.add_timer(start + m_options.deadline, [this] { on_run_deadline(); });
+        }
         start_tests();
         m_summary.queries = 0;
         while (true) {
@@ -223,6 +228,9 @@ class Run {
             }
             m_loop.run_once(std::chrono::milliseconds(1000));
             drain();
+        }
+        if (m_summary.deadline_reached) {
+            m_exit = ExitCode::unknown; // what was decided is shown, but the run is incomplete
         }
         m_summary.elapsed_ms = ms_since(start);
         m_summary.exit_code = static_cast<int>(m_exit);
@@ -609,6 +617,33 @@ class Run {
         settle(it, std::move(reply));
     }
 
+    // The whole run's deadline: settle everything still open as timed out and read no more
+    // input, so what was decided is reported at once.
+    void on_run_deadline() {
+        m_summary.deadline_reached = true;
+        m_source_done = true;
+        std::vector<std::uint64_t> open;
+        open.reserve(m_requests.size());
+        for (const auto& [id, rq] : m_requests) {
+            open.push_back(id);
+        }
+        for (const auto id : open) {
+            if (const auto it = m_requests.find(id); it != m_requests.end()) {
+                DnsReply cut;
+                cut.status = k_deadline;
+                settle(it, std::move(cut));
+            }
+        }
+        while (!m_urgent.empty() || !m_queue.empty()) {
+            auto& q = m_urgent.empty() ? m_queue : m_urgent;
+            const Job j = q.front();
+            q.pop_front();
+            DnsReply cut;
+            cut.status = k_deadline;
+            dispatch(j, std::move(cut), Clock::now(), 0);
+        }
+    }
+
     void on_deadline(std::uint64_t id) {
         const auto it = m_requests.find(id);
         if (it == m_requests.end()) {
@@ -648,10 +683,17 @@ class Run {
     }
 
     void dispatch(const Job& j, DnsReply&& reply, Clock::time_point started, int sent) {
-        RawAnswer raw = reply.status == k_skipped ? RawAnswer{} : to_raw(reply);
+        RawAnswer raw =
+            reply.status == k_skipped || reply.status == k_deadline ? RawAnswer{} : to_raw(reply);
+        if (reply.status == k_deadline) {
+            raw.kind = RawAnswer::Kind::timeout;
+        }
         raw.elapsed_ms = ms_since(started);
         raw.tries = sent;
-        if (raw.kind == RawAnswer::Kind::timeout) {
+        if (reply.status == k_deadline) {
+            raw.detail = fmt::format("the run's deadline of {:g} s passed before an answer",
+                                     static_cast<double>(m_options.deadline.count()) / 1000.0);
+        } else if (raw.kind == RawAnswer::Kind::timeout) {
             raw.detail = timeout_text(sent);
         }
         switch (j.kind) {
@@ -784,7 +826,8 @@ class Run {
             ++m_summary.unknown;
             break;
         }
-        m_exit = worst_of(m_exit, exit_code_for(rep));
+        rep.exit_code = static_cast<int>(exit_code_for(rep, m_options.exit_policy));
+        m_exit = worst_of(m_exit, static_cast<ExitCode>(rep.exit_code));
         m_sink.on_target(rep);
     }
 

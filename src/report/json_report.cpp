@@ -69,7 +69,9 @@ class JsonReport final : public Report {
         w.key("verdict");
         w.value(to_string(rep.verdict));
         w.key("exit_code");
-        w.value(static_cast<int>(exit_code_for(rep)));
+        w.value(rep.exit_code);
+        w.key("score");
+        w.value(rep.score);
         w.key("results");
         w.begin_array();
         for (const auto& r : rep.results) {
@@ -163,6 +165,8 @@ class JsonReport final : public Report {
         w.value(s.elapsed_ms);
         w.key("exit_code");
         w.value(s.exit_code);
+        w.key("deadline_reached");
+        w.value(s.deadline_reached);
         w.key("resolvers");
         w.strings(s.resolvers);
         w.end_object();

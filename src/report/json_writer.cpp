@@ -1,5 +1,7 @@
 #include "report/json_writer.hpp"
 
+#include <cmath>
+
 namespace rblscope {
 
 namespace {
@@ -129,6 +131,15 @@ void JsonWriter::value(std::uint64_t v) {
 void JsonWriter::value(bool v) {
     separate();
     m_out.append(v ? std::string_view("true") : std::string_view("false"));
+}
+
+void JsonWriter::value(double v) {
+    if (!std::isfinite(v)) {
+        null();
+        return;
+    }
+    separate();
+    fmt::format_to(std::back_inserter(m_out), "{}", v);
 }
 
 void JsonWriter::null() {

@@ -30,6 +30,8 @@ class JsonWriter {
     void value(int v) { value(static_cast<std::int64_t>(v)); }
     void value(std::uint32_t v) { value(static_cast<std::uint64_t>(v)); }
     void value(bool v);
+    /// Shortest round-trip form; NaN and infinities (never expected) are written as null.
+    void value(double v);
     void null();
     /// A string, or null when empty.
     void string_or_null(std::string_view s) { s.empty() ? null() : value(s); }

@@ -21,7 +21,7 @@ std::vector<std::string> base_args(const std::string& format = "json") {
             fmt::format("127.0.0.1:{}", f.rbldnsd_port),
             "--format",
             format,
-            "--timeout",
+            "--query-timeout",
             "1"};
 }
 

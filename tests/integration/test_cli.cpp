@@ -66,7 +66,7 @@ TEST_CASE("cli: usage errors exit 3 with one line") {
                 f.dir));
     }
     SUBCASE("timeout out of range") {
-        const auto r = run_rblscope({"check", "--timeout", "0", "192.0.2.1"});
+        const auto r = run_rblscope({"check", "--query-timeout", "0", "192.0.2.1"});
         CHECK(r.exit_code == 3);
         CHECK(one_line(r));
     }
