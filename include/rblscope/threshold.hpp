@@ -6,11 +6,11 @@
 /// `10:` alerts below 10, `~:10` alerts above 10, `10:20` alerts outside 10..20, and a
 /// leading `@` inverts the range (`@10:20` alerts inside 10..20). Bounds are inclusive.
 
+#include "rblscope/error.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "rblscope/error.hpp"
 
 namespace rblscope {
 

@@ -26,7 +26,9 @@ Result<ThresholdRange> ThresholdRange::parse(std::string_view text) {
     ThresholdRange r;
     r.m_text = std::string(text);
     const auto bad = [&](std::string_view why) {
-        return Error{fmt::format("\"{}\" is not a threshold range: {} (e.g. 2, 5:, ~:3, 1:4, @1:4)", text, why),
+        return Error{fmt::format("\"{}\" is not a threshold range: {} (e.g. 2, 5:, ~:3, 1:4, @1:4)",
+                                 text,
+                                 why),
                      "threshold"};
     };
     std::string_view s = text;

@@ -1,9 +1,9 @@
 // One row per (target, zone), RFC 4180: CRLF line ends, fields with separators, quotes or
 // line breaks quoted, quotes doubled.
 
-#include <fmt/format.h>
-
 #include "rblscope/report.hpp"
+
+#include <fmt/format.h>
 
 namespace rblscope {
 
@@ -28,7 +28,9 @@ void field(fmt::memory_buffer& out, std::string_view s, bool last = false) {
 class CsvReport final : public Report {
   public:
     CsvReport(std::FILE* out, std::FILE* err) : m_out(out), m_err(err) {
-        fmt::print(m_out, "target,ip,zone,id,subject,status,severity,codes,meaning,txt,delist_url,error,elapsed_ms\r\n");
+        fmt::print(m_out,
+                   "target,ip,zone,id,subject,status,severity,codes,meaning,txt,delist_url,error,"
+                   "elapsed_ms\r\n");
     }
 
     void on_target(const TargetReport& rep) override {
@@ -53,8 +55,12 @@ class CsvReport final : public Report {
         std::fflush(m_out);
     }
 
-    void on_input_error(const Error& e) override { fmt::print(m_err, "rblscope: {}\n", e.to_string()); }
-    void on_warning(const std::string& m) override { fmt::print(m_err, "rblscope: warning: {}\n", m); }
+    void on_input_error(const Error& e) override {
+        fmt::print(m_err, "rblscope: {}\n", e.to_string());
+    }
+    void on_warning(const std::string& m) override {
+        fmt::print(m_err, "rblscope: warning: {}\n", m);
+    }
     void finish(const RunSummary& /*summary*/) override { std::fflush(m_out); }
 
   private:

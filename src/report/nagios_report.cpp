@@ -1,11 +1,11 @@
 // Monitoring Plugins output (Development Guidelines): "RBL STATE - text | perfdata", then
 // long text, one line per listing and per list that could not be asked.
 
-#include <algorithm>
-#include <fmt/format.h>
-
 #include "rblscope/report.hpp"
 #include "rblscope/verdict.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
 
 namespace rblscope {
 
@@ -28,14 +28,17 @@ std::string short_meaning(const std::string& meaning) {
     return {};
 }
 
-std::string number(double v) { return fmt::format("{:g}", v); }
+std::string number(double v) {
+    return fmt::format("{:g}", v);
+}
 
 // Long text is capped so a huge block cannot flood the monitoring system.
 constexpr std::size_t k_max_long_lines = 500;
 
 class NagiosReport final : public Report {
   public:
-    NagiosReport(std::FILE* out, std::FILE* err, ReportOptions opt) : m_out(out), m_err(err), m_opt(std::move(opt)) {}
+    NagiosReport(std::FILE* out, std::FILE* err, ReportOptions opt)
+        : m_out(out), m_err(err), m_opt(std::move(opt)) {}
 
     void on_target(const TargetReport& rep) override {
         ++m_targets;
@@ -48,12 +51,14 @@ class NagiosReport final : public Report {
         if (rep.verdict == Verdict::listed) {
             std::vector<std::string> zones;
             for (const auto& r : rep.results) {
-                if (r.status == Status::listed && (r.severity == Severity::critical || r.severity == Severity::warning)) {
+                if (r.status == Status::listed &&
+                    (r.severity == Severity::critical || r.severity == Severity::warning)) {
                     const auto m = short_meaning(r.meaning);
                     zones.push_back(m.empty() ? r.zone->zone : r.zone->zone + ": " + m);
                 }
             }
-            m_listed_targets.push_back({name, std::move(zones), rep.listed, static_cast<int>(rep.results.size())});
+            m_listed_targets.push_back(
+                {name, std::move(zones), rep.listed, static_cast<int>(rep.results.size())});
         }
         m_last_name = name;
         m_last_listed = rep.listed;
@@ -62,8 +67,11 @@ class NagiosReport final : public Report {
         for (const auto& r : rep.results) {
             std::string line;
             if (r.status == Status::listed && r.severity != Severity::info) {
-                line = fmt::format("{}: {} {}{} {}", r.severity == Severity::allow ? "allowlisted" : "listed",
-                                   r.zone->zone, r.subject == name ? "" : r.subject + " ", fmt::join(r.codes, ","),
+                line = fmt::format("{}: {} {}{} {}",
+                                   r.severity == Severity::allow ? "allowlisted" : "listed",
+                                   r.zone->zone,
+                                   r.subject == name ? "" : r.subject + " ",
+                                   fmt::join(r.codes, ","),
                                    r.meaning);
                 if (!r.txt.empty()) {
                     line += fmt::format(" \"{}\"", r.txt);
@@ -72,11 +80,15 @@ class NagiosReport final : public Report {
                     line += " delist: " + r.delist_url;
                 }
             } else if (r.status == Status::error || r.status == Status::timeout) {
-                line = fmt::format("{}: {}{}: {}", to_string(r.status), r.zone->zone,
-                                   r.subject == name ? "" : " (" + r.subject + ")", r.error);
+                line = fmt::format("{}: {}{}: {}",
+                                   to_string(r.status),
+                                   r.zone->zone,
+                                   r.subject == name ? "" : " (" + r.subject + ")",
+                                   r.error);
             }
             if (!line.empty()) {
-                add_long(m_targets > 1 || rep.target.kind == Target::Kind::cidr ? name + " " + line : line);
+                add_long(m_targets > 1 || rep.target.kind == Target::Kind::cidr ? name + " " + line
+                                                                                : line);
             }
         }
         for (const auto& p : rep.problems) {
@@ -100,9 +112,15 @@ class NagiosReport final : public Report {
         if (m_targets == 1 && m_listed_targets.size() <= 1) {
             if (!m_listed_targets.empty()) {
                 const auto& t = m_listed_targets.front();
-                text = fmt::format("{} listed on {} of {} lists ({})", t.name, t.listed, t.total, join_capped(t.zones, 5));
+                text = fmt::format("{} listed on {} of {} lists ({})",
+                                   t.name,
+                                   t.listed,
+                                   t.total,
+                                   join_capped(t.zones, 5));
             } else if (m_last_unasked > 0) {
-                text = fmt::format("{} not listed, but {} of {} lists could not be asked", m_last_name, m_last_unasked,
+                text = fmt::format("{} not listed, but {} of {} lists could not be asked",
+                                   m_last_name,
+                                   m_last_unasked,
                                    m_last_total);
             } else {
                 text = fmt::format("{} not listed on {} lists", m_last_name, m_last_total);
@@ -114,10 +132,11 @@ class NagiosReport final : public Report {
             for (const auto& t : m_listed_targets) {
                 parts.push_back(fmt::format("{} on {}", t.name, t.listed));
             }
-            text = m_listed_targets.empty()
-                       ? fmt::format("none of {} targets listed", m_targets)
-                       : fmt::format("{} of {} targets listed ({})", m_listed_targets.size(), m_targets,
-                                     join_capped(parts, 5));
+            text = m_listed_targets.empty() ? fmt::format("none of {} targets listed", m_targets)
+                                            : fmt::format("{} of {} targets listed ({})",
+                                                          m_listed_targets.size(),
+                                                          m_targets,
+                                                          join_capped(parts, 5));
             if (m_errors > 0) {
                 text += fmt::format(", {} lookups could not be made", m_errors);
             }
@@ -126,15 +145,25 @@ class NagiosReport final : public Report {
             text = fmt::format("deadline of {} s reached; {}", number(m_opt.deadline_s), text);
         }
         const auto& p = m_opt.policy;
-        const auto range = [](const std::optional<ThresholdRange>& r) { return r ? r->text() : std::string(); };
+        const auto range = [](const std::optional<ThresholdRange>& r) {
+            return r ? r->text() : std::string();
+        };
         const std::string count_w = p.on_score ? "" : range(p.warning);
         const std::string count_c = p.on_score ? "" : range(p.critical);
         const std::string score_w = p.on_score ? range(p.warning) : "";
         const std::string score_c = p.on_score ? range(p.critical) : "";
-        const std::string perf = fmt::format("listed={};{};{};0;{} score={};{};{};; errors={};;;0;{} time={}s;;;0",
-                                             m_listed, count_w, count_c, m_total, number(m_score), score_w,
-                                             score_c, m_errors, m_total,
-                                             fmt::format("{:.3f}", static_cast<double>(s.elapsed_ms) / 1000.0));
+        const std::string perf =
+            fmt::format("listed={};{};{};0;{} score={};{};{};; errors={};;;0;{} time={}s;;;0",
+                        m_listed,
+                        count_w,
+                        count_c,
+                        m_total,
+                        number(m_score),
+                        score_w,
+                        score_c,
+                        m_errors,
+                        m_total,
+                        fmt::format("{:.3f}", static_cast<double>(s.elapsed_ms) / 1000.0));
         fmt::print(m_out, "RBL {} - {} | {}\n", to_string(state), plugin_text(text), perf);
         for (const auto& line : m_long) {
             fmt::print(m_out, "{}\n", line);

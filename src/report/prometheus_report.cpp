@@ -1,12 +1,12 @@
 // Prometheus text exposition format, for node_exporter's textfile collector. Every metric
 // family must be contiguous, so samples are gathered per family and written at the end.
 
+#include "rblscope/report.hpp"
+#include "rblscope/verdict.hpp"
+
 #include <chrono>
 #include <fmt/format.h>
 #include <set>
-
-#include "rblscope/report.hpp"
-#include "rblscope/verdict.hpp"
 
 namespace rblscope {
 
@@ -47,12 +47,15 @@ class PrometheusReport final : public Report {
         const std::string tl =
             fmt::format("target=\"{}\",ip=\"{}\"", label_value(rep.target.text), label_value(ip));
         for (const auto& r : rep.results) {
-            const std::string zl = fmt::format("{},zone=\"{}\",list=\"{}\",subject=\"{}\"", tl,
-                                               label_value(r.zone->zone), label_value(r.zone->name),
+            const std::string zl = fmt::format("{},zone=\"{}\",list=\"{}\",subject=\"{}\"",
+                                               tl,
+                                               label_value(r.zone->zone),
+                                               label_value(r.zone->name),
                                                label_value(r.subject));
             if (r.status == Status::listed || r.status == Status::clean) {
-                const bool counts = r.status == Status::listed &&
-                                    (r.severity == Severity::critical || r.severity == Severity::warning);
+                const bool counts =
+                    r.status == Status::listed &&
+                    (r.severity == Severity::critical || r.severity == Severity::warning);
                 sample(m_listed, zl, counts ? 1 : 0);
                 if (r.status == Status::listed && r.severity == Severity::allow) {
                     sample(m_allowed, zl, 1);
@@ -68,18 +71,34 @@ class PrometheusReport final : public Report {
         sample(m_target_exit, tl, rep.exit_code);
     }
 
-    void on_input_error(const Error& e) override { fmt::print(m_err, "rblscope: {}\n", e.to_string()); }
-    void on_warning(const std::string& m) override { fmt::print(m_err, "rblscope: warning: {}\n", m); }
+    void on_input_error(const Error& e) override {
+        fmt::print(m_err, "rblscope: {}\n", e.to_string());
+    }
+    void on_warning(const std::string& m) override {
+        fmt::print(m_err, "rblscope: warning: {}\n", m);
+    }
 
     void finish(const RunSummary& s) override {
         sample(m_duration, "", static_cast<double>(s.elapsed_ms) / 1000.0);
-        const auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+        const auto now =
+            std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
         sample(m_timestamp, "", now);
         sample(m_deadline, "", s.deadline_reached ? 1 : 0);
         sample(m_input_errors, "", static_cast<double>(s.input_errors));
         sample(m_exit, "", s.exit_code);
-        for (Family* f : {&m_listed, &m_allowed, &m_error, &m_target_listings, &m_target_score, &m_target_errors,
-                          &m_target_lists, &m_target_exit, &m_duration, &m_timestamp, &m_deadline, &m_input_errors,
+        for (Family* f : {&m_listed,
+                          &m_allowed,
+                          &m_error,
+                          &m_target_listings,
+                          &m_target_score,
+                          &m_target_errors,
+                          &m_target_lists,
+                          &m_target_exit,
+                          &m_duration,
+                          &m_timestamp,
+                          &m_deadline,
+                          &m_input_errors,
                           &m_exit}) {
             if (f->samples.size() == 0) {
                 continue;
@@ -102,19 +121,30 @@ class PrometheusReport final : public Report {
     std::FILE* m_out;
     std::FILE* m_err;
     std::set<std::string> m_seen;
-    Family m_listed{"rblscope_listed", "1 when the list lists the subject (critical or warning code), 0 when it answered not listed."};
+    Family m_listed{"rblscope_listed",
+                    "1 when the list lists the subject (critical or warning code), 0 when it "
+                    "answered not listed."};
     Family m_allowed{"rblscope_allowlisted", "1 when an allowlist lists the subject."};
-    Family m_error{"rblscope_lookup_error", "1 when the list could not be asked (status error or timeout)."};
-    Family m_target_listings{"rblscope_target_listings", "Number of blocklist listings of the target."};
-    Family m_target_score{"rblscope_target_score", "Weighted listing score of the target (lists.toml weights)."};
-    Family m_target_errors{"rblscope_target_lookup_errors", "Number of lists that could not be asked about the target."};
+    Family m_error{"rblscope_lookup_error",
+                   "1 when the list could not be asked (status error or timeout)."};
+    Family m_target_listings{"rblscope_target_listings",
+                             "Number of blocklist listings of the target."};
+    Family m_target_score{"rblscope_target_score",
+                          "Weighted listing score of the target (lists.toml weights)."};
+    Family m_target_errors{"rblscope_target_lookup_errors",
+                           "Number of lists that could not be asked about the target."};
     Family m_target_lists{"rblscope_target_lists", "Number of lists asked about the target."};
-    Family m_target_exit{"rblscope_target_status", "Monitoring Plugins state of the target: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."};
+    Family m_target_exit{
+        "rblscope_target_status",
+        "Monitoring Plugins state of the target: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."};
     Family m_duration{"rblscope_check_duration_seconds", "Wall time of the check run."};
     Family m_timestamp{"rblscope_check_timestamp_seconds", "Unix time the check run finished."};
     Family m_deadline{"rblscope_check_deadline_reached", "1 when the run's deadline cut it short."};
-    Family m_input_errors{"rblscope_check_input_errors", "Number of target lines that could not be used."};
-    Family m_exit{"rblscope_check_status", "Monitoring Plugins state of the whole run: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."};
+    Family m_input_errors{"rblscope_check_input_errors",
+                          "Number of target lines that could not be used."};
+    Family m_exit{
+        "rblscope_check_status",
+        "Monitoring Plugins state of the whole run: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."};
 };
 
 } // namespace

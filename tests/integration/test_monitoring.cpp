@@ -1,11 +1,11 @@
 // Monitoring formats: Nagios plugin output and exit codes, thresholds, the run deadline,
 // CSV and Prometheus (validated with promtool).
 
+#include "integration/fixtures.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-
-#include "integration/fixtures.hpp"
 
 using namespace rblscope::test;
 
@@ -13,14 +13,22 @@ namespace {
 
 RunResult plugin(std::vector<std::string> extra) {
     auto& f = fixture();
-    std::vector<std::string> args{"check", "--catalog", f.catalog, "--resolver",
-                                  fmt::format("127.0.0.1:{}", f.rbldnsd_port), "--zones", "t-bl,t-pbl,t-allow",
-                                  "--format", "nagios"};
+    std::vector<std::string> args{"check",
+                                  "--catalog",
+                                  f.catalog,
+                                  "--resolver",
+                                  fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                  "--zones",
+                                  "t-bl,t-pbl,t-allow",
+                                  "--format",
+                                  "nagios"};
     args.insert(args.end(), extra.begin(), extra.end());
     return run_rblscope(args);
 }
 
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+std::string first_line(const std::string& s) {
+    return s.substr(0, s.find('\n'));
+}
 
 } // namespace
 
@@ -34,32 +42,56 @@ TEST_CASE("nagios: status line, perfdata and long text") {
                            "listed=1;;;0;3 score=1;;;; errors=0;;;0;3 time="));
     CHECK(line.ends_with("s;;;0"));
     // Long text: the listing with code, meaning, TXT (with '|' made harmless) and delist URL.
-    CHECK(r.out.find("\nlisted: bl.test 127.0.0.2 spam source \"Listed for spam, see https://bl.test/?192.0.2.99\" "
+    CHECK(r.out.find("\nlisted: bl.test 127.0.0.2 spam source \"Listed for spam, see "
+                     "https://bl.test/?192.0.2.99\" "
                      "delist: https://bl.test/remove?ip=192.0.2.99\n") != std::string::npos);
     CHECK(std::count(r.out.begin(), r.out.end(), '|') == 1);
 }
 
 TEST_CASE("nagios: each exit code") {
-    CHECK(first_line(plugin({"-H", "192.0.2.1"}).out).starts_with("RBL OK - 192.0.2.1 not listed on 3 lists |"));
+    CHECK(first_line(plugin({"-H", "192.0.2.1"}).out)
+              .starts_with("RBL OK - 192.0.2.1 not listed on 3 lists |"));
     CHECK(plugin({"-H", "192.0.2.1"}).exit_code == 0);
     const auto warn = plugin({"-H", "198.51.100.7"}); // policy listing only
     CHECK(warn.exit_code == 1);
-    CHECK(first_line(warn.out).starts_with("RBL WARNING - 198.51.100.7 listed on 1 of 3 lists (pbl.test)"));
+    CHECK(first_line(warn.out).starts_with(
+        "RBL WARNING - 198.51.100.7 listed on 1 of 3 lists (pbl.test)"));
     CHECK(plugin({"-H", "192.0.2.99"}).exit_code == 2);
     auto& f = fixture();
-    const auto unknown = run_rblscope({"check", "--catalog", f.catalog, "--resolver",
-                                       fmt::format("127.0.0.1:{}", f.rbldnsd_port), "--zones", "t-bl,nothere.test",
-                                       "--format", "nagios", "-H", "192.0.2.1"});
+    const auto unknown = run_rblscope({"check",
+                                       "--catalog",
+                                       f.catalog,
+                                       "--resolver",
+                                       fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                       "--zones",
+                                       "t-bl,nothere.test",
+                                       "--format",
+                                       "nagios",
+                                       "-H",
+                                       "192.0.2.1"});
     CHECK(unknown.exit_code == 3);
-    CHECK(first_line(unknown.out).starts_with("RBL UNKNOWN - 192.0.2.1 not listed, but 1 of 2 lists could not be asked"));
+    CHECK(first_line(unknown.out)
+              .starts_with(
+                  "RBL UNKNOWN - 192.0.2.1 not listed, but 1 of 2 lists could not be asked"));
     CHECK(unknown.out.find("\nerror: nothere.test: REFUSED") != std::string::npos);
 }
 
 TEST_CASE("nagios: --errors-as decides when nothing alerted") {
     auto& f = fixture();
     const auto run = [&](const char* as) {
-        return run_rblscope({"check", "--catalog", f.catalog, "--resolver", fmt::format("127.0.0.1:{}", f.rbldnsd_port),
-                             "--zones", "t-bl,nothere.test", "--format", "nagios", "--errors-as", as, "-H", "192.0.2.1"})
+        return run_rblscope({"check",
+                             "--catalog",
+                             f.catalog,
+                             "--resolver",
+                             fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                             "--zones",
+                             "t-bl,nothere.test",
+                             "--format",
+                             "nagios",
+                             "--errors-as",
+                             as,
+                             "-H",
+                             "192.0.2.1"})
             .exit_code;
     };
     CHECK(run("ok") == 0);
@@ -73,19 +105,20 @@ TEST_CASE("nagios: thresholds on the count, in the range syntax") {
         extra.insert(extra.end(), {"-H", "192.0.2.99"});
         return plugin(extra).exit_code;
     };
-    CHECK(code({"-w", "0", "-c", "5"}) == 1);      // 1 > 0: warning
-    CHECK(code({"-w", "0", "-c", "0"}) == 2);      // critical wins
-    CHECK(code({"-w", "1", "-c", "2"}) == 0);      // inside 0..1: OK although listed
-    CHECK(code({"-c", "10:"}) == 2);               // below 10
-    CHECK(code({"-c", "~:5"}) == 0);               // not above 5
+    CHECK(code({"-w", "0", "-c", "5"}) == 1); // 1 > 0: warning
+    CHECK(code({"-w", "0", "-c", "0"}) == 2); // critical wins
+    CHECK(code({"-w", "1", "-c", "2"}) == 0); // inside 0..1: OK although listed
+    CHECK(code({"-c", "10:"}) == 2);          // below 10
+    CHECK(code({"-c", "~:5"}) == 0);          // not above 5
     CHECK(code({"-c", "~:0"}) == 2);
-    CHECK(code({"-w", "@1:7"}) == 1);              // inside 1..7
+    CHECK(code({"-w", "@1:7"}) == 1); // inside 1..7
     CHECK(code({"-w", "@3:7"}) == 0);
     const auto perf = plugin({"-w", "0", "-c", "5", "-H", "192.0.2.99"}).out;
     CHECK(first_line(perf).find("| listed=1;0;5;0;3 ") != std::string::npos);
     const auto bad = plugin({"-w", "5:1", "-H", "192.0.2.99"});
     CHECK(bad.exit_code == 3);
-    CHECK(bad.err == "rblscope: --warning: \"5:1\" is not a threshold range: the start is greater than the end (e.g. "
+    CHECK(bad.err == "rblscope: --warning: \"5:1\" is not a threshold range: the start is greater "
+                     "than the end (e.g. "
                      "2, 5:, ~:3, 1:4, @1:4)\n");
 }
 
@@ -94,20 +127,42 @@ TEST_CASE("nagios: thresholds on the weighted score") {
     auto r = plugin({"--threshold-on", "score", "-w", "0.4", "-c", "0.9", "-H", "198.51.100.7"});
     CHECK(r.exit_code == 1); // 0.5
     CHECK(first_line(r.out).find("score=0.5;0.4;0.9;;") != std::string::npos);
-    CHECK(plugin({"--threshold-on", "score", "-w", "0.4", "-c", "0.9", "-H", "192.0.2.99"}).exit_code == 2); // 1
+    CHECK(plugin({"--threshold-on", "score", "-w", "0.4", "-c", "0.9", "-H", "192.0.2.99"})
+              .exit_code == 2); // 1
 }
 
 TEST_CASE("deadline: -t reports what it has and exits UNKNOWN") {
     auto& f = fixture();
-    const auto r = run_rblscope({"check", "--resolver", fmt::format("127.0.0.1:{}", f.fake_port), "--zones",
-                                 "good.test,dead.test", "--query-timeout", "10", "-t", "0.5", "--format", "nagios",
-                                 "-H", "192.0.2.99"});
+    const auto r = run_rblscope({"check",
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", f.fake_port),
+                                 "--zones",
+                                 "good.test,dead.test",
+                                 "--query-timeout",
+                                 "10",
+                                 "-t",
+                                 "0.5",
+                                 "--format",
+                                 "nagios",
+                                 "-H",
+                                 "192.0.2.99"});
     CHECK(r.exit_code == 3);
-    CHECK(first_line(r.out).starts_with("RBL UNKNOWN - deadline of 0.5 s reached; 192.0.2.99 listed on 1 of 2 lists"));
-    CHECK(r.out.find("\ntimeout: dead.test: the run's deadline of 0.5 s passed before an answer\n") !=
-          std::string::npos);
-    const auto j = run_rblscope({"check", "--resolver", fmt::format("127.0.0.1:{}", f.fake_port), "--zones",
-                                 "good.test,dead.test", "--query-timeout", "10", "-t", "0.5", "--format", "json",
+    CHECK(first_line(r.out).starts_with(
+        "RBL UNKNOWN - deadline of 0.5 s reached; 192.0.2.99 listed on 1 of 2 lists"));
+    CHECK(
+        r.out.find("\ntimeout: dead.test: the run's deadline of 0.5 s passed before an answer\n") !=
+        std::string::npos);
+    const auto j = run_rblscope({"check",
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", f.fake_port),
+                                 "--zones",
+                                 "good.test,dead.test",
+                                 "--query-timeout",
+                                 "10",
+                                 "-t",
+                                 "0.5",
+                                 "--format",
+                                 "json",
                                  "192.0.2.99"});
     const auto doc = nlohmann::json::parse(j.out);
     CHECK(doc["summary"]["deadline_reached"] == true);
@@ -118,31 +173,54 @@ TEST_CASE("deadline: -t reports what it has and exits UNKNOWN") {
 
 TEST_CASE("csv: header, one row per result, RFC 4180 quoting") {
     auto& f = fixture();
-    const auto r = run_rblscope({"check", "--catalog", f.catalog, "--resolver",
-                                 fmt::format("127.0.0.1:{}", f.rbldnsd_port), "--zones", "t-bl", "--format", "csv",
-                                 "192.0.2.99", "192.0.2.1"});
+    const auto r = run_rblscope({"check",
+                                 "--catalog",
+                                 f.catalog,
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                 "--zones",
+                                 "t-bl",
+                                 "--format",
+                                 "csv",
+                                 "192.0.2.99",
+                                 "192.0.2.1"});
     CHECK(r.exit_code == 2);
     // elapsed_ms, the last field, varies: compare up to it.
-    CHECK(r.out.starts_with("target,ip,zone,id,subject,status,severity,codes,meaning,txt,delist_url,error,elapsed_ms\r\n"
-                            "192.0.2.99,192.0.2.99,bl.test,t-bl,192.0.2.99,listed,critical,127.0.0.2,spam source,"
-                            "\"Listed for spam, see https://bl.test/?192.0.2.99\",https://bl.test/remove?ip=192.0.2.99,,"));
+    CHECK(r.out.starts_with(
+        "target,ip,zone,id,subject,status,severity,codes,meaning,txt,delist_url,error,elapsed_"
+        "ms\r\n"
+        "192.0.2.99,192.0.2.99,bl.test,t-bl,192.0.2.99,listed,critical,127.0.0.2,spam source,"
+        "\"Listed for spam, see "
+        "https://bl.test/?192.0.2.99\",https://bl.test/remove?ip=192.0.2.99,,"));
     CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 3);
-    CHECK(r.out.find("\r\n192.0.2.1,192.0.2.1,bl.test,t-bl,192.0.2.1,clean,,,,,,,") != std::string::npos);
+    CHECK(r.out.find("\r\n192.0.2.1,192.0.2.1,bl.test,t-bl,192.0.2.1,clean,,,,,,,") !=
+          std::string::npos);
 }
 
 TEST_CASE("prometheus: valid exposition format (promtool)") {
     auto& f = fixture();
-    const auto r = run_rblscope({"check", "--catalog", f.catalog, "--resolver",
-                                 fmt::format("127.0.0.1:{}", f.rbldnsd_port), "--zones", "t-bl,t-allow,nothere.test",
-                                 "--format", "prometheus", "192.0.2.99", "203.0.113.5", "mail.example.test"});
-    CHECK(r.out.find("rblscope_listed{target=\"192.0.2.99\",ip=\"192.0.2.99\",zone=\"bl.test\",list=\"Test BL\","
+    const auto r = run_rblscope({"check",
+                                 "--catalog",
+                                 f.catalog,
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                 "--zones",
+                                 "t-bl,t-allow,nothere.test",
+                                 "--format",
+                                 "prometheus",
+                                 "192.0.2.99",
+                                 "203.0.113.5",
+                                 "mail.example.test"});
+    CHECK(r.out.find("rblscope_listed{target=\"192.0.2.99\",ip=\"192.0.2.99\",zone=\"bl.test\","
+                     "list=\"Test BL\","
                      "subject=\"192.0.2.99\"} 1\n") != std::string::npos);
     CHECK(r.out.find("rblscope_allowlisted{target=\"203.0.113.5\"") != std::string::npos);
-    CHECK(r.out.find("rblscope_lookup_error{target=\"192.0.2.99\",ip=\"192.0.2.99\",zone=\"nothere.test\"") !=
-          std::string::npos);
+    CHECK(r.out.find("rblscope_lookup_error{target=\"192.0.2.99\",ip=\"192.0.2.99\",zone=\"nothere."
+                     "test\"") != std::string::npos);
     CHECK(r.out.find("# TYPE rblscope_check_duration_seconds gauge\n") != std::string::npos);
     write_file(f.dir + "/metrics.prom", r.out);
-    const auto check = run({"/bin/sh", "-c", "promtool check metrics < " + f.dir + "/metrics.prom"});
+    const auto check =
+        run({"/bin/sh", "-c", "promtool check metrics < " + f.dir + "/metrics.prom"});
     CHECK_MESSAGE(check.exit_code == 0, (check.out + check.err));
 }
 

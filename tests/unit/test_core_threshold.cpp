@@ -1,13 +1,15 @@
-#include <doctest/doctest.h>
-
 #include "rblscope/threshold.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace rblscope;
 
 TEST_SUITE_BEGIN("core");
 
 TEST_CASE("threshold::ThresholdRange") {
-    const auto alerts = [](const char* range, double v) { return ThresholdRange::parse(range)->alerts(v); };
+    const auto alerts = [](const char* range, double v) {
+        return ThresholdRange::parse(range)->alerts(v);
+    };
     SUBCASE("N: outside 0..N") {
         CHECK_FALSE(alerts("10", 0));
         CHECK_FALSE(alerts("10", 10));
