@@ -104,6 +104,10 @@ struct Zone {
     Severity unknown_code_severity = Severity::critical; ///< for codes not in the table
     std::optional<TestPoint> test_listed;   ///< must be listed; none when the list has no entry
     std::optional<TestPoint> test_unlisted; ///< must not be listed
+    /// Zones of kind "both" answer IPv6 queries from separate data, so IPv6 targets are
+    /// judged by IPv6 test points (RFC 5782: ::ffff:7f00:2 listed, ::ffff:7f00:1 not).
+    std::optional<TestPoint> test_listed6;
+    std::optional<TestPoint> test_unlisted6;
     double weight = 1.0;
     std::string where; ///< "lists.toml:LINE" of the [[zone]] table
 

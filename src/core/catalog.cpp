@@ -473,14 +473,33 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 }
                 z.id = *id;
                 const auto what = fmt::format("zone \"{}\"", z.id);
-                r.only_keys(
-                    *t,
-                    {"id",          "name",          "zone",        "operator",     "kind",
-                     "role",        "status",        "default",     "access",       "txt",
-                     "delist",      "tags",          "note",        "codes",        "unknown_code",
-                     "test_listed", "test_unlisted", "key_env",     "domain_query", "hash",
-                     "server",      "weight",        "refusal_hint"},
-                    what);
+                r.only_keys(*t,
+                            {"id",
+                             "name",
+                             "zone",
+                             "operator",
+                             "kind",
+                             "role",
+                             "status",
+                             "default",
+                             "access",
+                             "txt",
+                             "delist",
+                             "tags",
+                             "note",
+                             "codes",
+                             "unknown_code",
+                             "test_listed",
+                             "test_unlisted",
+                             "key_env",
+                             "domain_query",
+                             "hash",
+                             "server",
+                             "weight",
+                             "refusal_hint",
+                             "test_listed6",
+                             "test_unlisted6"},
+                            what);
                 const OperatorDefaults* op = nullptr;
                 if (auto op_id = r.string(*t, "operator", what)) {
                     const auto it = operators.find(*op_id);
@@ -602,6 +621,36 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 }
                 z.test_listed = test_point(r, *t, "test_listed", what, z, pos_default);
                 z.test_unlisted = test_point(r, *t, "test_unlisted", what, z, neg_default);
+                if (z.kind == ZoneKind::both) {
+                    // A list without a test entry for IPv4 has none for IPv6 either, unless
+                    // the catalog says so.
+                    z.test_listed6 = test_point(
+                        r, *t, "test_listed6", what, z, z.test_listed ? "::ffff:7f00:2" : "");
+                    z.test_unlisted6 = test_point(
+                        r, *t, "test_unlisted6", what, z, z.test_unlisted ? "::ffff:7f00:1" : "");
+                    for (const auto& [key, p6] : {std::pair{"test_listed6", &z.test_listed6},
+                                                  std::pair{"test_unlisted6", &z.test_unlisted6}}) {
+                        const auto ip = *p6 ? IpAddress::parse_exact((*p6)->subject) : std::nullopt;
+                        if (ip && !ip->is_v4()) {
+                            continue;
+                        }
+                        if (ip) {
+                            r.fail(t->contains(key) ? *t->get(key) : el,
+                                   fmt::format("{}: {} \"{}\" is not an IPv6 address",
+                                               what,
+                                               key,
+                                               (*p6)->subject));
+                        }
+                    }
+                } else {
+                    for (const char* k : {"test_listed6", "test_unlisted6"}) {
+                        if (t->contains(k)) {
+                            r.fail(*t->get(k),
+                                   fmt::format(
+                                       "{}: {} applies only to zones of kind \"both\"", what, k));
+                        }
+                    }
+                }
                 if (!ids.insert(z.id).second) {
                     r.fail(el, fmt::format("{}: id used twice", what));
                 }

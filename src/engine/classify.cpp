@@ -115,9 +115,10 @@ AnswerReading read_answers(const Zone& zone, const std::vector<std::uint32_t>& a
     return r;
 }
 
-ZoneHealth
-assess_health(const Zone& zone, const RawAnswer* listed_point, const RawAnswer* unlisted_point) {
+ZoneHealth assess_health(const Zone& zone, TestAnswer listed, TestAnswer unlisted) {
     ZoneHealth h;
+    const RawAnswer* listed_point = listed.point != nullptr ? listed.answer : nullptr;
+    const RawAnswer* unlisted_point = unlisted.point != nullptr ? unlisted.answer : nullptr;
     if (unlisted_point != nullptr && unlisted_point->kind == RawAnswer::Kind::answers) {
         const auto reading = read_answers(zone, unlisted_point->a);
         if (reading.status == Status::listed) {
@@ -128,7 +129,7 @@ assess_health(const Zone& zone, const RawAnswer* listed_point, const RawAnswer* 
             h.state = ZoneHealth::State::lists_everything;
             h.evidence = fmt::format("the zone lists everything: its test point {} (which must not "
                                      "be listed) answered {}",
-                                     zone.test_unlisted->subject,
+                                     unlisted.point->subject,
                                      codes);
             return h;
         }
@@ -139,7 +140,7 @@ assess_health(const Zone& zone, const RawAnswer* listed_point, const RawAnswer* 
         h.evidence =
             fmt::format("the zone did not list its own test point {}, so its \"not listed\" "
                         "answers cannot be trusted",
-                        zone.test_listed->subject);
+                        listed.point->subject);
         if (!zone.refusal_hint.empty()) {
             h.evidence += " (" + zone.refusal_hint + ")";
         }

@@ -55,9 +55,14 @@ struct ZoneHealth {
     std::string evidence; ///< what the test point answered
 };
 
+/// One test point and what it answered; a null point means the zone has none.
+struct TestAnswer {
+    const TestPoint* point = nullptr;
+    const RawAnswer* answer = nullptr;
+};
+
 /// Combines the two test-point answers into a health state.
-[[nodiscard]] ZoneHealth
-assess_health(const Zone& zone, const RawAnswer* listed_point, const RawAnswer* unlisted_point);
+[[nodiscard]] ZoneHealth assess_health(const Zone& zone, TestAnswer listed, TestAnswer unlisted);
 
 /// The final status of one query, given the zone's health in this run.
 [[nodiscard]] ZoneResult

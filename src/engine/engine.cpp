@@ -155,7 +155,9 @@ struct ZoneState {
     DnsChannel* channel = nullptr;
     std::string skip_reason;
     RawAnswer test_listed, test_unlisted;
+    RawAnswer test_listed6, test_unlisted6; ///< "both" zones only
     ZoneHealth health;
+    ZoneHealth health6; ///< how the zone answers IPv6 queries ("both" zones)
     RttEstimator rtt;
 };
 
@@ -167,6 +169,7 @@ struct Lookup {
     std::string txt;
     Clock::time_point started;
     bool ip_subject = true;
+    bool v6_subject = false;
 };
 
 struct ActiveTarget {
@@ -186,12 +189,24 @@ enum class JobKind : std::uint8_t {
     test_unlisted
 };
 
+template <typename T> const T* opt_ptr(const std::optional<T>& o) {
+    return o ? &*o : nullptr;
+}
+
 struct Job {
     ActiveTarget* target = nullptr;
     std::size_t index = 0; ///< lookup index, or zone index for tests
     JobKind kind = JobKind::lookup;
     int attempt = 0;
+    bool v6_point = false; ///< test jobs: the zone's IPv6 test point
 };
+
+const std::optional<TestPoint>& test_point_of(const Zone& z, const Job& j) {
+    if (j.kind == JobKind::test_listed) {
+        return j.v6_point ? z.test_listed6 : z.test_listed;
+    }
+    return j.v6_point ? z.test_unlisted6 : z.test_unlisted;
+}
 
 class Run {
   public:
@@ -297,14 +312,16 @@ class Run {
             if (!zs.skip_reason.empty()) {
                 continue;
             }
-            if (zs.zone->test_listed) {
-                m_queue.push_back(Job{nullptr, i, JobKind::test_listed, 0});
-                ++m_tests_outstanding;
-            }
-            if (zs.zone->test_unlisted) {
-                m_queue.push_back(Job{nullptr, i, JobKind::test_unlisted, 0});
-                ++m_tests_outstanding;
-            }
+            const auto add = [&](const std::optional<TestPoint>& point, JobKind kind, bool v6) {
+                if (point) {
+                    m_queue.push_back(Job{nullptr, i, kind, 0, v6});
+                    ++m_tests_outstanding;
+                }
+            };
+            add(zs.zone->test_listed, JobKind::test_listed, false);
+            add(zs.zone->test_unlisted, JobKind::test_unlisted, false);
+            add(zs.zone->test_listed6, JobKind::test_listed, true);
+            add(zs.zone->test_unlisted6, JobKind::test_unlisted, true);
         }
         if (m_tests_outstanding == 0) {
             assess_zones();
@@ -388,6 +405,7 @@ class Run {
         l.subject = std::move(subject);
         l.prefix = std::move(prefix);
         l.ip_subject = ip_subject;
+        l.v6_subject = ip_subject && l.subject.find(':') != std::string::npos;
         t.lookups.push_back(std::move(l));
         const std::size_t idx = t.lookups.size() - 1;
         ++t.outstanding;
@@ -473,8 +491,7 @@ class Run {
         case JobKind::test_listed:
         case JobKind::test_unlisted: {
             auto& zs = m_zones[j.index];
-            const auto& point =
-                j.kind == JobKind::test_listed ? *zs.zone->test_listed : *zs.zone->test_unlisted;
+            const auto& point = *test_point_of(*zs.zone, j);
             std::string prefix = point.subject;
             if (zs.zone->takes_ip()) {
                 prefix = IpAddress::parse_exact(point.subject)->reversed();
@@ -700,7 +717,9 @@ class Run {
         case JobKind::test_listed:
         case JobKind::test_unlisted: {
             auto& zs = m_zones[j.index];
-            (j.kind == JobKind::test_listed ? zs.test_listed : zs.test_unlisted) = raw;
+            const bool listed = j.kind == JobKind::test_listed;
+            (j.v6_point ? (listed ? zs.test_listed6 : zs.test_unlisted6)
+                        : (listed ? zs.test_listed : zs.test_unlisted)) = raw;
             if (--m_tests_outstanding == 0) {
                 assess_zones();
             }
@@ -778,9 +797,13 @@ class Run {
 
     void assess_zones() {
         for (auto& zs : m_zones) {
-            const RawAnswer* pos = zs.zone->test_listed ? &zs.test_listed : nullptr;
-            const RawAnswer* neg = zs.zone->test_unlisted ? &zs.test_unlisted : nullptr;
-            zs.health = assess_health(*zs.zone, pos, neg);
+            const Zone& z = *zs.zone;
+            zs.health = assess_health(z,
+                                      {opt_ptr(z.test_listed), &zs.test_listed},
+                                      {opt_ptr(z.test_unlisted), &zs.test_unlisted});
+            zs.health6 = assess_health(z,
+                                       {opt_ptr(z.test_listed6), &zs.test_listed6},
+                                       {opt_ptr(z.test_unlisted6), &zs.test_unlisted6});
         }
         emit_ready();
     }
@@ -805,7 +828,9 @@ class Run {
         rep.results.reserve(t.lookups.size());
         for (auto& l : t.lookups) {
             const auto& zs = m_zones[l.zone];
-            auto r = classify(*zs.zone, l.raw, zs.health);
+            // A "both" zone's IPv6 data is judged by its IPv6 test points.
+            const bool by_v6_points = l.v6_subject && zs.zone->kind == ZoneKind::both;
+            auto r = classify(*zs.zone, l.raw, by_v6_points ? zs.health6 : zs.health);
             r.subject = l.subject;
             r.txt = std::move(l.txt);
             if (r.status == Status::listed && !zs.zone->delist_url.empty()) {

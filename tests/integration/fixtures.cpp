@@ -24,6 +24,13 @@ void write_zones(const std::string& dir) {
     write_file(dir + "/allow.zone", ":127.0.5.2:Known good sender\n127.0.0.2\n203.0.113.5\n");
     write_file(dir + "/bl6.zone", ":127.0.0.2:IPv6 spam source\n2001:db8:bad::/48\n");
     write_file(dir + "/bl6v4.zone", "");
+    // "both" zones: IPv4 and IPv6 data in one zone. rbldnsd answers the mapped RFC 5782
+    // IPv6 points from the IPv4 data, so the catalog names an IPv6 test entry of its own:
+    // both.test lacks it (its IPv6 side cannot say "clean"), both2.test has it.
+    write_file(dir + "/both4.zone", ":127.0.0.2:v4 listing\n127.0.0.2\n192.0.2.99\n");
+    write_file(dir + "/both6.zone", ":127.0.0.2:v6 listing\n2001:db8:bad::/48\n");
+    write_file(dir + "/both6t.zone",
+               ":127.0.0.2:v6 listing\n2001:db8:bad::/48\n2001:db8:7e57::2\n");
     const std::string hash = hash_label(normalize_email("Spam.Mer+x@Example.net"), "sha1-hex");
     write_file(dir + "/dbl.zone",
                ":127.0.1.2:Spam domain\ntest\nspammer.example.test\n" + hash + "\n");
@@ -71,6 +78,20 @@ status = "active"
 default = true
 test_listed = ""
 test_unlisted = ""
+
+[[zone]]
+id = "t-both"
+zone = "both.test"
+kind = "both"
+status = "active"
+test_listed6 = "2001:db8:7e57::2"
+
+[[zone]]
+id = "t-both2"
+zone = "both2.test"
+kind = "both"
+status = "active"
+test_listed6 = "2001:db8:7e57::2"
 
 [[zone]]
 id = "t-dbl"
@@ -162,6 +183,10 @@ Fixture& fixture() {
                              "pbl.test:ip4set:pbl.zone",
                              "allow.test:ip4set:allow.zone",
                              "bl6.test:ip6trie:bl6.zone",
+                             "both.test:ip4set:both4.zone",
+                             "both.test:ip6trie:both6.zone",
+                             "both2.test:ip4set:both4.zone",
+                             "both2.test:ip6trie:both6t.zone",
                              "dbl.test:dnset:dbl.zone",
                              "ebl.test:dnset:dbl.zone",
                              "example.test:generic:hosts.zone"});

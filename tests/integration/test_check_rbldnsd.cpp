@@ -98,6 +98,28 @@ TEST_CASE("check: IPv6 in nibble order") {
     CHECK(check({"2001:db8:600d::1"}).exit_code == 0);
 }
 
+TEST_CASE("check: a zone of kind both is judged per family by its own test points") {
+    // both.test lacks its IPv6 test entry, both2.test has it.
+    const auto v4 = check({"--zones", "t-both,t-both2", "192.0.2.99", "192.0.2.1"});
+    CHECK(v4.exit_code == 2);
+    const auto d4 = json::parse(v4.out);
+    CHECK(result_for(d4, 0, "both.test")["status"] == "listed");
+    CHECK(result_for(d4, 1, "both.test")["status"] == "clean");
+    CHECK(result_for(d4, 1, "both2.test")["status"] == "clean");
+
+    const auto v6 = check({"--zones", "t-both,t-both2", "2001:db8:bad::25", "2001:db8:600d::1"});
+    const auto d6 = json::parse(v6.out);
+    CHECK(result_for(d6, 0, "both.test")["status"] == "listed"); // a listing stays a listing
+    CHECK(result_for(d6, 0, "both2.test")["status"] == "listed");
+    const auto untrusted = result_for(d6, 1, "both.test");
+    CHECK(untrusted["status"] == "error");
+    CHECK(untrusted["error"].get<std::string>().find("did not list its own test point "
+                                                     "2001:db8:7e57::2") != std::string::npos);
+    CHECK(result_for(d6, 1, "both2.test")["status"] == "clean");
+    CHECK(d6["targets"][1]["verdict"] == "unknown");
+    CHECK(v6.exit_code == 2);
+}
+
 TEST_CASE("check: a hostname is resolved and its name checked on the domain lists") {
     const auto r = check({"mail.example.test"});
     CAPTURE(r.err);

@@ -65,6 +65,28 @@ TEST_CASE("catalog::parse_catalog defaults") {
     REQUIRE(d);
     CHECK_FALSE(d->zones.front().test_listed);
     CHECK(d->zones.front().test_unlisted->subject == "invalid");
+    CHECK_FALSE(z.test_listed6); // only "both" zones have separate IPv6 points
+}
+
+TEST_CASE("catalog::parse_catalog IPv6 test points of zones of kind both") {
+    const std::string both = "[[zone]]\nid = \"b\"\nzone = \"b.test\"\nkind = \"both\"\n";
+    auto cat = parse_catalog(both, "t.toml");
+    REQUIRE(cat);
+    CHECK(cat->zones.front().test_listed->subject == "127.0.0.2");
+    CHECK(cat->zones.front().test_listed6->subject == "::ffff:7f00:2");
+    CHECK(cat->zones.front().test_unlisted6->subject == "::ffff:7f00:1");
+    // No IPv4 test entry: no IPv6 one either, unless stated.
+    auto none = parse_catalog(both + "test_listed = \"\"\n", "t.toml");
+    REQUIRE(none);
+    CHECK_FALSE(none->zones.front().test_listed6);
+    CHECK(none->zones.front().test_unlisted6->subject == "::ffff:7f00:1");
+    auto own = parse_catalog(both + "test_listed6 = \"2001:db8::2\"\n", "t.toml");
+    REQUIRE(own);
+    CHECK(own->zones.front().test_listed6->subject == "2001:db8::2");
+    CHECK(error_of(both + "test_listed6 = \"127.0.0.2\"\n") ==
+          "t.toml:5:16: zone \"b\": test_listed6 \"127.0.0.2\" is not an IPv6 address");
+    CHECK(error_of(std::string(k_zone) + "test_listed6 = \"::ffff:7f00:2\"\n") ==
+          "t.toml:5:16: zone \"a\": test_listed6 applies only to zones of kind \"both\"");
 }
 
 TEST_CASE("catalog::parse_catalog errors name file, line and column") {

@@ -94,12 +94,13 @@ TEST_CASE("classify::assess_health") {
     SUBCASE("healthy") {
         auto pos = answers({0x7f000002u});
         auto neg = of(RawAnswer::Kind::nxdomain);
-        CHECK(assess_health(z, &pos, &neg).state == ZoneHealth::State::healthy);
+        CHECK(assess_health(z, {&*z.test_listed, &pos}, {&*z.test_unlisted, &neg}).state ==
+              ZoneHealth::State::healthy);
     }
     SUBCASE("a zone that lists 127.0.0.1 lists everything: its listings become errors") {
         auto pos = answers({0x7f000002u});
         auto neg = answers({0x7f000002u});
-        auto h = assess_health(z, &pos, &neg);
+        auto h = assess_health(z, {&*z.test_listed, &pos}, {&*z.test_unlisted, &neg});
         REQUIRE(h.state == ZoneHealth::State::lists_everything);
         auto r = classify(z, answers({0x7f000002u}), h);
         CHECK(r.status == Status::error);
@@ -109,7 +110,7 @@ TEST_CASE("classify::assess_health") {
     SUBCASE("a zone that misses its positive point cannot say clean") {
         auto pos = of(RawAnswer::Kind::nxdomain);
         auto neg = of(RawAnswer::Kind::nxdomain);
-        auto h = assess_health(z, &pos, &neg);
+        auto h = assess_health(z, {&*z.test_listed, &pos}, {&*z.test_unlisted, &neg});
         REQUIRE(h.state == ZoneHealth::State::misses_positive);
         auto r = classify(z, of(RawAnswer::Kind::nxdomain), h);
         CHECK(r.status == Status::error);
@@ -119,7 +120,8 @@ TEST_CASE("classify::assess_health") {
     }
     SUBCASE("an error code at the negative point is not 'lists everything'") {
         auto neg = answers({0x7ffffffeu});
-        CHECK(assess_health(z, nullptr, &neg).state != ZoneHealth::State::lists_everything);
+        CHECK(assess_health(z, {}, {&*z.test_unlisted, &neg}).state !=
+              ZoneHealth::State::lists_everything);
     }
 }
 
