@@ -8,7 +8,7 @@ packages="
   libc-ares-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpsl-dev
   doctest-dev rbldnsd dnsperf time python3 clang-format
-  prometheus
+  prometheus icinga2-bin icinga2-common nagios4-core
 "
 
 missing=""

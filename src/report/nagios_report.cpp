@@ -42,8 +42,10 @@ class NagiosReport final : public Report {
 
     void on_target(const TargetReport& rep) override {
         ++m_targets;
-        m_listed += rep.listed;
-        m_score += rep.score;
+        // -w/-c apply to each target, so the perfdata carry the worst target's figures.
+        m_listed = std::max(m_listed, rep.listed);
+        m_score = std::max(m_score, rep.score);
+        m_lists = std::max(m_lists, static_cast<int>(rep.results.size()));
         m_errors += rep.errors + rep.timeouts;
         m_total += static_cast<int>(rep.results.size());
         m_worst = worst_of(m_worst, static_cast<ExitCode>(rep.exit_code));
@@ -152,18 +154,21 @@ class NagiosReport final : public Report {
         const std::string count_c = p.on_score ? "" : range(p.critical);
         const std::string score_w = p.on_score ? range(p.warning) : "";
         const std::string score_c = p.on_score ? range(p.critical) : "";
-        const std::string perf =
+        std::string perf =
             fmt::format("listed={};{};{};0;{} score={};{};{};; errors={};;;0;{} time={}s;;;0",
                         m_listed,
                         count_w,
                         count_c,
-                        m_total,
+                        m_lists,
                         number(m_score),
                         score_w,
                         score_c,
                         m_errors,
                         m_total,
                         fmt::format("{:.3f}", static_cast<double>(s.elapsed_ms) / 1000.0));
+        if (m_targets > 1) {
+            perf += fmt::format(" targets_listed={};;;0;{}", m_listed_targets.size(), m_targets);
+        }
         fmt::print(m_out, "RBL {} - {} | {}\n", to_string(state), plugin_text(text), perf);
         for (const auto& line : m_long) {
             fmt::print(m_out, "{}\n", line);
@@ -204,7 +209,7 @@ class NagiosReport final : public Report {
     std::FILE* m_out;
     std::FILE* m_err;
     ReportOptions m_opt;
-    int m_targets = 0, m_listed = 0, m_errors = 0, m_total = 0;
+    int m_targets = 0, m_listed = 0, m_lists = 0, m_errors = 0, m_total = 0;
     double m_score = 0;
     ExitCode m_worst = ExitCode::ok;
     std::vector<Listed> m_listed_targets;
