@@ -35,6 +35,9 @@ struct EngineOptions {
     /// `timeout`, unread input is left unread, and the run's exit status is UNKNOWN.
     std::chrono::milliseconds deadline{0};
     ExitPolicy exit_policy; ///< decides each target's exit status
+    /// Directory of the on-disk answer cache (empty = none): answers still within their
+    /// DNS TTL are taken from it instead of the network, and new ones are stored.
+    std::string cache_dir;
 };
 
 /// Where targets come from (a list, a file, stdin). Pulled lazily, so input streams.
@@ -60,6 +63,7 @@ class ResultSink {
 struct RunSummary {
     std::uint64_t targets = 0, listed = 0, clean = 0, unknown = 0, input_errors = 0;
     std::uint64_t queries = 0;
+    std::uint64_t cached_answers = 0; ///< lookups answered from the cache, without a query
     std::uint32_t elapsed_ms = 0;
     int exit_code = 0;                  ///< ExitCode of the whole run
     bool deadline_reached = false;      ///< the run was cut short by EngineOptions::deadline

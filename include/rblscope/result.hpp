@@ -34,6 +34,7 @@ struct ZoneResult {
     std::string error; ///< why status is error/timeout/skipped
     std::uint32_t elapsed_ms = 0;
     std::uint32_t ttl = 0;
+    bool cached = false; ///< the answer came from the --cache directory
 };
 
 /// An address a hostname resolved to.

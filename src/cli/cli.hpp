@@ -40,6 +40,7 @@ struct CheckOptions {
     std::string errors_as = "unknown";
     bool all = false;
     bool no_txt = false;
+    std::string cache_dir;
     std::string color = "auto";
 };
 void add_check(CLI::App& app, CheckOptions& opt);

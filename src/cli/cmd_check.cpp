@@ -109,6 +109,10 @@ void add_check(CLI::App& app, CheckOptions& opt) {
         "--catalog", opt.catalog.path, "Zone catalog (default: lists.toml shipped with rblscope)");
     app.add_flag("-a,--all", opt.all, "Text: also show the lists that answered clean");
     app.add_flag("--no-txt", opt.no_txt, "Do not ask TXT records for listings");
+    app.add_option("--cache",
+                   opt.cache_dir,
+                   "Directory of the DNS answer cache: answers still within their TTL are not "
+                   "asked again (created if missing)");
     app.add_option("--color", opt.color, "Colour in text output")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     app.set_version_flag("-V,--version", std::string("rblscope ") + k_version);
@@ -155,6 +159,7 @@ int run_check_command(const CheckOptions& opt) {
                                                             : ErrorsAs::unknown;
     eo.max_cidr_addresses = opt.max_addresses;
     eo.ask_txt = !opt.no_txt;
+    eo.cache_dir = opt.cache_dir;
     for (const auto& zs : opt.zone_servers) {
         const auto eq = zs.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == zs.size()) {

@@ -38,17 +38,26 @@ std::string digest(std::string_view input, const EVP_MD* md) {
     return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
+std::string hex(std::string_view bytes) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (const unsigned char c : bytes) {
+        out += k_hex[c >> 4];
+        out += k_hex[c & 0xf];
+    }
+    return out;
+}
+
 } // namespace
+
+std::string sha256_hex(std::string_view input) {
+    return hex(digest(input, EVP_sha256()));
+}
 
 std::string hash_label(std::string_view input, std::string_view scheme) {
     if (scheme == "sha1-hex") {
-        static constexpr char k_hex[] = "0123456789abcdef";
-        std::string out;
-        for (const unsigned char c : digest(input, EVP_sha1())) {
-            out += k_hex[c >> 4];
-            out += k_hex[c & 0xf];
-        }
-        return out;
+        return hex(digest(input, EVP_sha1()));
     }
     if (scheme == "sha256-base32") {
         static constexpr char k_b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -16,4 +16,7 @@ namespace rblscope {
 /// Returns an empty string for an unknown scheme.
 [[nodiscard]] std::string hash_label(std::string_view input, std::string_view scheme);
 
+/// SHA-256 of `input` as 64 lowercase hex digits.
+[[nodiscard]] std::string sha256_hex(std::string_view input);
+
 } // namespace rblscope

@@ -161,6 +161,7 @@ ZoneResult classify(const Zone& zone, const RawAnswer& answer, const ZoneHealth&
     r.zone = &zone;
     r.elapsed_ms = answer.elapsed_ms;
     r.ttl = answer.ttl;
+    r.cached = answer.cached;
     switch (answer.kind) {
     case RawAnswer::Kind::pending:
     case RawAnswer::Kind::timeout:

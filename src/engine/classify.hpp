@@ -25,7 +25,8 @@ struct RawAnswer {
     };
     Kind kind = Kind::pending;
     std::vector<std::uint32_t> a; ///< IPv4 answers, host order
-    std::uint32_t ttl = 0;
+    std::uint32_t ttl = 0;        ///< answers: the records' TTL; NXDOMAIN/NODATA: the negative TTL
+    bool cached = false;          ///< taken from the answer cache
     std::string detail;
     std::uint32_t elapsed_ms = 0;
     int tries = 0; ///< queries sent

@@ -6,6 +6,7 @@
 #include "core/domain.hpp"
 #include "core/hash.hpp"
 #include "core/sanitize.hpp"
+#include "engine/answer_cache.hpp"
 #include "engine/classify.hpp"
 #include "net/dns_channel.hpp"
 #include "net/event_loop.hpp"
@@ -17,6 +18,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <memory>
 #include <random>
 #include <unordered_map>
@@ -62,9 +64,11 @@ RawAnswer to_raw(const DnsReply& reply) {
         break;
     case ARES_ENOTFOUND:
         raw.kind = RawAnswer::Kind::nxdomain;
+        raw.ttl = reply.negative_ttl.value_or(0);
         break;
     case ARES_ENODATA:
         raw.kind = RawAnswer::Kind::nodata;
+        raw.ttl = reply.negative_ttl.value_or(0);
         break;
     case ARES_ESERVFAIL:
         raw.kind = RawAnswer::Kind::servfail;
@@ -86,6 +90,7 @@ RawAnswer to_raw(const DnsReply& reply) {
                          : fmt::format("DNS error: {}", dns_status_text(reply.status));
         break;
     }
+    raw.cached = reply.cached;
     return raw;
 }
 
@@ -230,6 +235,15 @@ class Run {
         if (auto err = setup_channels()) {
             return *err;
         }
+        if (!m_options.cache_dir.empty()) {
+            // Answers depend on who was asked (a public resolver gets refusals), so the
+            // servers are part of every cache key.
+            for (const auto& ch : m_channels) {
+                m_server_keys[ch.get()] = fmt::format("{}", fmt::join(ch->servers(), ","));
+            }
+            m_cache.emplace(m_options.cache_dir,
+                            [this](const std::string& m) { m_sink.on_warning(m); });
+        }
         if (m_options.deadline.count() > 0) {
             m_loop.add_timer(start + m_options.deadline, [this] { on_run_deadline(); });
         }
@@ -246,6 +260,9 @@ class Run {
         }
         if (m_summary.deadline_reached) {
             m_exit = ExitCode::unknown; // what was decided is shown, but the run is incomplete
+        }
+        if (m_cache) {
+            m_cache->report_totals();
         }
         m_summary.elapsed_ms = ms_since(start);
         m_summary.exit_code = static_cast<int>(m_exit);
@@ -542,6 +559,15 @@ class Run {
                 return;
             }
         }
+        if (m_cache) {
+            const auto dest = destination(j);
+            if (auto hit = m_cache->get(m_server_keys[dest.channel], dest.type, dest.name)) {
+                --m_in_flight;
+                ++m_summary.cached_answers;
+                dispatch(j, std::move(*hit), Clock::now(), 0);
+                return;
+            }
+        }
         const std::uint64_t id = m_next_request++;
         Request& rq = m_requests[id];
         rq.job = j;
@@ -680,6 +706,10 @@ class Run {
             m_loop.cancel_timer(t);
         }
         const Job job = it->second.job;
+        if (m_cache && reply.status != k_deadline) {
+            const auto& dest = it->second.dest;
+            m_cache->put(m_server_keys[dest.channel], dest.type, dest.name, reply);
+        }
         const auto started = it->second.started;
         const int sent = it->second.sent;
         // Karn: only a query sent once gives an unambiguous round-trip sample.
@@ -862,6 +892,8 @@ class Run {
     const EngineOptions& m_options;
     EventLoop m_loop;
     std::vector<std::unique_ptr<DnsChannel>> m_channels;
+    std::optional<AnswerCache> m_cache;
+    std::unordered_map<const DnsChannel*, std::string> m_server_keys;
     std::vector<ZoneState> m_zones;
     std::deque<std::unique_ptr<ActiveTarget>> m_active;
     std::deque<Job> m_queue;

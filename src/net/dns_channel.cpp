@@ -26,6 +26,26 @@ struct AresLibrary {
     ~AresLibrary() { ares_library_cleanup(); }
 };
 
+std::uint16_t read16(const unsigned char* p) {
+    return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
+
+std::uint32_t read32(const unsigned char* p) {
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+           std::uint32_t{p[3]};
+}
+
+// Length of the (possibly compressed) name at `p`, or -1 when it is malformed.
+long name_length(const unsigned char* p, const unsigned char* msg, int len) {
+    char* name = nullptr;
+    long used = 0;
+    if (ares_expand_name(p, msg, len, &name, &used) != ARES_SUCCESS) {
+        return -1;
+    }
+    ares_free_string(name);
+    return used;
+}
+
 void parse_reply(DnsChannel::Type type, const unsigned char* abuf, int alen, DnsReply& out) {
     if (type == DnsChannel::Type::a) {
         std::array<ares_addrttl, 64> addrs{};
@@ -187,6 +207,61 @@ void DnsChannel::on_socket_state(void* data, int fd, int readable, int writable)
     });
 }
 
+ResponseTtls response_ttls(const unsigned char* msg, int len) {
+    constexpr int k_header = 12;
+    ResponseTtls out;
+    if (msg == nullptr || len < k_header) {
+        return {};
+    }
+    const unsigned qdcount = read16(msg + 4);
+    const unsigned ancount = read16(msg + 6);
+    const unsigned nscount = read16(msg + 8);
+    const unsigned char* p = msg + k_header;
+    const unsigned char* end = msg + len;
+    for (unsigned i = 0; i < qdcount; ++i) {
+        const long n = name_length(p, msg, len);
+        if (n < 0 || end - p < n + 4) {
+            return {};
+        }
+        p += n + 4; // type, class
+    }
+    for (unsigned i = 0; i < ancount + nscount; ++i) {
+        const long n = name_length(p, msg, len);
+        if (n < 0 || end - p < n + 10) {
+            return {};
+        }
+        p += n;
+        const unsigned rtype = read16(p);
+        const std::uint32_t ttl = read32(p + 4);
+        const unsigned rdlength = read16(p + 8);
+        p += 10;
+        if (end - p < static_cast<long>(rdlength)) {
+            return {};
+        }
+        if (i < ancount) {
+            out.answer = std::min(out.answer.value_or(ttl), ttl);
+        } else if (rtype == ns_t_soa) {
+            const unsigned char* r = p;
+            const unsigned char* rend = p + rdlength;
+            for (int names = 0; names < 2; ++names) { // MNAME, RNAME
+                const long m = name_length(r, msg, len);
+                if (m < 0 || rend - r < m) {
+                    return {};
+                }
+                r += m;
+            }
+            if (rend - r < 20) {
+                return {};
+            }
+            const std::uint32_t minimum = read32(r + 16);
+            out.negative = std::min(ttl, minimum);
+            return out;
+        }
+        p += rdlength;
+    }
+    return out;
+}
+
 void DnsChannel::on_reply(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
     std::unique_ptr<Pending> p(static_cast<Pending*>(arg));
     if (status == ARES_EDESTRUCTION) {
@@ -197,6 +272,14 @@ void DnsChannel::on_reply(void* arg, int status, int /*timeouts*/, unsigned char
     reply.status = status;
     if (status == ARES_SUCCESS && abuf != nullptr) {
         parse_reply(p->type, abuf, alen, reply);
+    }
+    if (abuf != nullptr) {
+        const auto ttls = response_ttls(abuf, alen);
+        if (reply.status == ARES_ENOTFOUND || reply.status == ARES_ENODATA) {
+            reply.negative_ttl = ttls.negative;
+        } else if (reply.status == ARES_SUCCESS && p->type == Type::txt) {
+            reply.ttl = ttls.answer.value_or(0); // c-ares gives no TTL for TXT
+        }
     }
     p->self->m_done.emplace_back(std::move(p->callback), std::move(reply));
 }

@@ -24,8 +24,20 @@ struct DnsReply {
     std::vector<std::array<std::uint8_t, 16>> aaaa;
     std::vector<std::string> txt; ///< TXT strings, raw (sanitise before printing)
     std::uint32_t ttl = 0;
+    /// NXDOMAIN / no data: how long the "no" may be cached (RFC 2308: the authority SOA's
+    /// TTL, capped by its MINIMUM field); none when the answer carried no SOA.
+    std::optional<std::uint32_t> negative_ttl;
     bool parse_error = false; ///< the answer section could not be parsed
+    bool cached = false;      ///< served from the answer cache, not the network
 };
+
+/// TTLs read from a raw DNS response; none where the response has no such record or is
+/// malformed. Exposed for tests and fuzzing.
+struct ResponseTtls {
+    std::optional<std::uint32_t> answer;   ///< smallest TTL in the answer section
+    std::optional<std::uint32_t> negative; ///< RFC 2308: min(authority SOA TTL, its MINIMUM)
+};
+[[nodiscard]] ResponseTtls response_ttls(const unsigned char* msg, int len);
 
 class DnsChannel {
   public:

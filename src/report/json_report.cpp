@@ -104,6 +104,8 @@ class JsonReport final : public Report {
             w.value(r.elapsed_ms);
             w.key("ttl");
             r.status == Status::listed || r.status == Status::clean ? w.value(r.ttl) : w.null();
+            w.key("cached");
+            w.value(r.cached);
             w.end_object();
         }
         w.end_array();
@@ -161,6 +163,8 @@ class JsonReport final : public Report {
         w.value(s.input_errors);
         w.key("queries");
         w.value(s.queries);
+        w.key("cached_answers");
+        w.value(s.cached_answers);
         w.key("elapsed_ms");
         w.value(s.elapsed_ms);
         w.key("exit_code");

@@ -185,13 +185,16 @@ class TextReport final : public Report {
         if (s.targets > 1 || s.input_errors > 0) {
             fmt::print(m_out,
                        "\n{} targets: {} listed, {} clean, {} unknown; {} bad input lines; {} "
-                       "queries in {} ms\n",
+                       "queries{} in {} ms\n",
                        s.targets,
                        s.listed,
                        s.clean,
                        s.unknown,
                        s.input_errors,
                        s.queries,
+                       s.cached_answers > 0
+                           ? fmt::format(" and {} answers from the cache", s.cached_answers)
+                           : std::string(),
                        s.elapsed_ms);
         }
         std::fflush(m_out);

@@ -34,6 +34,10 @@ void write_zones(const std::string& dir) {
     const std::string hash = hash_label(normalize_email("Spam.Mer+x@Example.net"), "sha1-hex");
     write_file(dir + "/dbl.zone",
                ":127.0.1.2:Spam domain\ntest\nspammer.example.test\n" + hash + "\n");
+    // cache.test: 2-second TTLs (answers and, through the SOA, NXDOMAIN) for the cache tests.
+    write_file(dir + "/cache.zone",
+               "$SOA 2 ns.cache.test. admin.cache.test. 1 3600 600 86400 2\n$TTL 2\n"
+               ":127.0.0.2:Listed in the cache test\n127.0.0.2\n192.0.2.99\n");
     write_file(dir + "/hosts.zone", "mail A 192.0.2.99\nclean A 192.0.2.1\n");
 }
 
@@ -92,6 +96,13 @@ zone = "both2.test"
 kind = "both"
 status = "active"
 test_listed6 = "2001:db8:7e57::2"
+
+[[zone]]
+id = "t-cache"
+zone = "cache.test"
+kind = "ip4"
+status = "active"
+txt = true
 
 [[zone]]
 id = "t-dbl"
@@ -188,6 +199,7 @@ Fixture& fixture() {
                              "both2.test:ip4set:both4.zone",
                              "both2.test:ip6trie:both6t.zone",
                              "dbl.test:dnset:dbl.zone",
+                             "cache.test:ip4set:cache.zone",
                              "ebl.test:dnset:dbl.zone",
                              "example.test:generic:hosts.zone"});
         if (!wait_for_dns(fx.rbldnsd_port, "2.0.0.127.bl.test")) {

@@ -3,13 +3,17 @@
 
 #include "integration/fixtures.hpp"
 
+#include <chrono>
 #include <doctest/doctest.h>
+#include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace rblscope::test;
+using nlohmann::json;
 
 namespace {
 
@@ -375,4 +379,91 @@ define service {
     CHECK_MESSAGE(r.exit_code == 0, (r.out + r.err));
     CHECK(r.out.find("Total Errors:   0") != std::string::npos);
     CHECK(r.out.find("Total Warnings: 0") != std::string::npos);
+}
+
+namespace {
+
+RunResult cached_check(const std::string& cache_dir, const std::vector<std::string>& targets) {
+    auto& f = fixture();
+    std::vector<std::string> args = {"check",
+                                     "--catalog",
+                                     f.catalog,
+                                     "--resolver",
+                                     fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                     "--zones",
+                                     "t-cache",
+                                     "--format",
+                                     "json",
+                                     "--cache",
+                                     cache_dir};
+    args.insert(args.end(), targets.begin(), targets.end());
+    return run_rblscope(args);
+}
+
+} // namespace
+
+TEST_CASE("cache: repeated runs take fresh answers from the cache until their TTL runs out") {
+    auto& f = fixture();
+    const std::string dir = f.dir + "/answer-cache";
+    const std::vector<std::string> targets = {"192.0.2.99", "192.0.2.1"};
+
+    const auto first = cached_check(dir, targets);
+    REQUIRE(first.exit_code == 2);
+    const auto d1 = json::parse(first.out);
+    // Two test points, two lookups, one TXT for the listing.
+    CHECK(d1["summary"]["queries"] == 5);
+    CHECK(d1["summary"]["cached_answers"] == 0);
+    CHECK(d1["targets"][0]["results"][0]["cached"] == false);
+
+    // Within the TTL (2 s): nothing is asked, everything comes from the cache, same result.
+    const auto second = cached_check(dir, targets);
+    CHECK(second.exit_code == 2);
+    CHECK(second.err.empty());
+    const auto d2 = json::parse(second.out);
+    CHECK(d2["summary"]["queries"] == 0);
+    CHECK(d2["summary"]["cached_answers"] == 5);
+    const auto& listed = d2["targets"][0]["results"][0];
+    CHECK(listed["status"] == "listed");
+    CHECK(listed["cached"] == true);
+    CHECK(listed["txt"] == "Listed in the cache test");
+    CHECK(d2["targets"][1]["results"][0]["status"] == "clean"); // NXDOMAIN, cached by its SOA
+    CHECK(d2["targets"][1]["results"][0]["cached"] == true);
+
+    // After the TTL: asked again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+    const auto third = cached_check(dir, targets);
+    CHECK(third.exit_code == 2);
+    const auto d3 = json::parse(third.out);
+    CHECK(d3["summary"]["queries"] == 5);
+    CHECK(d3["summary"]["cached_answers"] == 0);
+}
+
+TEST_CASE("cache: corrupt files and an unusable directory are reported and ignored") {
+    auto& f = fixture();
+    const std::string dir = f.dir + "/corrupt-cache";
+    REQUIRE(cached_check(dir, {"192.0.2.99"}).exit_code == 2);
+    int corrupted = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+        if (e.is_regular_file()) {
+            write_file(e.path().string(), "\x01garbage{");
+            ++corrupted;
+        }
+    }
+    REQUIRE(corrupted == 4);
+    const auto r = cached_check(dir, {"192.0.2.99"});
+    CHECK(r.exit_code == 2);
+    CHECK(json::parse(r.out)["targets"][0]["results"][0]["status"] == "listed");
+    CHECK(json::parse(r.out)["summary"]["cached_answers"] == 0);
+    CHECK(r.err.find("is corrupt (not valid JSON); ignored, asking the list") != std::string::npos);
+    CHECK(r.err.find("cache: 3 more cache files were unreadable or corrupt and were ignored") !=
+          std::string::npos);
+    // Rewritten: the next run is served from the cache again.
+    CHECK(json::parse(cached_check(dir, {"192.0.2.99"}).out)["summary"]["cached_answers"] == 4);
+
+    write_file(f.dir + "/not-a-dir", "x");
+    const auto bad = cached_check(f.dir + "/not-a-dir/cache", {"192.0.2.99"});
+    CHECK(bad.exit_code == 2);
+    CHECK(json::parse(bad.out)["targets"][0]["results"][0]["status"] == "listed");
+    CHECK(bad.err.find("cache: " + f.dir + "/not-a-dir/cache cannot be used as a directory") !=
+          std::string::npos);
 }
