@@ -24,6 +24,7 @@ enum class ZoneKind : std::uint8_t {
     both,   ///< IPv4 and IPv6
     domain, ///< domain names (RHSBL / URIBL / DBL)
     hash,   ///< a hash of a normalised email address
+    http,   ///< an HTTP reputation source (IPv4 and IPv6), asked through an adapter
 };
 
 /// What a positive answer means for the admin.
@@ -95,6 +96,8 @@ struct Zone {
     bool bare = false;                 ///< not from the catalog: generic RFC 5782 rules apply
     std::string domain_query = "both"; ///< domain zones: "hostname", "registered" or "both"
     std::string hash;                  ///< hash zones: "sha1-hex" or "sha256-base32"
+    std::string adapter;               ///< http sources: which adapter speaks its API
+    std::string url;                   ///< http sources: base URL (overridable for mirrors, tests)
     std::string delist_url;            ///< template with {ip}, {domain} or {subject}
     std::string refusal_hint;          ///< what to do when the list refuses us
     std::string server;                ///< route queries for this zone to "IP[:PORT]"
@@ -114,9 +117,13 @@ struct Zone {
     /// True when an IP of this family can be asked.
     [[nodiscard]] bool takes(IpAddress::Family family) const noexcept;
     [[nodiscard]] bool takes_ip() const noexcept {
-        return kind == ZoneKind::ip4 || kind == ZoneKind::ip6 || kind == ZoneKind::both;
+        return kind == ZoneKind::ip4 || kind == ZoneKind::ip6 || kind == ZoneKind::both ||
+               kind == ZoneKind::http;
     }
 };
+
+/// Names of the HTTP adapters rblscope has (kind "http" entries must use one of them).
+[[nodiscard]] const std::vector<std::string_view>& http_adapter_names();
 
 /// The whole catalog.
 struct Catalog {

@@ -38,6 +38,10 @@ struct EngineOptions {
     /// Directory of the on-disk answer cache (empty = none): answers still within their
     /// DNS TTL are taken from it instead of the network, and new ones are stored.
     std::string cache_dir;
+    /// HTTP sources: time limit of one request, and a CA bundle for private mirrors (empty =
+    /// the system's). TLS is always verified.
+    std::chrono::milliseconds http_timeout{10000};
+    std::string ca_file;
 };
 
 /// Where targets come from (a list, a file, stdin). Pulled lazily, so input streams.
@@ -64,6 +68,7 @@ struct RunSummary {
     std::uint64_t targets = 0, listed = 0, clean = 0, unknown = 0, input_errors = 0;
     std::uint64_t queries = 0;
     std::uint64_t cached_answers = 0; ///< lookups answered from the cache, without a query
+    std::uint64_t http_requests = 0;  ///< requests sent to HTTP sources
     std::uint32_t elapsed_ms = 0;
     int exit_code = 0;                  ///< ExitCode of the whole run
     bool deadline_reached = false;      ///< the run was cut short by EngineOptions::deadline

@@ -41,6 +41,8 @@ struct CheckOptions {
     bool all = false;
     bool no_txt = false;
     std::string cache_dir;
+    std::string ca_file;
+    double http_timeout_s = 10;
     std::string color = "auto";
 };
 void add_check(CLI::App& app, CheckOptions& opt);

@@ -109,6 +109,12 @@ void add_check(CLI::App& app, CheckOptions& opt) {
         "--catalog", opt.catalog.path, "Zone catalog (default: lists.toml shipped with rblscope)");
     app.add_flag("-a,--all", opt.all, "Text: also show the lists that answered clean");
     app.add_flag("--no-txt", opt.no_txt, "Do not ask TXT records for listings");
+    app.add_option("--ca-file",
+                   opt.ca_file,
+                   "CA bundle for HTTP sources behind a private CA (TLS is always verified)")
+        ->check(CLI::ExistingFile);
+    app.add_option("--http-timeout", opt.http_timeout_s, "Time limit of one HTTP request, seconds")
+        ->check(CLI::Range(0.1, 300.0));
     app.add_option("--cache",
                    opt.cache_dir,
                    "Directory of the DNS answer cache: answers still within their TTL are not "
@@ -160,6 +166,8 @@ int run_check_command(const CheckOptions& opt) {
     eo.max_cidr_addresses = opt.max_addresses;
     eo.ask_txt = !opt.no_txt;
     eo.cache_dir = opt.cache_dir;
+    eo.ca_file = opt.ca_file;
+    eo.http_timeout = std::chrono::milliseconds(static_cast<long>(opt.http_timeout_s * 1000));
     for (const auto& zs : opt.zone_servers) {
         const auto eq = zs.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == zs.size()) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -46,12 +47,13 @@ std::string names_of(const std::array<std::pair<std::string_view, E>, N>& table)
     return out;
 }
 
-constexpr std::array<std::pair<std::string_view, ZoneKind>, 5> k_kinds{{
+constexpr std::array<std::pair<std::string_view, ZoneKind>, 6> k_kinds{{
     {"ip4", ZoneKind::ip4},
     {"ip6", ZoneKind::ip6},
     {"both", ZoneKind::both},
     {"domain", ZoneKind::domain},
     {"hash", ZoneKind::hash},
+    {"http", ZoneKind::http},
 }};
 constexpr std::array<std::pair<std::string_view, ZoneRole>, 4> k_roles{{
     {"block", ZoneRole::block},
@@ -324,7 +326,7 @@ bool CodeRule::matches(std::uint32_t answer) const noexcept {
 }
 
 bool Zone::takes(IpAddress::Family family) const noexcept {
-    if (kind == ZoneKind::both) {
+    if (kind == ZoneKind::both || kind == ZoneKind::http) {
         return true;
     }
     return (family == IpAddress::Family::v4 && kind == ZoneKind::ip4) ||
@@ -354,6 +356,11 @@ std::string_view to_string(Severity v) noexcept {
 }
 std::string_view to_string(Access v) noexcept {
     return to_name(k_access, v);
+}
+
+const std::vector<std::string_view>& http_adapter_names() {
+    static const std::vector<std::string_view> names = {"abuseipdb", "stopforumspam"};
+    return names;
 }
 
 Zone make_bare_zone(std::string_view zone_name) {
@@ -498,7 +505,9 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                              "weight",
                              "refusal_hint",
                              "test_listed6",
-                             "test_unlisted6"},
+                             "test_unlisted6",
+                             "adapter",
+                             "url"},
                             what);
                 const OperatorDefaults* op = nullptr;
                 if (auto op_id = r.string(*t, "operator", what)) {
@@ -553,7 +562,29 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                     z.tags.insert(z.tags.begin(), op->tags.begin(), op->tags.end());
                 }
                 z.key_env = r.string(*t, "key_env", what).value_or("");
-                if ((z.zone.find("{key}") != std::string::npos) != !z.key_env.empty()) {
+                // HTTP sources send their key in a header, DNS zones in the query name.
+                if (z.kind == ZoneKind::http) {
+                    z.adapter = r.string(*t, "adapter", what).value_or("");
+                    z.url = r.string(*t, "url", what).value_or("");
+                    const auto& known = http_adapter_names();
+                    if (std::find(known.begin(), known.end(), z.adapter) == known.end()) {
+                        r.fail(t->contains("adapter") ? *t->get("adapter") : el,
+                               fmt::format("{}: unknown adapter \"{}\" (expected one of: {})",
+                                           what,
+                                           z.adapter,
+                                           fmt::join(known, ", ")));
+                    }
+                    if (!valid_url_template(z.url) || z.url.find('{') != std::string::npos) {
+                        r.fail(t->contains("url") ? *t->get("url") : el,
+                               fmt::format("{}: 'url' must be an http(s) URL without spaces, "
+                                           "quotes or placeholders",
+                                           what));
+                    }
+                } else if (t->contains("adapter") || t->contains("url")) {
+                    r.fail(
+                        el,
+                        fmt::format("{}: 'adapter' and 'url' apply only to kind \"http\"", what));
+                } else if ((z.zone.find("{key}") != std::string::npos) != !z.key_env.empty()) {
                     r.fail(el,
                            fmt::format("{}: a zone with {{key}} needs 'key_env' and the other way "
                                        "round",
@@ -617,6 +648,7 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                     neg_default = "invalid";
                     break;
                 case ZoneKind::hash:
+                case ZoneKind::http:
                     break;
                 }
                 z.test_listed = test_point(r, *t, "test_listed", what, z, pos_default);

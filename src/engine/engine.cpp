@@ -10,8 +10,10 @@
 #include "engine/classify.hpp"
 #include "net/dns_channel.hpp"
 #include "net/event_loop.hpp"
+#include "net/http_client.hpp"
 #include "net/resolvers.hpp"
 #include "rblscope/verdict.hpp"
+#include "sources/adapter.hpp"
 
 #include <ares.h>
 #include <cmath>
@@ -162,7 +164,9 @@ struct ZoneState {
     RawAnswer test_listed, test_unlisted;
     RawAnswer test_listed6, test_unlisted6; ///< "both" zones only
     ZoneHealth health;
-    ZoneHealth health6; ///< how the zone answers IPv6 queries ("both" zones)
+    ZoneHealth health6;                   ///< how the zone answers IPv6 queries ("both" zones)
+    const HttpAdapter* adapter = nullptr; ///< http sources
+    std::string key;                      ///< http sources' API key; never printed
     RttEstimator rtt;
 };
 
@@ -175,6 +179,7 @@ struct Lookup {
     Clock::time_point started;
     bool ip_subject = true;
     bool v6_subject = false;
+    std::optional<SourceReading> http; ///< http sources: the adapter's reading
 };
 
 struct ActiveTarget {
@@ -211,6 +216,22 @@ const std::optional<TestPoint>& test_point_of(const Zone& z, const Job& j) {
         return j.v6_point ? z.test_listed6 : z.test_listed;
     }
     return j.v6_point ? z.test_unlisted6 : z.test_unlisted;
+}
+
+// An HTTP source's reading as a result like any other list's.
+ZoneResult http_result(const Zone& zone, const Lookup& l) {
+    ZoneResult r;
+    r.zone = &zone;
+    r.subject = l.subject;
+    r.status = l.http->status;
+    r.severity = l.http->status == Status::listed ? l.http->severity : Severity::info;
+    r.meaning = l.http->meaning;
+    r.error = l.http->error;
+    r.elapsed_ms = l.raw.elapsed_ms;
+    if (r.status == Status::listed && !zone.delist_url.empty()) {
+        r.delist_url = expand_delist_url(zone.delist_url, l.subject);
+    }
+    return r;
 }
 
 class Run {
@@ -307,6 +328,12 @@ class Run {
                 }
                 zs.channel = ch;
             }
+            if (zs.zone->kind == ZoneKind::http) {
+                if (auto err = setup_http_source(zs)) {
+                    return err;
+                }
+                continue;
+            }
             if (!zs.zone->key_env.empty()) {
                 const char* key = std::getenv(zs.zone->key_env.c_str());
                 if (key == nullptr || *key == '\0') {
@@ -320,6 +347,57 @@ class Run {
             }
         }
         return std::nullopt;
+    }
+
+    std::optional<Error> setup_http_source(ZoneState& zs) {
+        zs.adapter = find_adapter(zs.zone->adapter);
+        if (zs.adapter == nullptr) {
+            zs.skip_reason = fmt::format("rblscope has no adapter \"{}\"", zs.zone->adapter);
+            return std::nullopt;
+        }
+        if (!zs.zone->key_env.empty()) {
+            const char* key = std::getenv(zs.zone->key_env.c_str());
+            zs.key = key != nullptr ? key : "";
+        }
+        if (zs.adapter->needs_key && zs.key.empty()) {
+            zs.skip_reason =
+                fmt::format("needs an API key: set {}",
+                            zs.zone->key_env.empty() ? "key_env in the catalog" : zs.zone->key_env);
+            return std::nullopt;
+        }
+        if (zs.key.find_first_of("\r\n") != std::string::npos) {
+            zs.skip_reason = fmt::format("the key in {} contains a line break", zs.zone->key_env);
+            return std::nullopt;
+        }
+        if (!m_http) {
+            m_http = std::make_unique<HttpClient>(m_loop, m_options.ca_file);
+        }
+        return std::nullopt;
+    }
+
+    void issue_http(const Job& j) {
+        Lookup& l = j.target->lookups[j.index];
+        const ZoneState& zs = m_zones[l.zone];
+        HttpRequest req = zs.adapter->request(*zs.zone, zs.key, l.subject);
+        req.timeout = m_options.http_timeout;
+        const std::uint64_t id = m_next_request++;
+        m_http_open.emplace(id, j);
+        l.started = Clock::now();
+        ++m_summary.http_requests;
+        m_http->get(std::move(req), [this, id](HttpResponse&& response) {
+            const auto it = m_http_open.find(id);
+            if (it == m_http_open.end()) {
+                return; // settled by the run's deadline
+            }
+            const Job job = it->second;
+            m_http_open.erase(it);
+            --m_in_flight;
+            Lookup& lookup = job.target->lookups[job.index];
+            const ZoneState& source = m_zones[lookup.zone];
+            lookup.http = read_response(*source.adapter, response, source.key);
+            lookup.raw.elapsed_ms = static_cast<std::uint32_t>(response.elapsed.count());
+            finish_lookup(*job.target);
+        });
     }
 
     // Test points go first so zone health is known by the time real answers arrive.
@@ -380,6 +458,9 @@ class Run {
             any = false;
             for (auto& ch : m_channels) {
                 ch->drain();
+            }
+            if (m_http) {
+                m_http->drain();
             }
             // Completions may have queued retries; issue them before sleeping.
             if (!m_urgent.empty() && m_in_flight < m_options.concurrency) {
@@ -559,6 +640,11 @@ class Run {
                 return;
             }
         }
+        if (j.kind == JobKind::lookup &&
+            m_zones[j.target->lookups[j.index].zone].zone->kind == ZoneKind::http) {
+            issue_http(j);
+            return;
+        }
         if (m_cache) {
             const auto dest = destination(j);
             if (auto hit = m_cache->get(m_server_keys[dest.channel], dest.type, dest.name)) {
@@ -676,6 +762,19 @@ class Run {
                 cut.status = k_deadline;
                 settle(it, std::move(cut));
             }
+        }
+        auto http_open = std::move(m_http_open);
+        m_http_open.clear();
+        for (const auto& [id, j] : http_open) {
+            --m_in_flight;
+            Lookup& l = j.target->lookups[j.index];
+            SourceReading cut;
+            cut.status = Status::timeout;
+            cut.error = fmt::format("the run's deadline of {:g} s passed before an answer",
+                                    static_cast<double>(m_options.deadline.count()) / 1000.0);
+            l.http = std::move(cut);
+            l.raw.elapsed_ms = ms_since(l.started);
+            finish_lookup(*j.target);
         }
         while (!m_urgent.empty() || !m_queue.empty()) {
             auto& q = m_urgent.empty() ? m_queue : m_urgent;
@@ -858,6 +957,10 @@ class Run {
         rep.results.reserve(t.lookups.size());
         for (auto& l : t.lookups) {
             const auto& zs = m_zones[l.zone];
+            if (l.http) {
+                rep.results.push_back(http_result(*zs.zone, l));
+                continue;
+            }
             // A "both" zone's IPv6 data is judged by its IPv6 test points.
             const bool by_v6_points = l.v6_subject && zs.zone->kind == ZoneKind::both;
             auto r = classify(*zs.zone, l.raw, by_v6_points ? zs.health6 : zs.health);
@@ -893,6 +996,8 @@ class Run {
     EventLoop m_loop;
     std::vector<std::unique_ptr<DnsChannel>> m_channels;
     std::optional<AnswerCache> m_cache;
+    std::unique_ptr<HttpClient> m_http;
+    std::unordered_map<std::uint64_t, Job> m_http_open;
     std::unordered_map<const DnsChannel*, std::string> m_server_keys;
     std::vector<ZoneState> m_zones;
     std::deque<std::unique_ptr<ActiveTarget>> m_active;

@@ -165,6 +165,8 @@ class JsonReport final : public Report {
         w.value(s.queries);
         w.key("cached_answers");
         w.value(s.cached_answers);
+        w.key("http_requests");
+        w.value(s.http_requests);
         w.key("elapsed_ms");
         w.value(s.elapsed_ms);
         w.key("exit_code");

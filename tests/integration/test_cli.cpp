@@ -62,7 +62,7 @@ TEST_CASE("cli: usage errors exit 3 with one line") {
             r.err ==
             fmt::format(
                 "rblscope: {}/broken.toml:4:8: zone \"x\": unknown kind \"ipv9\" (expected one of: "
-                "ip4, ip6, both, domain, hash)\n",
+                "ip4, ip6, both, domain, hash, http)\n",
                 f.dir));
     }
     SUBCASE("timeout out of range") {

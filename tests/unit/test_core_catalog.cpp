@@ -89,10 +89,34 @@ TEST_CASE("catalog::parse_catalog IPv6 test points of zones of kind both") {
           "t.toml:5:16: zone \"a\": test_listed6 applies only to zones of kind \"both\"");
 }
 
+TEST_CASE("catalog::parse_catalog HTTP sources") {
+    const std::string http = "[[zone]]\nid = \"h\"\nzone = \"api.example.test\"\nkind = "
+                             "\"http\"\nadapter = \"abuseipdb\"\n";
+    auto cat =
+        parse_catalog(http + "url = \"https://api.example.test/v2\"\nkey_env = \"K\"\n", "t");
+    REQUIRE_MESSAGE(cat, (cat ? "" : cat.error().to_string()));
+    const auto& z = cat->zones.front();
+    CHECK(z.adapter == "abuseipdb");
+    CHECK(z.url == "https://api.example.test/v2");
+    CHECK(z.key_env == "K"); // a header key: no {key} in the zone name needed
+    CHECK_FALSE(z.test_listed);
+    CHECK(z.takes(IpAddress::Family::v4));
+    CHECK(z.takes(IpAddress::Family::v6));
+    CHECK(error_of(http + "url = \"ftp://x\"\n") ==
+          "t.toml:6:7: zone \"h\": 'url' must be an http(s) URL without spaces, quotes or "
+          "placeholders");
+    CHECK(error_of("[[zone]]\nid = \"h\"\nzone = \"a.test\"\nkind = \"http\"\nadapter = "
+                   "\"nope\"\nurl = \"https://a.test\"\n") ==
+          "t.toml:5:11: zone \"h\": unknown adapter \"nope\" (expected one of: abuseipdb, "
+          "stopforumspam)");
+    CHECK(error_of(std::string(k_zone) + "adapter = \"abuseipdb\"\n") ==
+          "t.toml:1:1: zone \"a\": 'adapter' and 'url' apply only to kind \"http\"");
+}
+
 TEST_CASE("catalog::parse_catalog errors name file, line and column") {
     CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"a.test\"\nkind = \"ipv4\"\n") ==
           "t.toml:4:8: zone \"a\": unknown kind \"ipv4\" (expected one of: ip4, ip6, both, domain, "
-          "hash)");
+          "hash, http)");
     CHECK(error_of(std::string(k_zone) + "status = \"dead\"\n") ==
           "t.toml:5:10: zone \"a\": unknown status \"dead\" (expected one of: active, unverified, "
           "key-required, "
@@ -109,7 +133,7 @@ TEST_CASE("catalog::parse_catalog errors name file, line and column") {
           "t.toml:6:11: zone \"a\": a defunct zone cannot be on by default");
     CHECK(error_of(std::string(k_zone) + k_zone) == "t.toml:5:1: zone \"a\": id used twice");
     CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"a.test\"\n") ==
-          "t.toml:1:1: zone \"a\": missing 'kind' (ip4, ip6, both, domain, hash)");
+          "t.toml:1:1: zone \"a\": missing 'kind' (ip4, ip6, both, domain, hash, http)");
     CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"{key}.a.test\"\nkind = \"ip4\"\n") ==
           "t.toml:1:1: zone \"a\": a zone with {key} needs 'key_env' and the other way round");
     CHECK(error_of("zone = [").starts_with("t.toml:1:"));

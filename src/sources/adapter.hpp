@@ -1,0 +1,50 @@
+#pragma once
+// HTTP reputation sources: each adapter turns a subject into a request and the response
+// into the same statuses DNS lists give (listed / clean / error / timeout).
+
+#include "net/http_client.hpp"
+#include "rblscope/catalog.hpp"
+#include "rblscope/result.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace rblscope {
+
+/// An adapter's reading of one response.
+struct SourceReading {
+    Status status = Status::error;
+    Severity severity = Severity::info; ///< listed only
+    std::string meaning;                ///< what the listing means, or the facts for clean
+    std::string error;                  ///< error / timeout: why, sanitised, without the key
+};
+
+struct HttpAdapter {
+    std::string_view name;
+    bool needs_key = false;
+    /// The request for `ip` (text form) against `zone.url`, with `key` when needs_key.
+    HttpRequest (*request)(const Zone& zone, const std::string& key, const std::string& ip);
+    /// The reading of a response that arrived (HTTP status and body; transport errors are
+    /// handled before this is called).
+    SourceReading (*read)(const HttpResponse& response);
+};
+
+/// The adapter called `name`, or null.
+[[nodiscard]] const HttpAdapter* find_adapter(std::string_view name);
+
+/// The reading of any response: transport failures, timeouts and 5xx are handled here, the
+/// rest by the adapter. The key is removed from every text that leaves.
+[[nodiscard]] SourceReading
+read_response(const HttpAdapter& adapter, const HttpResponse& response, const std::string& key);
+
+/// Helpers for the adapters.
+namespace source {
+/// Percent-encodes a query-string value (RFC 3986 unreserved characters stay).
+[[nodiscard]] std::string url_encode(std::string_view value);
+/// A reading for an HTTP status the API does not document as success.
+[[nodiscard]] SourceReading http_error(const HttpResponse& response, std::string_view detail);
+/// The first bytes of a body, sanitised, for error texts.
+[[nodiscard]] std::string body_excerpt(const std::string& body);
+} // namespace source
+
+} // namespace rblscope

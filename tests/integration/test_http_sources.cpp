@@ -1,0 +1,280 @@
+// HTTP reputation sources through libcurl in the engine's loop, against a real local HTTPS
+// server (tests/responder/fake_http.py) with a throwaway CA made here.
+
+#include "integration/fixtures.hpp"
+
+#include <chrono>
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+using namespace rblscope::test;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* k_key = "test-key-5ecret"; // what fake_http.py expects
+
+struct HttpFixture {
+    HttpFixture() = default;
+    HttpFixture(HttpFixture&&) = default;
+    HttpFixture& operator=(HttpFixture&&) = default;
+    std::string dir;
+    std::string ca;      ///< the throwaway CA that signed the server's certificate
+    std::string catalog; ///< http sources at https://127.0.0.1:PORT plus the rbldnsd bl.test
+    int port = 0;
+    Server server;
+    ~HttpFixture() {
+        std::error_code ec;
+        if (!dir.empty()) {
+            std::filesystem::remove_all(dir, ec);
+        }
+    }
+};
+
+std::string catalog_text(const std::string& base, int rbldnsd_port) {
+    return fmt::format(R"(
+[[zone]]
+id = "t-sfs"
+name = "Test StopForumSpam"
+zone = "sfs.test"
+kind = "http"
+adapter = "stopforumspam"
+url = "{base}/sfs/api"
+status = "active"
+default = true
+
+[[zone]]
+id = "t-abuse"
+name = "Test AbuseIPDB"
+zone = "abuse.test"
+kind = "http"
+adapter = "abuseipdb"
+url = "{base}/abuseipdb/api/v2"
+key_env = "RBLSCOPE_TEST_ABUSEIPDB_KEY"
+status = "key-required"
+default = true
+delist = "https://abuse.test/check/{{ip}}"
+
+[[zone]]
+id = "t-bl"
+zone = "bl.test"
+kind = "ip4"
+status = "active"
+default = true
+server = "127.0.0.1:{port}"
+codes = [ {{ code = "127.0.0.2", meaning = "spam source" }} ]
+)",
+                       fmt::arg("base", base),
+                       fmt::arg("port", rbldnsd_port));
+}
+
+HttpFixture& http_fixture() {
+    static HttpFixture f = [] {
+        HttpFixture fx;
+        fx.dir = make_temp_dir();
+        const auto& d = fx.dir;
+        const std::string make_certs = fmt::format(
+            "set -e; cd {d}; "
+            "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+            "-keyout ca.key -out ca.pem -days 2 -subj /CN=rblscope-test-ca 2>/dev/null; "
+            "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+            "-keyout server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null; "
+            "printf 'subjectAltName=IP:127.0.0.1\\n' > ext.cnf; "
+            "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+            "-out server.pem -days 2 -extfile ext.cnf 2>/dev/null",
+            fmt::arg("d", d));
+        const auto certs = run({"/bin/sh", "-c", make_certs});
+        if (certs.exit_code != 0) {
+            throw std::runtime_error("openssl could not make the test certificates: " + certs.err);
+        }
+        fx.ca = d + "/ca.pem";
+        fx.server = Server({"python3",
+                            std::string(RBLSCOPE_SOURCE_DIR) + "/tests/responder/fake_http.py",
+                            d + "/server.pem",
+                            d + "/server.key"});
+        const auto line = fx.server.first_line();
+        if (!line.starts_with("PORT ")) {
+            throw std::runtime_error("fake_http.py did not start: " + line);
+        }
+        fx.port = std::stoi(line.substr(5));
+        fx.catalog = d + "/catalog.toml";
+        write_file(
+            fx.catalog,
+            catalog_text(fmt::format("https://127.0.0.1:{}", fx.port), fixture().rbldnsd_port));
+        return fx;
+    }();
+    return f;
+}
+
+RunResult check(const std::vector<std::string>& extra,
+                const std::vector<std::string>& env = {std::string("RBLSCOPE_TEST_ABUSEIPDB_KEY=") +
+                                                       k_key}) {
+    auto& f = http_fixture();
+    std::vector<std::string> args = {"check",
+                                     "--catalog",
+                                     f.catalog,
+                                     "--resolver",
+                                     "127.0.0.1:1",
+                                     "--ca-file",
+                                     f.ca,
+                                     "--format",
+                                     "json",
+                                     "--http-timeout",
+                                     "1.5"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_rblscope(args, "", env);
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("integration");
+
+TEST_CASE("http: listed and clean, DNS and HTTP in the same run") {
+    const auto r = check({"192.0.2.99", "192.0.2.1"});
+    CHECK(r.exit_code == 2);
+    const auto doc = json::parse(r.out);
+    const auto& sfs = result_for(doc, 0, "sfs.test");
+    CHECK(sfs["status"] == "listed");
+    CHECK(sfs["severity"] == "warning");
+    CHECK(sfs["meaning"] == "reported as a forum spammer 255 times, last 2025-02-25 18:34:43, "
+                            "confidence 99.95%");
+    const auto& abuse = result_for(doc, 0, "abuse.test");
+    CHECK(abuse["status"] == "listed");
+    CHECK(abuse["severity"] == "critical");
+    CHECK(abuse["meaning"] == "abuse confidence 100%, 3 reports from 2 users in 90 days, last "
+                              "2018-12-20T20:55:14+00:00");
+    CHECK(abuse["delist_url"] == "https://abuse.test/check/192.0.2.99");
+    CHECK(result_for(doc, 0, "bl.test")["status"] == "listed"); // rbldnsd, same loop
+    CHECK(result_for(doc, 1, "sfs.test")["status"] == "clean");
+    CHECK(result_for(doc, 1, "abuse.test")["status"] == "clean");
+    CHECK(result_for(doc, 1, "abuse.test")["meaning"] ==
+          "abuse confidence 0%, 0 reports from 0 users in 90 days");
+    CHECK(doc["targets"][1]["verdict"] == "clean");
+    CHECK(doc["summary"]["http_requests"] == 4);
+    // The key never shows, in any format.
+    CHECK(r.out.find(k_key) == std::string::npos);
+    CHECK(r.err.find(k_key) == std::string::npos);
+}
+
+TEST_CASE("http: suspicious, Tor exit, IPv6, untrusted text") {
+    const auto r = check({"192.0.2.60", "192.0.2.98", "2001:db8::1"});
+    const auto doc = json::parse(r.out);
+    CHECK(result_for(doc, 0, "abuse.test")["severity"] == "warning");
+    CHECK(result_for(doc, 0, "abuse.test")["meaning"].get<std::string>().starts_with(
+        "suspicious: abuse confidence 40%"));
+    const auto tor = result_for(doc, 1, "sfs.test")["meaning"].get<std::string>();
+    CHECK(tor.find("a Tor exit node") != std::string::npos);
+    CHECK(tor.find('\x1b') == std::string::npos); // escape stripped
+    CHECK(result_for(doc, 2, "sfs.test")["status"] == "clean");
+}
+
+TEST_CASE("http: a missing key skips the source without spoiling the verdict") {
+    const auto r = check({"--zones", "t-abuse,t-bl", "192.0.2.1"}, {});
+    CHECK(r.exit_code == 0);
+    const auto doc = json::parse(r.out);
+    CHECK(result_for(doc, 0, "abuse.test")["status"] == "skipped");
+    CHECK(result_for(doc, 0, "abuse.test")["error"] ==
+          "needs an API key: set RBLSCOPE_TEST_ABUSEIPDB_KEY");
+    CHECK(doc["targets"][0]["verdict"] == "clean");
+}
+
+TEST_CASE("http: API errors are errors with the service's reason") {
+    SUBCASE("wrong key: 401") {
+        const auto r =
+            check({"--zones", "t-abuse", "192.0.2.99"}, {"RBLSCOPE_TEST_ABUSEIPDB_KEY=wrong-key"});
+        CHECK(r.exit_code == 3);
+        const auto res = result_for(json::parse(r.out), 0, "abuse.test");
+        CHECK(res["status"] == "error");
+        CHECK(res["error"] == "HTTP 401: the API key was refused: Authentication failed. Your API "
+                              "key is either missing, incorrect, or revoked.");
+        CHECK(r.out.find("wrong-key") == std::string::npos);
+    }
+    SUBCASE("429 with Retry-After") {
+        const auto r = check({"--zones", "t-abuse", "192.0.2.61"});
+        CHECK(result_for(json::parse(r.out), 0, "abuse.test")["error"] ==
+              "HTTP 429: rate limit reached: Daily rate limit of 1000 requests exceeded for this "
+              "endpoint. (retry after 29241 s)");
+    }
+    SUBCASE("the service's own error field") {
+        const auto r = check({"--zones", "t-sfs", "192.0.2.50"});
+        CHECK(result_for(json::parse(r.out), 0, "sfs.test")["error"] ==
+              "StopForumSpam refused the query: invalid ip address");
+    }
+    SUBCASE("5xx, HTML instead of JSON, oversized and truncated bodies") {
+        const auto r = check(
+            {"--zones", "t-sfs,t-abuse", "192.0.2.52", "192.0.2.51", "192.0.2.54", "192.0.2.55"});
+        CHECK(r.exit_code == 3);
+        const auto doc = json::parse(r.out);
+        CHECK(result_for(doc, 0, "sfs.test")["error"] == "HTTP 503: the service failed");
+        CHECK(result_for(doc, 1, "sfs.test")["error"] ==
+              "the answer is not StopForumSpam's JSON: <html><body>Service page</body></html>");
+        CHECK(result_for(doc, 1, "abuse.test")["error"].get<std::string>().starts_with(
+            "the answer is not AbuseIPDB's JSON: <html>"));
+        CHECK(result_for(doc, 2, "sfs.test")["error"] ==
+              "HTTP request failed: response body larger than 1048576 bytes");
+        const auto truncated = result_for(doc, 3, "sfs.test");
+        CHECK(truncated["status"] == "error");
+        CHECK(truncated["error"].get<std::string>().starts_with("HTTP request failed: "));
+        for (std::size_t t = 0; t < 4; ++t) {
+            CHECK(doc["targets"][t]["verdict"] == "unknown");
+        }
+    }
+}
+
+TEST_CASE("http: a slow source times out and holds nothing else up") {
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = check({"--zones", "t-sfs,t-bl", "192.0.2.53", "192.0.2.99"});
+    const auto took = std::chrono::steady_clock::now() - start;
+    const auto doc = json::parse(r.out);
+    const auto& slow = result_for(doc, 0, "sfs.test");
+    CHECK(slow["status"] == "timeout");
+    CHECK(slow["error"].get<std::string>().starts_with("no complete HTTP response within "));
+    CHECK(result_for(doc, 1, "sfs.test")["status"] == "listed");
+    CHECK(result_for(doc, 1, "bl.test")["status"] == "listed");
+    CHECK(took < std::chrono::seconds(3)); // the 3 s answer was not waited for
+    // -t cuts HTTP requests short like DNS ones.
+    const auto cut = check({"--zones", "t-sfs", "-t", "0.3", "192.0.2.53"});
+    CHECK(cut.exit_code == 3);
+    CHECK(result_for(json::parse(cut.out), 0, "sfs.test")["error"] ==
+          "the run's deadline of 0.3 s passed before an answer");
+}
+
+TEST_CASE("http: TLS is verified: an unknown CA or a wrong name is refused") {
+    auto& f = http_fixture();
+    // Without --ca-file the throwaway CA is unknown.
+    const auto r = run_rblscope({"check",
+                                 "--catalog",
+                                 f.catalog,
+                                 "--resolver",
+                                 "127.0.0.1:1",
+                                 "--zones",
+                                 "t-sfs",
+                                 "--format",
+                                 "json",
+                                 "192.0.2.99"});
+    CHECK(r.exit_code == 3);
+    const auto res = result_for(json::parse(r.out), 0, "sfs.test");
+    CHECK(res["status"] == "error");
+    CHECK(res["error"].get<std::string>().find("certificate") != std::string::npos);
+    // The certificate is for 127.0.0.1, not "localhost".
+    write_file(f.dir + "/byname.toml",
+               catalog_text(fmt::format("https://localhost:{}", f.port), 1));
+    const auto n = run_rblscope({"check",
+                                 "--catalog",
+                                 f.dir + "/byname.toml",
+                                 "--resolver",
+                                 "127.0.0.1:1",
+                                 "--ca-file",
+                                 f.ca,
+                                 "--zones",
+                                 "t-sfs",
+                                 "--format",
+                                 "json",
+                                 "192.0.2.99"});
+    const auto byname = result_for(json::parse(n.out), 0, "sfs.test");
+    CHECK(byname["status"] == "error");
+    CHECK(byname["error"].get<std::string>().find("localhost") != std::string::npos);
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""A scripted HTTPS server for the HTTP-source tests: recorded-format answers of the
+reputation APIs, by the address asked, plus the failure modes (errors, garbage, slow,
+oversized and truncated bodies). Prints "PORT n" once it listens on 127.0.0.1.
+
+    fake_http.py CERT KEY
+"""
+import json
+import ssl
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+ABUSEIPDB_KEY = "test-key-5ecret"
+
+SFS = {
+    "192.0.2.99": {"success": 1, "ip": {"value": "192.0.2.99", "appears": 1, "frequency": 255,
+                                        "lastseen": "2025-02-25 18:34:43", "confidence": 99.95,
+                                        "asn": 64500}},
+    "192.0.2.98": {"success": 1, "ip": {"appears": 1, "frequency": 2, "torexit": 1,
+                                        "lastseen": "2012-02-13 01:35:12\x1b[31m",
+                                        "confidence": 6.44}},
+    "192.0.2.1": {"success": 1, "ip": {"value": "192.0.2.1", "appears": 0, "frequency": 0}},
+    "2001:db8::1": {"success": 1, "ip": {"value": "2001:db8::1", "appears": 0, "frequency": 0}},
+    "192.0.2.50": {"success": 0, "error": "invalid ip address"},
+}
+
+ABUSE = {
+    "192.0.2.99": 100,
+    "192.0.2.60": 40,
+    "192.0.2.1": 0,
+}
+
+
+def abuse_body(ip, score):
+    return {"data": {"ipAddress": ip, "isPublic": True, "ipVersion": 4, "isWhitelisted": False,
+                     "abuseConfidenceScore": score, "countryCode": "NL",
+                     "usageType": "Data Center/Web Hosting/Transit", "isp": "Example",
+                     "domain": "example.net", "hostnames": [],
+                     "totalReports": 3 if score else 0, "numDistinctUsers": 2 if score else 0,
+                     "lastReportedAt": "2018-12-20T20:55:14+00:00" if score else None}}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body, ctype="application/json", headers=()):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def failure_modes(self, ip):
+        """Shared by every route; True when it answered."""
+        if ip == "192.0.2.51":
+            self.send(200, b"<html><body>Service page</body></html>", "text/html")
+        elif ip == "192.0.2.52":
+            self.send(503, b"upstream unavailable", "text/plain")
+        elif ip == "192.0.2.53":
+            time.sleep(3)
+            self.send(200, {"success": 1, "ip": {"appears": 0}})
+        elif ip == "192.0.2.54":
+            self.send(200, b"[" + b"0," * (2 * 1024 * 1024) + b"0]")
+        elif ip == "192.0.2.55":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"success":1,"ip":{"app')
+            self.wfile.flush()
+            self.close_connection = True
+        else:
+            return False
+        return True
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        q = parse_qs(url.query, keep_blank_values=True)
+        if url.path == "/sfs/api":
+            ip = q.get("ip", [""])[0]
+            if "json" not in q:
+                self.send(400, b"<response success=\"false\"/>", "text/xml")
+            elif not self.failure_modes(ip):
+                self.send(200, SFS.get(ip, {"success": 1, "ip": {"appears": 0, "frequency": 0}}))
+        elif url.path == "/abuseipdb/api/v2/check":
+            ip = q.get("ipAddress", [""])[0]
+            if self.headers.get("Key") != ABUSEIPDB_KEY:
+                self.send(401, {"errors": [{"detail": "Authentication failed. Your API key is "
+                                            "either missing, incorrect, or revoked.",
+                                            "status": 401}]})
+            elif self.headers.get("Accept") != "application/json":
+                self.send(401, b"<html>login</html>", "text/html")
+            elif ip == "192.0.2.61":
+                self.send(429, {"errors": [{"detail": "Daily rate limit of 1000 requests "
+                                            "exceeded for this endpoint.", "status": 429}]},
+                          headers=[("Retry-After", "29241"), ("X-RateLimit-Limit", "1000"),
+                                   ("X-RateLimit-Remaining", "0")])
+            elif not self.failure_modes(ip):
+                self.send(200, abuse_body(ip, ABUSE.get(ip, 0)))
+        else:
+            self.send(404, b"no such route", "text/plain")
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # clients that give up early (timeouts, size limits) are part of the tests
+
+
+def main():
+    cert, key = sys.argv[1], sys.argv[2]
+    server = Server(("127.0.0.1", 0), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    print(f"PORT {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
