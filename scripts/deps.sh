@@ -7,7 +7,7 @@ packages="
   build-essential cmake ninja-build pkg-config
   libc-ares-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpsl-dev
-  doctest-dev rbldnsd dnsperf time python3 openssl clang-format
+  doctest-dev rbldnsd dnsperf time procps python3 openssl clang-format
   prometheus icinga2-bin icinga2-common nagios4-core
 "
 

@@ -25,8 +25,15 @@ while [ $i -lt 300 ]; do
   sleep 0.1
   i=$((i + 1))
 done
+# icinga2 forks workers that leave the session, so also stop whatever runs this config.
 kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+pkill -KILL -f "$dir/icinga2.conf" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
+i=0
+while pgrep -f "$dir/icinga2.conf" >/dev/null 2>&1 && [ $i -lt 50 ]; do
+  sleep 0.1
+  i=$((i + 1))
+done
 if ! cat "$dir"/perfdata/service-perfdata.[0-9]* 2>/dev/null | grep 'STATE::'; then
   echo "icinga2 wrote no check result; its log:" >&2
   cat "$dir/daemon.log" >&2
