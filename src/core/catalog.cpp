@@ -359,7 +359,8 @@ std::string_view to_string(Access v) noexcept {
 }
 
 const std::vector<std::string_view>& http_adapter_names() {
-    static const std::vector<std::string_view> names = {"abuseipdb", "stopforumspam"};
+    static const std::vector<std::string_view> names = {
+        "abuseipdb", "spamhaus-drop", "stopforumspam"};
     return names;
 }
 

@@ -14,6 +14,7 @@
 #include "net/resolvers.hpp"
 #include "rblscope/verdict.hpp"
 #include "sources/adapter.hpp"
+#include "sources/download_cache.hpp"
 
 #include <ares.h>
 #include <cmath>
@@ -156,6 +157,20 @@ struct RttEstimator {
     }
 };
 
+struct Job;
+
+// A list downloaded whole (kind http with a bulk adapter): fetched once per run at most,
+// lookups park until it is there.
+struct BulkState {
+    enum class Phase : std::uint8_t { idle, loading, ready, failed };
+    Phase phase = Phase::idle;
+    int downloads_left = 0;
+    std::vector<ListedBlock> blocks;
+    std::map<std::string, std::string> errors; ///< file -> why it could not be used
+    std::string error;                         ///< failed: all of them, in file order
+    std::vector<Job> parked;                   ///< lookups waiting for the download
+};
+
 struct ZoneState {
     const Zone* zone = nullptr;
     std::string suffix; ///< the zone with its key filled in; never printed
@@ -167,6 +182,7 @@ struct ZoneState {
     ZoneHealth health6;                   ///< how the zone answers IPv6 queries ("both" zones)
     const HttpAdapter* adapter = nullptr; ///< http sources
     std::string key;                      ///< http sources' API key; never printed
+    std::unique_ptr<BulkState> bulk;      ///< downloaded lists
     RttEstimator rtt;
 };
 
@@ -372,7 +388,134 @@ class Run {
         if (!m_http) {
             m_http = std::make_unique<HttpClient>(m_loop, m_options.ca_file);
         }
+        if (zs.adapter->bulk != nullptr) {
+            zs.bulk = std::make_unique<BulkState>();
+        }
         return std::nullopt;
+    }
+
+    // Downloaded lists are kept this long between runs (Spamhaus asks for at most hourly
+    // fetches), and an older copy is used, with a warning, when a fresh fetch fails.
+    static constexpr std::chrono::hours k_download_fresh{12};
+    static constexpr std::chrono::hours k_download_usable{24 * 7};
+
+    void issue_bulk(const Job& j) {
+        --m_in_flight; // parked or answered now: the window is for network requests
+        const std::size_t zi = j.target->lookups[j.index].zone;
+        BulkState& b = *m_zones[zi].bulk;
+        switch (b.phase) {
+        case BulkState::Phase::ready:
+        case BulkState::Phase::failed:
+            answer_bulk(zi, j);
+            return;
+        case BulkState::Phase::idle:
+            start_bulk(zi);
+            break;
+        case BulkState::Phase::loading:
+            break;
+        }
+        if (b.phase == BulkState::Phase::loading) {
+            b.parked.push_back(j);
+        } else {
+            answer_bulk(zi, j); // every file came from the disk copy
+        }
+    }
+
+    void answer_bulk(std::size_t zi, const Job& j) {
+        const ZoneState& zs = m_zones[zi];
+        Lookup& l = j.target->lookups[j.index];
+        if (zs.bulk->phase == BulkState::Phase::failed) {
+            SourceReading r;
+            r.error = zs.bulk->error;
+            l.http = std::move(r);
+        } else {
+            l.http = zs.adapter->bulk->match(zs.bulk->blocks, *IpAddress::parse(l.subject));
+        }
+        finish_lookup(*j.target);
+    }
+
+    void start_bulk(std::size_t zi) {
+        ZoneState& zs = m_zones[zi];
+        BulkState& b = *zs.bulk;
+        b.phase = BulkState::Phase::loading;
+        const std::string dir = download_dir(m_options.cache_dir);
+        const auto urls = zs.adapter->bulk->urls(*zs.zone);
+        b.downloads_left = static_cast<int>(urls.size());
+        for (const auto& url : urls) {
+            const std::string path = dir.empty() ? std::string() : download_path(dir, url);
+            const std::string name = url.substr(url.rfind('/') + 1);
+            if (!path.empty()) {
+                if (auto stored = read_download(path, k_download_fresh)) {
+                    bulk_file_done(zi, name, stored->body, {});
+                    continue;
+                }
+            }
+            HttpRequest req;
+            req.url = url;
+            req.timeout = m_options.http_timeout;
+            req.max_body = 16 * 1024 * 1024;
+            ++m_summary.http_requests;
+            m_http->get(std::move(req), [this, zi, name, path](HttpResponse&& response) {
+                std::string error;
+                if (response.timed_out || !response.error.empty()) {
+                    error = "download failed: " + sanitize_text(response.error, 300);
+                } else if (response.status != 200) {
+                    error = fmt::format("download failed: HTTP {}", response.status);
+                }
+                if (error.empty() && !path.empty()) {
+                    // Checked before it is kept: a broken file must not be served for hours.
+                    if (m_zones[zi].adapter->bulk->parse(response.body, name)) {
+                        if (auto why = write_download(path, response.body); !why.empty()) {
+                            m_sink.on_warning("download cache: " + why);
+                        }
+                    }
+                } else if (!error.empty() && !path.empty()) {
+                    if (auto old = read_download(path, k_download_usable)) {
+                        m_sink.on_warning(fmt::format("{}: {}; using the copy from {} hours ago",
+                                                      name,
+                                                      error,
+                                                      old->age.count() / 3600));
+                        bulk_file_done(zi, name, old->body, {});
+                        return;
+                    }
+                }
+                bulk_file_done(zi, name, response.body, error);
+            });
+        }
+    }
+
+    void bulk_file_done(std::size_t zi,
+                        const std::string& name,
+                        const std::string& body,
+                        const std::string& error) {
+        ZoneState& zs = m_zones[zi];
+        BulkState& b = *zs.bulk;
+        if (!error.empty()) {
+            b.errors[name] = fmt::format("{}: {}", name, error);
+        } else {
+            auto blocks = zs.adapter->bulk->parse(body, name);
+            if (blocks) {
+                b.blocks.insert(b.blocks.end(), blocks->begin(), blocks->end());
+            } else {
+                b.errors[name] = "the downloaded list is not in the documented format: " +
+                                 blocks.error().to_string();
+            }
+        }
+        if (--b.downloads_left > 0) {
+            return;
+        }
+        for (const auto& [file, why] : b.errors) {
+            b.error += (b.error.empty() ? "" : "; ") + why;
+        }
+        b.phase = b.error.empty() ? BulkState::Phase::ready : BulkState::Phase::failed;
+        if (b.phase == BulkState::Phase::failed) {
+            b.blocks.clear();
+        }
+        auto parked = std::move(b.parked);
+        b.parked.clear();
+        for (const auto& j : parked) {
+            answer_bulk(zi, j);
+        }
     }
 
     void issue_http(const Job& j) {
@@ -642,7 +785,11 @@ class Run {
         }
         if (j.kind == JobKind::lookup &&
             m_zones[j.target->lookups[j.index].zone].zone->kind == ZoneKind::http) {
-            issue_http(j);
+            if (m_zones[j.target->lookups[j.index].zone].bulk) {
+                issue_bulk(j);
+            } else {
+                issue_http(j);
+            }
             return;
         }
         if (m_cache) {
@@ -761,6 +908,22 @@ class Run {
                 DnsReply cut;
                 cut.status = k_deadline;
                 settle(it, std::move(cut));
+            }
+        }
+        for (auto& zs : m_zones) {
+            if (!zs.bulk) {
+                continue;
+            }
+            auto parked = std::move(zs.bulk->parked);
+            zs.bulk->parked.clear();
+            for (const auto& j : parked) {
+                SourceReading cut;
+                cut.status = Status::timeout;
+                cut.error = fmt::format("the run's deadline of {:g} s passed before the list "
+                                        "was downloaded",
+                                        static_cast<double>(m_options.deadline.count()) / 1000.0);
+                j.target->lookups[j.index].http = std::move(cut);
+                finish_lookup(*j.target);
             }
         }
         auto http_open = std::move(m_http_open);

@@ -4,10 +4,13 @@
 
 #include "net/http_client.hpp"
 #include "rblscope/catalog.hpp"
+#include "rblscope/error.hpp"
+#include "rblscope/ip.hpp"
 #include "rblscope/result.hpp"
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rblscope {
 
@@ -19,14 +22,34 @@ struct SourceReading {
     std::string error;                  ///< error / timeout: why, sanitised, without the key
 };
 
+/// A block from a downloaded list (e.g. Spamhaus DROP), with its list's label.
+struct ListedBlock {
+    Cidr block;
+    std::string label; ///< e.g. "SBL000001"
+};
+
+/// A list downloaded whole and matched offline.
+struct BulkList {
+    /// The files to download, from the zone's base URL.
+    std::vector<std::string> (*urls)(const Zone& zone);
+    /// Parses one downloaded file; errors name the file's line.
+    Result<std::vector<ListedBlock>> (*parse)(std::string_view body, const std::string& name);
+    /// The reading for `ip` given every block of every file.
+    SourceReading (*match)(const std::vector<ListedBlock>& blocks, const IpAddress& ip);
+};
+
 struct HttpAdapter {
     std::string_view name;
     bool needs_key = false;
     /// The request for `ip` (text form) against `zone.url`, with `key` when needs_key.
-    HttpRequest (*request)(const Zone& zone, const std::string& key, const std::string& ip);
+    HttpRequest (*request)(const Zone& zone,
+                           const std::string& key,
+                           const std::string& ip) = nullptr;
     /// The reading of a response that arrived (HTTP status and body; transport errors are
     /// handled before this is called).
-    SourceReading (*read)(const HttpResponse& response);
+    SourceReading (*read)(const HttpResponse& response) = nullptr;
+    /// Set for lists that are downloaded once and matched offline (request/read unused).
+    const BulkList* bulk = nullptr;
 };
 
 /// The adapter called `name`, or null.

@@ -1,6 +1,7 @@
 // HTTP reputation sources through libcurl in the engine's loop, against a real local HTTPS
 // server (tests/responder/fake_http.py) with a throwaway CA made here.
 
+#include "core/hash.hpp"
 #include "integration/fixtures.hpp"
 
 #include <chrono>
@@ -57,6 +58,30 @@ key_env = "RBLSCOPE_TEST_ABUSEIPDB_KEY"
 status = "key-required"
 default = true
 delist = "https://abuse.test/check/{{ip}}"
+
+[[zone]]
+id = "t-drop"
+zone = "drop.test"
+kind = "http"
+adapter = "spamhaus-drop"
+url = "{base}/drop"
+status = "active"
+
+[[zone]]
+id = "t-drop-broken"
+zone = "broken-drop.test"
+kind = "http"
+adapter = "spamhaus-drop"
+url = "{base}/drop/broken"
+status = "active"
+
+[[zone]]
+id = "t-drop-gone"
+zone = "gone-drop.test"
+kind = "http"
+adapter = "spamhaus-drop"
+url = "{base}/drop/gone"
+status = "active"
 
 [[zone]]
 id = "t-bl"
@@ -277,4 +302,74 @@ TEST_CASE("http: TLS is verified: an unknown CA or a wrong name is refused") {
     const auto byname = result_for(json::parse(n.out), 0, "sfs.test");
     CHECK(byname["status"] == "error");
     CHECK(byname["error"].get<std::string>().find("localhost") != std::string::npos);
+}
+
+TEST_CASE("http: Spamhaus DROP is downloaded once, kept, and matched offline") {
+    auto& f = http_fixture();
+    const std::string cache = f.dir + "/drop-cache";
+    const std::vector<std::string> args = {"--zones",
+                                           "t-drop",
+                                           "--cache",
+                                           cache,
+                                           "198.51.100.7",
+                                           "203.0.113.5",
+                                           "192.0.2.1",
+                                           "2001:db8:dead::25"};
+    const auto first = check(args);
+    CHECK(first.exit_code == 2);
+    const auto d1 = json::parse(first.out);
+    CHECK(d1["summary"]["http_requests"] == 2); // drop_v4.json and drop_v6.json, once
+    CHECK(result_for(d1, 0, "drop.test")["meaning"] ==
+          "DROP: in 198.51.100.0/24 (SBL000001), a netblock hijacked or run by spammers (do "
+          "not route or peer)");
+    CHECK(result_for(d1, 1, "drop.test")["meaning"].get<std::string>().starts_with(
+        "DROP: in 203.0.112.0/22 (SBL000002)"));
+    CHECK(result_for(d1, 2, "drop.test")["status"] == "clean");
+    CHECK(result_for(d1, 3, "drop.test")["meaning"].get<std::string>().starts_with(
+        "DROP: in 2001:db8:dead::/48 (SBL000003)"));
+    // The next run uses the kept copy: no download, same answers.
+    const auto second = check(args);
+    const auto d2 = json::parse(second.out);
+    CHECK(d2["summary"]["http_requests"] == 0);
+    CHECK(result_for(d2, 0, "drop.test")["status"] == "listed");
+    CHECK(result_for(d2, 2, "drop.test")["status"] == "clean");
+}
+
+TEST_CASE("http: a broken or missing DROP download is an error, an older copy is used") {
+    auto& f = http_fixture();
+    const std::string cache = f.dir + "/drop-broken-cache";
+    const auto broken = check({"--zones", "t-drop-broken", "--cache", cache, "198.51.100.7"});
+    CHECK(broken.exit_code == 3);
+    const auto b = result_for(json::parse(broken.out), 0, "broken-drop.test");
+    CHECK(b["status"] == "error");
+    CHECK(b["error"].get<std::string>().starts_with(
+        "the downloaded list is not in the documented format: "));
+    CHECK_FALSE(std::filesystem::exists(cache + "/downloads")); // broken files are not kept
+
+    const auto gone = check({"--zones", "t-drop-gone", "--cache", cache, "198.51.100.7"});
+    CHECK(gone.exit_code == 3);
+    CHECK(result_for(json::parse(gone.out), 0, "gone-drop.test")["error"] ==
+          "drop_v4.json: download failed: HTTP 404; drop_v6.json: download failed: HTTP 404");
+
+    // A copy two days old stands in when the download fails, with a warning.
+    const std::string base = fmt::format("https://127.0.0.1:{}/drop/gone", f.port);
+    const std::string meta = "{\"type\":\"metadata\",\"records\":1}\n";
+    std::filesystem::create_directories(cache + "/downloads");
+    for (const auto& [file, line] :
+         {std::pair{"drop_v4.json", "{\"cidr\":\"198.51.100.0/24\",\"sblid\":\"SBL9\"}\n"},
+          std::pair{"drop_v6.json", ""}}) {
+        const std::string path = cache + "/downloads/" +
+                                 rblscope::sha256_hex(base + "/" + file).substr(0, 32) +
+                                 ".download";
+        write_file(path, std::string(line) + meta);
+        std::filesystem::last_write_time(
+            path, std::filesystem::file_time_type::clock::now() - std::chrono::hours(48));
+    }
+    const auto stale = check({"--zones", "t-drop-gone", "--cache", cache, "198.51.100.7"});
+    CHECK(stale.exit_code == 2);
+    CHECK(result_for(json::parse(stale.out), 0, "gone-drop.test")["meaning"]
+              .get<std::string>()
+              .starts_with("DROP: in 198.51.100.0/24 (SBL9)"));
+    CHECK(stale.err.find("drop_v4.json: download failed: HTTP 404; using the copy from 48 hours "
+                         "ago") != std::string::npos);
 }

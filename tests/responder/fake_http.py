@@ -33,6 +33,18 @@ ABUSE = {
 }
 
 
+META = b'{"type":"metadata","timestamp":1700000000,"size":0,"records":2,"copyright":"x"}\n'
+DROP = {
+    "drop_v4.json": b'{"cidr":"198.51.100.0/24","sblid":"SBL000001","rir":"arin"}\n'
+                    b'{"cidr":"203.0.112.0/22","sblid":"SBL000002","rir":"ripencc"}\n' + META,
+    "drop_v6.json": b'{"cidr":"2001:db8:dead::/48","sblid":"SBL000003","rir":"ripencc"}\n' + META,
+    # broken/: a cut download and a garbled one
+    "broken/drop_v4.json": b'{"cidr":"198.51.100.0/24","sblid":"SBL000001","rir":"arin"}\n',
+    "broken/drop_v6.json": b'{"cidr":"2001:db8:dead::/48"}\nnot json\n' + META,
+}
+DOWNLOADS = {}
+
+
 def abuse_body(ip, score):
     return {"data": {"ipAddress": ip, "isPublic": True, "ipVersion": 4, "isWhitelisted": False,
                      "abuseConfidenceScore": score, "countryCode": "NL",
@@ -105,6 +117,15 @@ class Handler(BaseHTTPRequestHandler):
                                    ("X-RateLimit-Remaining", "0")])
             elif not self.failure_modes(ip):
                 self.send(200, abuse_body(ip, ABUSE.get(ip, 0)))
+        elif url.path.startswith("/drop/"):
+            DOWNLOADS[url.path] = DOWNLOADS.get(url.path, 0) + 1
+            name = url.path[len("/drop/"):]
+            if name in DROP:
+                self.send(200, DROP[name], "application/x-ndjson")
+            else:
+                self.send(404, b"no such file", "text/plain")
+        elif url.path == "/stats":
+            self.send(200, DOWNLOADS)
         else:
             self.send(404, b"no such route", "text/plain")
 

@@ -1,0 +1,74 @@
+#include "sources/download_cache.hpp"
+
+#include "core/hash.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace rblscope {
+
+namespace fs = std::filesystem;
+
+std::string download_dir(const std::string& cache_dir) {
+    if (!cache_dir.empty()) {
+        return cache_dir + "/downloads";
+    }
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg == '/') {
+        return std::string(xdg) + "/rblscope";
+    }
+    if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+        return std::string(home) + "/.cache/rblscope";
+    }
+    return {};
+}
+
+std::string download_path(const std::string& dir, const std::string& url) {
+    return dir + "/" + sha256_hex(url).substr(0, 32) + ".download";
+}
+
+std::optional<StoredDownload> read_download(const std::string& path, std::chrono::seconds max_age) {
+    std::error_code ec;
+    const auto mtime = fs::last_write_time(path, ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(
+        fs::file_time_type::clock::now() - mtime);
+    if (age > max_age || age.count() < -60) {
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return StoredDownload{ss.str(), std::max(age, std::chrono::seconds(0))};
+}
+
+std::string write_download(const std::string& path, const std::string& body) {
+    const std::string dir = path.substr(0, path.rfind('/'));
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    std::string tmp = dir + "/.tmp.XXXXXX";
+    const int fd = mkstemp(tmp.data());
+    if (fd < 0) {
+        return fmt::format("cannot write in {}: {}", dir, std::strerror(errno));
+    }
+    const bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
+    const bool closed = ::close(fd) == 0;
+    if (!written || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        std::remove(tmp.c_str());
+        return fmt::format("cannot write {}: {}", path, why);
+    }
+    return {};
+}
+
+} // namespace rblscope

@@ -1,0 +1,88 @@
+// Spamhaus DROP ("Don't Route Or Peer"): netblocks hijacked or run by spam operations,
+// published as NDJSON files, downloaded whole (at most hourly by Spamhaus' terms; rblscope
+// keeps a copy for 12 hours) and matched offline:
+//   {"cidr":"192.0.2.0/24","sblid":"SBL000001","rir":"arin"}
+//   {"type":"metadata","timestamp":1700000000,"size":0,"records":2,...}   <- last line
+
+#include "core/sanitize.hpp"
+#include "sources/adapter.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace rblscope {
+
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> drop_urls(const Zone& zone) {
+    return {zone.url + "/drop_v4.json", zone.url + "/drop_v6.json"};
+}
+
+Result<std::vector<ListedBlock>> drop_parse(std::string_view body, const std::string& name) {
+    std::vector<ListedBlock> blocks;
+    bool metadata = false;
+    std::size_t line_no = 0;
+    std::size_t pos = 0;
+    while (pos < body.size()) {
+        const auto nl = body.find('\n', pos);
+        const auto line = body.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
+        pos = nl == std::string_view::npos ? body.size() : nl + 1;
+        ++line_no;
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
+            continue;
+        }
+        const auto where = fmt::format("{}:{}", name, line_no);
+        const json doc = json::parse(line, nullptr, false);
+        if (doc.is_discarded() || !doc.is_object()) {
+            return Error{"not a JSON object: " + sanitize_text(line, 80), where};
+        }
+        if (doc.value("type", "") == "metadata") {
+            metadata = true;
+            continue;
+        }
+        const auto cidr = doc.find("cidr");
+        if (cidr == doc.end() || !cidr->is_string()) {
+            return Error{"a record without \"cidr\"", where};
+        }
+        auto block = Cidr::parse(cidr->get<std::string>());
+        if (!block) {
+            return Error{sanitize_text(block.error().message, 200), where};
+        }
+        std::string label = doc.contains("sblid") && doc["sblid"].is_string()
+                                ? sanitize_text(doc["sblid"].get<std::string>(), 40)
+                                : std::string();
+        blocks.push_back({*block, std::move(label)});
+    }
+    // Spamhaus ends every file with a metadata line: without it the download was cut.
+    if (!metadata) {
+        return Error{"no metadata line at the end: the file looks truncated", name};
+    }
+    return blocks;
+}
+
+SourceReading drop_match(const std::vector<ListedBlock>& blocks, const IpAddress& ip) {
+    SourceReading r;
+    for (const auto& b : blocks) {
+        if (b.block.contains(ip)) {
+            r.status = Status::listed;
+            r.severity = Severity::critical;
+            r.meaning = fmt::format("DROP: in {}{}, a netblock hijacked or run by spammers "
+                                    "(do not route or peer)",
+                                    b.block.to_string(),
+                                    b.label.empty() ? "" : " (" + b.label + ")");
+            return r;
+        }
+    }
+    r.status = Status::clean;
+    return r;
+}
+
+const BulkList k_drop_list{&drop_urls, &drop_parse, &drop_match};
+
+} // namespace
+
+extern const HttpAdapter k_spamhaus_drop_adapter{"spamhaus-drop", false, nullptr, nullptr, &k_drop_list};
+
+} // namespace rblscope
