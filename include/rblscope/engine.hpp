@@ -42,6 +42,8 @@ struct EngineOptions {
     /// the system's). TLS is always verified.
     std::chrono::milliseconds http_timeout{10000};
     std::string ca_file;
+    /// Keys from the configuration file, by variable name; the environment wins.
+    std::map<std::string, std::string> keys;
 };
 
 /// Where targets come from (a list, a file, stdin). Pulled lazily, so input streams.

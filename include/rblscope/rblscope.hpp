@@ -3,6 +3,7 @@
 /// \brief Umbrella header for the rblscope engine library.
 
 #include "rblscope/catalog.hpp"
+#include "rblscope/config.hpp"
 #include "rblscope/engine.hpp"
 #include "rblscope/error.hpp"
 #include "rblscope/ip.hpp"

@@ -42,6 +42,8 @@ struct CheckOptions {
     bool no_txt = false;
     std::string cache_dir;
     std::string ca_file;
+    std::string config_file;
+    std::string sources; ///< --sources: dns, http and adapter names, comma-separated
     double http_timeout_s = 10;
     std::string color = "auto";
 };

@@ -6,9 +6,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sys/stat.h>
 #include <tuple>
 #include <unistd.h>
 
@@ -109,6 +111,15 @@ void add_check(CLI::App& app, CheckOptions& opt) {
         "--catalog", opt.catalog.path, "Zone catalog (default: lists.toml shipped with rblscope)");
     app.add_flag("-a,--all", opt.all, "Text: also show the lists that answered clean");
     app.add_flag("--no-txt", opt.no_txt, "Do not ask TXT records for listings");
+    app.add_option("--sources",
+                   opt.sources,
+                   "Kinds of sources to ask, comma-separated: dns, http, or HTTP adapter names "
+                   "(abuseipdb, spamhaus-drop, stopforumspam). Without --zones: dns = the default "
+                   "DNS lists, http = every HTTP source");
+    app.add_option("--config",
+                   opt.config_file,
+                   "Configuration file with API keys (default: ~/.config/rblscope/config.toml "
+                   "when it exists; must not be readable by others)");
     app.add_option("--ca-file",
                    opt.ca_file,
                    "CA bundle for HTTP sources behind a private CA (TLS is always verified)")
@@ -167,6 +178,24 @@ int run_check_command(const CheckOptions& opt) {
     eo.ask_txt = !opt.no_txt;
     eo.cache_dir = opt.cache_dir;
     eo.ca_file = opt.ca_file;
+    {
+        std::string path = opt.config_file;
+        if (path.empty()) {
+            path = default_config_path();
+            struct stat st {};
+            if (!path.empty() && stat(path.c_str(), &st) != 0) {
+                path.clear(); // no configuration file: keys come from the environment only
+            }
+        }
+        if (!path.empty()) {
+            auto cfg = load_config(path);
+            if (!cfg) {
+                fmt::print(stderr, "rblscope: {}\n", cfg.error().to_string());
+                return unknown;
+            }
+            eo.keys = std::move(cfg->keys);
+        }
+    }
     eo.http_timeout = std::chrono::milliseconds(static_cast<long>(opt.http_timeout_s * 1000));
     for (const auto& zs : opt.zone_servers) {
         const auto eq = zs.find('=');
@@ -252,6 +281,45 @@ int run_check_command(const CheckOptions& opt) {
             bare_zones.push_back(make_bare_zone(n));
             zones.push_back(&bare_zones.back());
         }
+    }
+    if (!opt.sources.empty()) {
+        std::set<std::string> wanted;
+        std::string cur;
+        for (const char c : opt.sources + ",") {
+            if (c == ',') {
+                if (!cur.empty()) {
+                    const auto& adapters = http_adapter_names();
+                    if (cur != "dns" && cur != "http" &&
+                        std::find(adapters.begin(), adapters.end(), cur) == adapters.end()) {
+                        fmt::print(stderr,
+                                   "rblscope: --sources: \"{}\" is not dns, http or an HTTP "
+                                   "adapter ({})\n",
+                                   cur,
+                                   fmt::join(adapters, ", "));
+                        return unknown;
+                    }
+                    wanted.insert(cur);
+                }
+                cur.clear();
+            } else if (c != ' ') {
+                cur += c;
+            }
+        }
+        const auto wanted_zone = [&](const Zone& z) {
+            return z.kind == ZoneKind::http ? wanted.contains("http") || wanted.contains(z.adapter)
+                                            : wanted.contains("dns");
+        };
+        if (opt.zones.empty()) {
+            // HTTP sources are off by default; naming them here turns them on.
+            for (const auto& z : catalog->zones) {
+                const bool chosen = std::find(zones.begin(), zones.end(), &z) != zones.end();
+                if (z.kind == ZoneKind::http && z.status != ZoneStatus::defunct && wanted_zone(z) &&
+                    !chosen) {
+                    zones.push_back(&z);
+                }
+            }
+        }
+        std::erase_if(zones, [&](const Zone* z) { return !wanted_zone(*z); });
     }
     if (zones.empty()) {
         fmt::print(stderr, "rblscope: no zones selected\n");

@@ -351,8 +351,9 @@ class Run {
                 continue;
             }
             if (!zs.zone->key_env.empty()) {
-                const char* key = std::getenv(zs.zone->key_env.c_str());
-                if (key == nullptr || *key == '\0') {
+                const std::string key_text = key_for(zs.zone->key_env);
+                const char* key = key_text.c_str();
+                if (*key == '\0') {
                     zs.skip_reason = fmt::format("needs a key: set {}", zs.zone->key_env);
                 } else if (!is_valid_hostname(std::string(key) + ".test")) {
                     zs.skip_reason =
@@ -365,6 +366,15 @@ class Run {
         return std::nullopt;
     }
 
+    // The environment wins over the configuration file.
+    std::string key_for(const std::string& variable) const {
+        if (const char* v = std::getenv(variable.c_str()); v != nullptr && *v != '\0') {
+            return v;
+        }
+        const auto it = m_options.keys.find(variable);
+        return it != m_options.keys.end() ? it->second : std::string();
+    }
+
     std::optional<Error> setup_http_source(ZoneState& zs) {
         zs.adapter = find_adapter(zs.zone->adapter);
         if (zs.adapter == nullptr) {
@@ -372,8 +382,7 @@ class Run {
             return std::nullopt;
         }
         if (!zs.zone->key_env.empty()) {
-            const char* key = std::getenv(zs.zone->key_env.c_str());
-            zs.key = key != nullptr ? key : "";
+            zs.key = key_for(zs.zone->key_env);
         }
         if (zs.adapter->needs_key && zs.key.empty()) {
             zs.skip_reason =

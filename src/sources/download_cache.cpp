@@ -38,8 +38,8 @@ std::optional<StoredDownload> read_download(const std::string& path, std::chrono
     if (ec) {
         return std::nullopt;
     }
-    const auto age = std::chrono::duration_cast<std::chrono::seconds>(
-        fs::file_time_type::clock::now() - mtime);
+    const auto age =
+        std::chrono::duration_cast<std::chrono::seconds>(fs::file_time_type::clock::now() - mtime);
     if (age > max_age || age.count() < -60) {
         return std::nullopt;
     }

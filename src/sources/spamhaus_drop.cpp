@@ -83,6 +83,7 @@ const BulkList k_drop_list{&drop_urls, &drop_parse, &drop_match};
 
 } // namespace
 
-extern const HttpAdapter k_spamhaus_drop_adapter{"spamhaus-drop", false, nullptr, nullptr, &k_drop_list};
+extern const HttpAdapter k_spamhaus_drop_adapter{
+    "spamhaus-drop", false, nullptr, nullptr, &k_drop_list};
 
 } // namespace rblscope

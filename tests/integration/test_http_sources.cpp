@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <sys/stat.h>
 
 using namespace rblscope::test;
 using nlohmann::json;
@@ -372,4 +373,61 @@ TEST_CASE("http: a broken or missing DROP download is an error, an older copy is
               .starts_with("DROP: in 198.51.100.0/24 (SBL9)"));
     CHECK(stale.err.find("drop_v4.json: download failed: HTTP 404; using the copy from 48 hours "
                          "ago") != std::string::npos);
+}
+
+TEST_CASE("http: keys from the configuration file, which must be private") {
+    auto& f = http_fixture();
+    const std::string cfg = f.dir + "/config.toml";
+    write_file(cfg, std::string("[keys]\nRBLSCOPE_TEST_ABUSEIPDB_KEY = \"") + k_key + "\"\n");
+    chmod(cfg.c_str(), 0600);
+    const auto r = check({"--config", cfg, "--zones", "t-abuse", "192.0.2.99"}, {});
+    CHECK(r.exit_code == 2);
+    CHECK(result_for(json::parse(r.out), 0, "abuse.test")["status"] == "listed");
+    CHECK(r.out.find(k_key) == std::string::npos);
+
+    // The environment wins over the file.
+    write_file(cfg, "[keys]\nRBLSCOPE_TEST_ABUSEIPDB_KEY = \"stale-key\"\n");
+    chmod(cfg.c_str(), 0600);
+    CHECK(check({"--config", cfg, "--zones", "t-abuse", "192.0.2.99"}).exit_code == 2);
+
+    chmod(cfg.c_str(), 0644);
+    const auto open = check({"--config", cfg, "--zones", "t-abuse", "192.0.2.99"}, {});
+    CHECK(open.exit_code == 3);
+    CHECK(open.out.empty());
+    CHECK(open.err == fmt::format("rblscope: {0}: the configuration file holds API keys but other "
+                                  "users can read or change it (mode 0644); run: chmod 600 {0}\n",
+                                  cfg));
+    CHECK(open.err.find("stale-key") == std::string::npos);
+
+    write_file(cfg, "[keys]\nRBLSCOPE_TEST_ABUSEIPDB_KEY = 42\n");
+    chmod(cfg.c_str(), 0600);
+    const auto bad = check({"--config", cfg, "--zones", "t-abuse", "192.0.2.99"}, {});
+    CHECK(bad.exit_code == 3);
+    CHECK(bad.err == fmt::format("rblscope: {}:2:31: keys.RBLSCOPE_TEST_ABUSEIPDB_KEY must be a "
+                                 "non-empty string\n",
+                                 cfg));
+}
+
+TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
+    const auto zones_of = [](const std::vector<std::string>& extra) {
+        const auto r = check(extra);
+        const auto doc = json::parse(r.out);
+        std::string out;
+        for (const auto& res : doc["targets"][0]["results"]) {
+            out += (out.empty() ? "" : ",") + res["zone"].get<std::string>();
+        }
+        return out;
+    };
+    CHECK(zones_of({"--sources", "dns", "192.0.2.1"}) == "bl.test");
+    // Without --zones, naming HTTP turns on every HTTP source of the catalog.
+    CHECK(zones_of({"--sources", "http", "192.0.2.1"}) ==
+          "sfs.test,abuse.test,drop.test,broken-drop.test,gone-drop.test");
+    CHECK(zones_of({"--sources", "dns,abuseipdb", "192.0.2.1"}) == "abuse.test,bl.test");
+    // With --zones it filters.
+    CHECK(zones_of({"--zones", "t-sfs,t-bl", "--sources", "stopforumspam", "192.0.2.1"}) ==
+          "sfs.test");
+    const auto bad = check({"--sources", "dns,smtp", "192.0.2.1"});
+    CHECK(bad.exit_code == 3);
+    CHECK(bad.err == "rblscope: --sources: \"smtp\" is not dns, http or an HTTP adapter "
+                     "(abuseipdb, spamhaus-drop, stopforumspam)\n");
 }

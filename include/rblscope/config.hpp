@@ -1,0 +1,31 @@
+#pragma once
+/// \file config.hpp
+/// \brief The user's configuration file (API keys for now), e.g.
+/// `~/.config/rblscope/config.toml`:
+///
+/// ```toml
+/// [keys]
+/// RBLSCOPE_ABUSEIPDB_KEY = "..."     # named like the environment variables
+/// ```
+
+#include "rblscope/error.hpp"
+
+#include <map>
+#include <string>
+
+namespace rblscope {
+
+struct Config {
+    std::map<std::string, std::string> keys; ///< variable name -> key; never printed
+    std::string source;                      ///< file it was read from
+};
+
+/// The default location: $XDG_CONFIG_HOME/rblscope/config.toml, else
+/// ~/.config/rblscope/config.toml; empty when neither can be named.
+[[nodiscard]] std::string default_config_path();
+
+/// Reads a configuration file. A file that other users can read or write is refused
+/// (it holds keys); errors name "FILE:LINE:COL". Key values never appear in errors.
+[[nodiscard]] Result<Config> load_config(const std::string& path);
+
+} // namespace rblscope

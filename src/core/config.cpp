@@ -1,0 +1,96 @@
+#include "rblscope/config.hpp"
+
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <toml++/toml.h>
+
+namespace rblscope {
+
+namespace {
+
+std::string where(const std::string& path, const toml::source_region& r) {
+    return fmt::format("{}:{}:{}", path, r.begin.line, r.begin.column);
+}
+
+bool valid_variable_name(std::string_view name) {
+    if (name.empty() || (name[0] >= '0' && name[0] <= '9')) {
+        return false;
+    }
+    for (const char c : name) {
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+std::string default_config_path() {
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg == '/') {
+        return std::string(xdg) + "/rblscope/config.toml";
+    }
+    if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+        return std::string(home) + "/.config/rblscope/config.toml";
+    }
+    return {};
+}
+
+Result<Config> load_config(const std::string& path) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0) {
+        return Error{"cannot read the configuration file", path};
+    }
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        return Error{fmt::format("the configuration file holds API keys but other users can "
+                                 "read or change it (mode {:04o}); run: chmod 600 {}",
+                                 st.st_mode & 07777,
+                                 path),
+                     path};
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return Error{"cannot read the configuration file", path};
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    toml::table root;
+    try {
+        root = toml::parse(ss.str(), path);
+    } catch (const toml::parse_error& e) {
+        return Error{std::string(e.description()), where(path, e.source())};
+    }
+    Config cfg;
+    cfg.source = path;
+    for (const auto& [name, node] : root) {
+        if (name.str() != "keys") {
+            return Error{fmt::format("unknown table or key '{}' (expected [keys])", name.str()),
+                         where(path, node.source())};
+        }
+        const auto* keys = node.as_table();
+        if (keys == nullptr) {
+            return Error{"'keys' must be a table", where(path, node.source())};
+        }
+        for (const auto& [var, value] : *keys) {
+            if (!valid_variable_name(var.str())) {
+                return Error{fmt::format("'{}' is not a variable name such as "
+                                         "RBLSCOPE_ABUSEIPDB_KEY",
+                                         var.str()),
+                             where(path, value.source())};
+            }
+            const auto* s = value.as_string();
+            if (s == nullptr || s->get().empty()) {
+                return Error{fmt::format("keys.{} must be a non-empty string", var.str()),
+                             where(path, value.source())};
+            }
+            cfg.keys[std::string(var.str())] = s->get();
+        }
+    }
+    return cfg;
+}
+
+} // namespace rblscope
