@@ -98,6 +98,7 @@ struct Zone {
     std::string hash;                  ///< hash zones: "sha1-hex" or "sha256-base32"
     std::string adapter;               ///< http sources: which adapter speaks its API
     std::string url;                   ///< http sources: base URL (overridable for mirrors, tests)
+    double rate = 5.0;                 ///< http sources: requests per second at most
     std::string delist_url;            ///< template with {ip}, {domain} or {subject}
     std::string refusal_hint;          ///< what to do when the list refuses us
     std::string server;                ///< route queries for this zone to "IP[:PORT]"

@@ -508,7 +508,8 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                              "test_listed6",
                              "test_unlisted6",
                              "adapter",
-                             "url"},
+                             "url",
+                             "rate"},
                             what);
                 const OperatorDefaults* op = nullptr;
                 if (auto op_id = r.string(*t, "operator", what)) {
@@ -567,6 +568,12 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 if (z.kind == ZoneKind::http) {
                     z.adapter = r.string(*t, "adapter", what).value_or("");
                     z.url = r.string(*t, "url", what).value_or("");
+                    z.rate = r.number(*t, "rate", what).value_or(5.0);
+                    if (!(z.rate >= 0.001 && z.rate <= 1000)) {
+                        r.fail(*t->get("rate"),
+                               fmt::format("{}: 'rate' must be 0.001 to 1000 requests a second",
+                                           what));
+                    }
                     const auto& known = http_adapter_names();
                     if (std::find(known.begin(), known.end(), z.adapter) == known.end()) {
                         r.fail(t->contains("adapter") ? *t->get("adapter") : el,
@@ -581,10 +588,11 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                                            "quotes or placeholders",
                                            what));
                     }
-                } else if (t->contains("adapter") || t->contains("url")) {
+                } else if (t->contains("adapter") || t->contains("url") || t->contains("rate")) {
                     r.fail(
                         el,
-                        fmt::format("{}: 'adapter' and 'url' apply only to kind \"http\"", what));
+                        fmt::format("{}: 'adapter', 'url' and 'rate' apply only to kind \"http\"",
+                                    what));
                 } else if ((z.zone.find("{key}") != std::string::npos) != !z.key_env.empty()) {
                     r.fail(el,
                            fmt::format("{}: a zone with {{key}} needs 'key_env' and the other way "

@@ -183,6 +183,7 @@ struct ZoneState {
     const HttpAdapter* adapter = nullptr; ///< http sources
     std::string key;                      ///< http sources' API key; never printed
     std::unique_ptr<BulkState> bulk;      ///< downloaded lists
+    Clock::time_point next_slot;          ///< http sources: earliest next request (rate)
     RttEstimator rtt;
 };
 
@@ -527,29 +528,87 @@ class Run {
         }
     }
 
+    // HTTP manners: at most `rate` requests a second per source, and a failed request is
+    // tried again a bounded number of times: after a backoff for a 5xx or a broken
+    // connection, after the server's Retry-After for a 429 when that is short.
+    static constexpr int k_http_retries = 2;
+    static constexpr std::chrono::milliseconds k_http_backoff{500};
+    static constexpr long k_max_retry_after_s = 5;
+
+    struct HttpOpen {
+        Job job;
+        int attempt = 0;
+    };
+
     void issue_http(const Job& j) {
         Lookup& l = j.target->lookups[j.index];
+        const std::uint64_t id = m_next_request++;
+        m_http_open.emplace(id, HttpOpen{j, 0});
+        l.started = Clock::now();
+        send_http(id, Clock::now());
+    }
+
+    // Sends request `id` at `earliest` or at its source's next free slot, whichever is later.
+    void send_http(std::uint64_t id, Clock::time_point earliest) {
+        const auto it = m_http_open.find(id);
+        if (it == m_http_open.end()) {
+            return; // settled by the run's deadline
+        }
+        ZoneState& zs = m_zones[it->second.job.target->lookups[it->second.job.index].zone];
+        const auto gap = std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(1.0 / zs.zone->rate));
+        const auto at = std::max({earliest, zs.next_slot, Clock::now()});
+        zs.next_slot = at + gap;
+        if (at > Clock::now()) {
+            m_loop.add_timer(at, [this, id] { transmit_http(id); });
+        } else {
+            transmit_http(id);
+        }
+    }
+
+    void transmit_http(std::uint64_t id) {
+        const auto it = m_http_open.find(id);
+        if (it == m_http_open.end()) {
+            return;
+        }
+        const Job& j = it->second.job;
+        const Lookup& l = j.target->lookups[j.index];
         const ZoneState& zs = m_zones[l.zone];
         HttpRequest req = zs.adapter->request(*zs.zone, zs.key, l.subject);
         req.timeout = m_options.http_timeout;
-        const std::uint64_t id = m_next_request++;
-        m_http_open.emplace(id, j);
-        l.started = Clock::now();
         ++m_summary.http_requests;
-        m_http->get(std::move(req), [this, id](HttpResponse&& response) {
-            const auto it = m_http_open.find(id);
-            if (it == m_http_open.end()) {
-                return; // settled by the run's deadline
+        m_http->get(std::move(req),
+                    [this, id](HttpResponse&& response) { on_http(id, std::move(response)); });
+    }
+
+    void on_http(std::uint64_t id, HttpResponse&& response) {
+        const auto it = m_http_open.find(id);
+        if (it == m_http_open.end()) {
+            return; // settled by the run's deadline
+        }
+        HttpOpen& open = it->second;
+        if (open.attempt < k_http_retries && !response.timed_out) {
+            std::optional<std::chrono::milliseconds> wait;
+            if (!response.error.empty() || response.status >= 500) {
+                wait = k_http_backoff * (1 << open.attempt);
+            } else if (response.status == 429 && response.retry_after_s &&
+                       *response.retry_after_s <= k_max_retry_after_s) {
+                wait = std::chrono::seconds(*response.retry_after_s);
             }
-            const Job job = it->second;
-            m_http_open.erase(it);
-            --m_in_flight;
-            Lookup& lookup = job.target->lookups[job.index];
-            const ZoneState& source = m_zones[lookup.zone];
-            lookup.http = read_response(*source.adapter, response, source.key);
-            lookup.raw.elapsed_ms = static_cast<std::uint32_t>(response.elapsed.count());
-            finish_lookup(*job.target);
-        });
+            if (wait) {
+                ++open.attempt;
+                send_http(id, Clock::now() + *wait);
+                return;
+            }
+        }
+        const Job job = open.job;
+        m_http_open.erase(it);
+        --m_in_flight;
+        Lookup& lookup = job.target->lookups[job.index];
+        const ZoneState& source = m_zones[lookup.zone];
+        lookup.http = read_response(*source.adapter, response, source.key);
+        lookup.raw.elapsed_ms = ms_since(lookup.started);
+        finish_lookup(*job.target);
     }
 
     // Test points go first so zone health is known by the time real answers arrive.
@@ -937,7 +996,8 @@ class Run {
         }
         auto http_open = std::move(m_http_open);
         m_http_open.clear();
-        for (const auto& [id, j] : http_open) {
+        for (const auto& [id, open] : http_open) {
+            const Job& j = open.job;
             --m_in_flight;
             Lookup& l = j.target->lookups[j.index];
             SourceReading cut;
@@ -1169,7 +1229,7 @@ class Run {
     std::vector<std::unique_ptr<DnsChannel>> m_channels;
     std::optional<AnswerCache> m_cache;
     std::unique_ptr<HttpClient> m_http;
-    std::unordered_map<std::uint64_t, Job> m_http_open;
+    std::unordered_map<std::uint64_t, HttpOpen> m_http_open;
     std::unordered_map<const DnsChannel*, std::string> m_server_keys;
     std::vector<ZoneState> m_zones;
     std::deque<std::unique_ptr<ActiveTarget>> m_active;

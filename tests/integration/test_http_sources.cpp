@@ -4,6 +4,7 @@
 #include "core/hash.hpp"
 #include "integration/fixtures.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -47,6 +48,17 @@ adapter = "stopforumspam"
 url = "{base}/sfs/api"
 status = "active"
 default = true
+rate = 20
+
+[[zone]]
+id = "t-sfs-slow"
+name = "Test StopForumSpam, 2 requests a second"
+zone = "sfs-slow.test"
+kind = "http"
+adapter = "stopforumspam"
+url = "{base}/sfs/api"
+status = "active"
+rate = 2
 
 [[zone]]
 id = "t-abuse"
@@ -421,7 +433,7 @@ TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
     CHECK(zones_of({"--sources", "dns", "192.0.2.1"}) == "bl.test");
     // Without --zones, naming HTTP turns on every HTTP source of the catalog.
     CHECK(zones_of({"--sources", "http", "192.0.2.1"}) ==
-          "sfs.test,abuse.test,drop.test,broken-drop.test,gone-drop.test");
+          "sfs.test,abuse.test,sfs-slow.test,drop.test,broken-drop.test,gone-drop.test");
     CHECK(zones_of({"--sources", "dns,abuseipdb", "192.0.2.1"}) == "abuse.test,bl.test");
     // With --zones it filters.
     CHECK(zones_of({"--zones", "t-sfs,t-bl", "--sources", "stopforumspam", "192.0.2.1"}) ==
@@ -430,4 +442,45 @@ TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
     CHECK(bad.exit_code == 3);
     CHECK(bad.err == "rblscope: --sources: \"smtp\" is not dns, http or an HTTP adapter "
                      "(abuseipdb, spamhaus-drop, stopforumspam)\n");
+}
+
+TEST_CASE("http: 5xx and short 429 are tried again; requests keep to the source's rate") {
+    auto& f = http_fixture();
+    const auto r = check({"--zones", "t-sfs", "192.0.2.70", "192.0.2.71"});
+    const auto doc = json::parse(r.out);
+    CHECK(result_for(doc, 0, "sfs.test")["status"] == "listed"); // 503, then the answer
+    CHECK(result_for(doc, 1, "sfs.test")["status"] == "listed"); // 429 + Retry-After: 1
+    CHECK(doc["summary"]["http_requests"] == 4);
+    // A 503 that stays: the first try and two more, then the error.
+    const auto failing = check({"--zones", "t-sfs", "192.0.2.52"});
+    CHECK(json::parse(failing.out)["summary"]["http_requests"] == 3);
+
+    const auto slow = check({"--zones",
+                             "t-sfs-slow",
+                             "198.51.100.201",
+                             "198.51.100.202",
+                             "198.51.100.203",
+                             "198.51.100.204"});
+    CHECK(slow.exit_code == 0);
+    const auto stats = run({"/usr/bin/env",
+                            "python3",
+                            "-c",
+                            "import json,ssl,sys,urllib.request;"
+                            "c=ssl.create_default_context(cafile=sys.argv[1]);"
+                            "print(urllib.request.urlopen(sys.argv[2],context=c).read().decode())",
+                            f.ca,
+                            fmt::format("https://127.0.0.1:{}/stats", f.port)});
+    REQUIRE_MESSAGE(stats.exit_code == 0, stats.err);
+    const auto seen = json::parse(stats.out)["seen"];
+    std::vector<double> times;
+    for (const char* ip :
+         {"198.51.100.201", "198.51.100.202", "198.51.100.203", "198.51.100.204"}) {
+        REQUIRE(seen.contains(ip));
+        times.push_back(seen[ip][0].get<double>());
+    }
+    std::sort(times.begin(), times.end());
+    for (std::size_t i = 1; i < times.size(); ++i) {
+        CAPTURE(i);
+        CHECK(times[i] - times[i - 1] >= 0.45); // 2 a second, measured by the server
+    }
 }

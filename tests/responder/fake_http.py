@@ -43,6 +43,7 @@ DROP = {
     "broken/drop_v6.json": b'{"cidr":"2001:db8:dead::/48"}\nnot json\n' + META,
 }
 DOWNLOADS = {}
+SEEN = {}   # ip -> request times (for the retry and rate tests)
 
 
 def abuse_body(ip, score):
@@ -98,10 +99,21 @@ class Handler(BaseHTTPRequestHandler):
         q = parse_qs(url.query, keep_blank_values=True)
         if url.path == "/sfs/api":
             ip = q.get("ip", [""])[0]
+            SEEN.setdefault(ip, []).append(time.monotonic())
+            tries = len(SEEN[ip])
             if "json" not in q:
                 self.send(400, b"<response success=\"false\"/>", "text/xml")
+            elif ip == "192.0.2.70" and tries == 1:
+                self.send(503, b"try again", "text/plain")
+            elif ip == "192.0.2.71" and tries == 1:
+                self.send(429, {"success": 0, "error": "slow down"},
+                          headers=[("Retry-After", "1")])
+            elif "json" not in q:
+                self.send(400, b"<response success=\"false\"/>", "text/xml")
             elif not self.failure_modes(ip):
-                self.send(200, SFS.get(ip, {"success": 1, "ip": {"appears": 0, "frequency": 0}}))
+                self.send(200, SFS.get(ip, {"success": 1, "ip": {"appears": 1, "frequency": 1}}
+                                       if ip in ("192.0.2.70", "192.0.2.71") else
+                                       {"success": 1, "ip": {"appears": 0, "frequency": 0}}))
         elif url.path == "/abuseipdb/api/v2/check":
             ip = q.get("ipAddress", [""])[0]
             if self.headers.get("Key") != ABUSEIPDB_KEY:
@@ -125,7 +137,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.send(404, b"no such file", "text/plain")
         elif url.path == "/stats":
-            self.send(200, DOWNLOADS)
+            self.send(200, {"downloads": DOWNLOADS, "seen": SEEN})
         else:
             self.send(404, b"no such route", "text/plain")
 

@@ -111,7 +111,7 @@ TEST_CASE("catalog::parse_catalog HTTP sources") {
           "spamhaus-drop, "
           "stopforumspam)");
     CHECK(error_of(std::string(k_zone) + "adapter = \"abuseipdb\"\n") ==
-          "t.toml:1:1: zone \"a\": 'adapter' and 'url' apply only to kind \"http\"");
+          "t.toml:1:1: zone \"a\": 'adapter', 'url' and 'rate' apply only to kind \"http\"");
 }
 
 TEST_CASE("catalog::parse_catalog errors name file, line and column") {
