@@ -114,7 +114,8 @@ void add_check(CLI::App& app, CheckOptions& opt) {
     app.add_option("--sources",
                    opt.sources,
                    "Kinds of sources to ask, comma-separated: dns, http, or HTTP adapter names "
-                   "(abuseipdb, spamhaus-drop, stopforumspam). Without --zones: dns = the default "
+                   "(abuseipdb, ripestat-blocklist, spamhaus-drop, stopforumspam). Without "
+                   "--zones: dns = the default "
                    "DNS lists, http = every HTTP source");
     app.add_option("--config",
                    opt.config_file,

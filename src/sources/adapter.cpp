@@ -10,10 +10,13 @@ namespace rblscope {
 extern const HttpAdapter k_stopforumspam_adapter;
 extern const HttpAdapter k_abuseipdb_adapter;
 extern const HttpAdapter k_spamhaus_drop_adapter;
+extern const HttpAdapter k_ripestat_blocklist_adapter;
 
 const HttpAdapter* find_adapter(std::string_view name) {
-    static const std::array<const HttpAdapter*, 3> adapters = {
-        &k_stopforumspam_adapter, &k_abuseipdb_adapter, &k_spamhaus_drop_adapter};
+    static const std::array<const HttpAdapter*, 4> adapters = {&k_stopforumspam_adapter,
+                                                               &k_abuseipdb_adapter,
+                                                               &k_spamhaus_drop_adapter,
+                                                               &k_ripestat_blocklist_adapter};
     for (const auto* a : adapters) {
         if (a->name == name) {
             return a;

@@ -97,6 +97,14 @@ url = "{base}/drop/gone"
 status = "active"
 
 [[zone]]
+id = "t-ripe"
+zone = "ripe.test"
+kind = "http"
+adapter = "ripestat-blocklist"
+url = "{base}/ripestat"
+status = "active"
+
+[[zone]]
 id = "t-bl"
 zone = "bl.test"
 kind = "ip4"
@@ -433,7 +441,7 @@ TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
     CHECK(zones_of({"--sources", "dns", "192.0.2.1"}) == "bl.test");
     // Without --zones, naming HTTP turns on every HTTP source of the catalog.
     CHECK(zones_of({"--sources", "http", "192.0.2.1"}) ==
-          "sfs.test,abuse.test,sfs-slow.test,drop.test,broken-drop.test,gone-drop.test");
+          "sfs.test,abuse.test,sfs-slow.test,drop.test,broken-drop.test,gone-drop.test,ripe.test");
     CHECK(zones_of({"--sources", "dns,abuseipdb", "192.0.2.1"}) == "abuse.test,bl.test");
     // With --zones it filters.
     CHECK(zones_of({"--zones", "t-sfs,t-bl", "--sources", "stopforumspam", "192.0.2.1"}) ==
@@ -441,7 +449,7 @@ TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
     const auto bad = check({"--sources", "dns,smtp", "192.0.2.1"});
     CHECK(bad.exit_code == 3);
     CHECK(bad.err == "rblscope: --sources: \"smtp\" is not dns, http or an HTTP adapter "
-                     "(abuseipdb, spamhaus-drop, stopforumspam)\n");
+                     "(abuseipdb, ripestat-blocklist, spamhaus-drop, stopforumspam)\n");
 }
 
 TEST_CASE("http: 5xx and short 429 are tried again; requests keep to the source's rate") {
@@ -483,4 +491,22 @@ TEST_CASE("http: 5xx and short 429 are tried again; requests keep to the source'
         CAPTURE(i);
         CHECK(times[i] - times[i - 1] >= 0.45); // 2 a second, measured by the server
     }
+}
+
+TEST_CASE("http: RIPEstat blocklist: current listings, and history on clean results") {
+    const auto r =
+        check({"--zones", "t-ripe", "192.0.2.80", "192.0.2.81", "192.0.2.1", "192.0.2.82"});
+    const auto doc = json::parse(r.out);
+    const auto now = result_for(doc, 0, "ripe.test");
+    CHECK(now["status"] == "listed");
+    CHECK(now["meaning"] == "listed now: uceprotect-level1 192.0.2.80/32 2026-10-01..now");
+    const auto past = result_for(doc, 1, "ripe.test");
+    CHECK(past["status"] == "clean");
+    CHECK(
+        past["meaning"] ==
+        "listed in the last 365 days, not now: spamhaus-drop 192.0.2.0/24 2025-12-01..2026-01-15; "
+        "uceprotect-level1 192.0.2.81/32 2026-02-03..2026-02-09");
+    CHECK(result_for(doc, 2, "ripe.test")["meaning"] == "no listing in the last 365 days");
+    CHECK(result_for(doc, 3, "ripe.test")["error"] ==
+          "HTTP 400: RIPEstat: Invalid resource: 192.0.2.82");
 }

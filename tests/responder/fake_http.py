@@ -46,6 +46,22 @@ DOWNLOADS = {}
 SEEN = {}   # ip -> request times (for the retry and rate tests)
 
 
+def ripestat_body(ip):
+    end = "2026-11-29T06:00:00"
+    sources = {}
+    if ip == "192.0.2.80":
+        sources = {"uceprotect-level1": [{"prefix": ip + "/32", "details": "x", "timelines": [
+            {"starttime": "2026-10-01T10:00:00", "endtime": end}]}]}
+    elif ip == "192.0.2.81":
+        sources = {"uceprotect-level1": [{"prefix": ip + "/32", "details": "x", "timelines": [
+            {"starttime": "2026-02-03T10:00:00", "endtime": "2026-02-09T08:00:00"}]}],
+                   "spamhaus-drop": [{"prefix": "192.0.2.0/24", "timelines": [
+            {"starttime": "2025-12-01T00:00:00", "endtime": "2026-01-15T00:00:00"}]}]}
+    return {"messages": [], "status": "ok", "status_code": 200, "data_call_name": "blocklist",
+            "data": {"query_starttime": "2025-11-29T06:00:00", "query_endtime": end,
+                     "resource": ip, "sources": sources}}
+
+
 def abuse_body(ip, score):
     return {"data": {"ipAddress": ip, "isPublic": True, "ipVersion": 4, "isWhitelisted": False,
                      "abuseConfidenceScore": score, "countryCode": "NL",
@@ -129,6 +145,16 @@ class Handler(BaseHTTPRequestHandler):
                                    ("X-RateLimit-Remaining", "0")])
             elif not self.failure_modes(ip):
                 self.send(200, abuse_body(ip, ABUSE.get(ip, 0)))
+        elif url.path == "/ripestat/data/blocklist/data.json":
+            ip = q.get("resource", [""])[0]
+            if "starttime" not in q:
+                self.send(400, {"status": "error", "status_code": 400,
+                                "messages": [["error", "starttime is required"]]})
+            elif ip == "192.0.2.82":
+                self.send(400, {"status": "error", "status_code": 400, "data": {},
+                                "messages": [["error", "Invalid resource: 192.0.2.82"]]})
+            elif not self.failure_modes(ip):
+                self.send(200, ripestat_body(ip))
         elif url.path.startswith("/drop/"):
             DOWNLOADS[url.path] = DOWNLOADS.get(url.path, 0) + 1
             name = url.path[len("/drop/"):]
