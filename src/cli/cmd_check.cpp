@@ -283,6 +283,24 @@ int run_check_command(const CheckOptions& opt) {
             zones.push_back(&bare_zones.back());
         }
     }
+    // A zone whose key is set stands in for the one it replaces (Spamhaus DQS for the
+    // public mirrors), wherever that one was selected.
+    for (const auto& z : catalog->zones) {
+        if (z.replaces.empty()) {
+            continue;
+        }
+        const char* env = std::getenv(z.key_env.c_str());
+        const bool have_key = (env != nullptr && *env != '\0') || eo.keys.contains(z.key_env);
+        const auto it = std::find_if(
+            zones.begin(), zones.end(), [&](const Zone* s) { return s->id == z.replaces; });
+        if (have_key && it != zones.end()) {
+            if (std::find(zones.begin(), zones.end(), &z) == zones.end()) {
+                *it = &z;
+            } else {
+                zones.erase(it);
+            }
+        }
+    }
     if (!opt.sources.empty()) {
         std::set<std::string> wanted;
         std::string cur;

@@ -509,7 +509,8 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                              "test_unlisted6",
                              "adapter",
                              "url",
-                             "rate"},
+                             "rate",
+                             "replaces"},
                             what);
                 const OperatorDefaults* op = nullptr;
                 if (auto op_id = r.string(*t, "operator", what)) {
@@ -600,6 +601,13 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                                        what));
                 }
                 z.server = r.string(*t, "server", what).value_or("");
+                z.replaces = r.string(*t, "replaces", what).value_or("");
+                if (!z.replaces.empty() && z.key_env.empty()) {
+                    r.fail(*t->get("replaces"),
+                           fmt::format("{}: 'replaces' needs a key_env (it applies when the key "
+                                       "is set)",
+                                       what));
+                }
                 z.weight = r.number(*t, "weight", what).value_or(1.0);
                 if (!t->contains("weight") &&
                     (z.role == ZoneRole::allow || z.role == ZoneRole::info)) {
@@ -705,6 +713,15 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
     }
     if (r.failed()) {
         return r.error();
+    }
+    for (const auto& z : cat.zones) {
+        if (!z.replaces.empty() && cat.find(z.replaces) == nullptr) {
+            return Error{fmt::format("zone \"{}\": 'replaces' names no zone of the catalog "
+                                     "(\"{}\")",
+                                     z.id,
+                                     z.replaces),
+                         z.where};
+        }
     }
     if (cat.zones.empty()) {
         return Error{"the catalog has no [[zone]] entries", source_name};

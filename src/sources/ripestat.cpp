@@ -75,11 +75,11 @@ SourceReading ripestat_read(const HttpResponse& response) {
         }
         return source::http_error(response, "RIPEstat: " + why);
     }
-    const json* data = envelope && doc.contains("data") && doc["data"].is_object() ? &doc["data"]
-                                                                                    : nullptr;
+    const json* data =
+        envelope && doc.contains("data") && doc["data"].is_object() ? &doc["data"] : nullptr;
     if (data == nullptr || !data->contains("sources") || !(*data)["sources"].is_object()) {
-        r.error = "the answer is not RIPEstat's blocklist JSON: " +
-                  source::body_excerpt(response.body);
+        r.error =
+            "the answer is not RIPEstat's blocklist JSON: " + source::body_excerpt(response.body);
         return r;
     }
     const auto window_end = parse_time(data->value("query_endtime", json()));
@@ -93,16 +93,16 @@ SourceReading ripestat_read(const HttpResponse& response) {
             if (!e.is_object() || !e.contains("timelines") || !e["timelines"].is_array()) {
                 continue;
             }
-            const std::string prefix =
-                e.contains("prefix") && e["prefix"].is_string()
-                    ? " " + sanitize_text(e["prefix"].get<std::string>(), 50)
-                    : std::string();
+            const std::string prefix = e.contains("prefix") && e["prefix"].is_string()
+                                           ? " " + sanitize_text(e["prefix"].get<std::string>(), 50)
+                                           : std::string();
             for (const auto& t : e["timelines"]) {
                 if (!t.is_object()) {
                     continue;
                 }
                 const auto end = parse_time(t.value("endtime", json()));
-                const bool is_current = !end || (window_end && *window_end - *end <= k_current_slack_s);
+                const bool is_current =
+                    !end || (window_end && *window_end - *end <= k_current_slack_s);
                 const auto span = fmt::format("{}{} {}..{}",
                                               name,
                                               prefix,

@@ -191,6 +191,7 @@ Fixture& fixture() {
                              "-r",
                              fx.dir,
                              "bl.test:ip4set:bl.zone",
+                             "s3cretkey.dq.test:ip4set:bl.zone",
                              "pbl.test:ip4set:pbl.zone",
                              "allow.test:ip4set:allow.zone",
                              "bl6.test:ip6trie:bl6.zone",

@@ -325,3 +325,40 @@ TEST_CASE("check: text output has a table, listings first, and a summary line") 
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("check: a keyed zone stands in for the zone it replaces when its key is set") {
+    auto& f = fixture();
+    write_file(f.dir + "/dqs.toml", R"(
+[[zone]]
+id = "pub"
+zone = "bl.test"
+kind = "ip4"
+status = "active"
+default = true
+
+[[zone]]
+id = "dqs"
+zone = "{key}.dq.test"
+kind = "ip4"
+status = "key-required"
+key_env = "RBLSCOPE_TEST_DQS_KEY"
+replaces = "pub"
+)");
+    const std::vector<std::string> args = {"check",
+                                           "--catalog",
+                                           f.dir + "/dqs.toml",
+                                           "--resolver",
+                                           fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                           "--format",
+                                           "json",
+                                           "192.0.2.99"};
+    const auto plain = run_rblscope(args);
+    CHECK(json::parse(plain.out)["targets"][0]["results"][0]["zone"] == "bl.test");
+    const auto keyed = run_rblscope(args, "", {"RBLSCOPE_TEST_DQS_KEY=s3cretkey"});
+    CHECK(keyed.exit_code == 2);
+    const auto doc = json::parse(keyed.out);
+    REQUIRE(doc["targets"][0]["results"].size() == 1);
+    CHECK(doc["targets"][0]["results"][0]["zone"] == "{key}.dq.test");
+    CHECK(doc["targets"][0]["results"][0]["status"] == "listed");
+    CHECK(keyed.out.find("s3cretkey") == std::string::npos);
+}

@@ -113,6 +113,16 @@ TEST_CASE("catalog::parse_catalog HTTP sources") {
           "t.toml:1:1: zone \"a\": 'adapter', 'url' and 'rate' apply only to kind \"http\"");
 }
 
+TEST_CASE("catalog::parse_catalog replaces") {
+    const std::string keyed = "[[zone]]\nid = \"k\"\nzone = \"{key}.k.test\"\nkind = \"ip4\"\n"
+                              "key_env = \"K\"\n";
+    CHECK(error_of(std::string(k_zone) + keyed + "replaces = \"a\"\n") == "(loaded)");
+    CHECK(error_of(std::string(k_zone) + keyed + "replaces = \"nope\"\n") ==
+          "t.toml:5: zone \"k\": 'replaces' names no zone of the catalog (\"nope\")");
+    CHECK(error_of(std::string(k_zone) + "replaces = \"a\"\n") ==
+          "t.toml:5:12: zone \"a\": 'replaces' needs a key_env (it applies when the key is set)");
+}
+
 TEST_CASE("catalog::parse_catalog errors name file, line and column") {
     CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"a.test\"\nkind = \"ipv4\"\n") ==
           "t.toml:4:8: zone \"a\": unknown kind \"ipv4\" (expected one of: ip4, ip6, both, domain, "
