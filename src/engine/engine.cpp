@@ -404,9 +404,9 @@ class Run {
         return std::nullopt;
     }
 
-    // Downloaded lists are kept this long between runs (Spamhaus asks for at most hourly
-    // fetches), and an older copy is used, with a warning, when a fresh fetch fails.
-    static constexpr std::chrono::hours k_download_fresh{12};
+    // Downloaded lists are kept between runs for as long as their adapter says (Spamhaus
+    // asks for at most hourly fetches), and an older copy is used, with a warning, when a
+    // fresh fetch fails.
     static constexpr std::chrono::hours k_download_usable{24 * 7};
 
     void issue_bulk(const Job& j) {
@@ -449,13 +449,12 @@ class Run {
         BulkState& b = *zs.bulk;
         b.phase = BulkState::Phase::loading;
         const std::string dir = download_dir(m_options.cache_dir);
-        const auto urls = zs.adapter->bulk->urls(*zs.zone);
-        b.downloads_left = static_cast<int>(urls.size());
-        for (const auto& url : urls) {
+        const auto files = zs.adapter->bulk->files(*zs.zone, zs.key);
+        b.downloads_left = static_cast<int>(files.size());
+        for (const auto& [url, name] : files) {
             const std::string path = dir.empty() ? std::string() : download_path(dir, url);
-            const std::string name = url.substr(url.rfind('/') + 1);
             if (!path.empty()) {
-                if (auto stored = read_download(path, k_download_fresh)) {
+                if (auto stored = read_download(path, zs.adapter->bulk->fresh)) {
                     bulk_file_done(zi, name, stored->body, {});
                     continue;
                 }
@@ -469,6 +468,7 @@ class Run {
                 std::string error;
                 if (response.timed_out || !response.error.empty()) {
                     error = "download failed: " + sanitize_text(response.error, 300);
+                    source::redact(error, m_zones[zi].key);
                 } else if (response.status != 200) {
                     error = fmt::format("download failed: HTTP {}", response.status);
                 }

@@ -11,12 +11,14 @@ extern const HttpAdapter k_stopforumspam_adapter;
 extern const HttpAdapter k_abuseipdb_adapter;
 extern const HttpAdapter k_spamhaus_drop_adapter;
 extern const HttpAdapter k_ripestat_blocklist_adapter;
+extern const HttpAdapter k_snds_ipstatus_adapter;
 
 const HttpAdapter* find_adapter(std::string_view name) {
-    static const std::array<const HttpAdapter*, 4> adapters = {&k_stopforumspam_adapter,
+    static const std::array<const HttpAdapter*, 5> adapters = {&k_stopforumspam_adapter,
                                                                &k_abuseipdb_adapter,
                                                                &k_spamhaus_drop_adapter,
-                                                               &k_ripestat_blocklist_adapter};
+                                                               &k_ripestat_blocklist_adapter,
+                                                               &k_snds_ipstatus_adapter};
     for (const auto* a : adapters) {
         if (a->name == name) {
             return a;
@@ -25,18 +27,17 @@ const HttpAdapter* find_adapter(std::string_view name) {
     return nullptr;
 }
 
-namespace {
-
-void redact(std::string& text, const std::string& key) {
-    if (key.empty()) {
-        return;
+ListedBlock ListedBlock::of(const Cidr& block, std::string label) {
+    auto bytes = block.network().bytes();
+    const int bits = block.network().is_v4() ? 32 : 128;
+    for (int i = block.prefix(); i < bits; ++i) {
+        bytes[static_cast<std::size_t>(i / 8)] |= static_cast<std::uint8_t>(0x80u >> (i % 8));
     }
-    for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos)) {
-        text.replace(pos, key.size(), "[key]");
-    }
+    const IpAddress last = block.network().is_v4()
+                               ? IpAddress::v4(bytes[0], bytes[1], bytes[2], bytes[3])
+                               : IpAddress::v6(bytes);
+    return {block.network(), last, block.to_string(), std::move(label)};
 }
-
-} // namespace
 
 SourceReading
 read_response(const HttpAdapter& adapter, const HttpResponse& response, const std::string& key) {
@@ -51,12 +52,21 @@ read_response(const HttpAdapter& adapter, const HttpResponse& response, const st
     } else {
         r = adapter.read(response);
     }
-    redact(r.error, key);
-    redact(r.meaning, key);
+    source::redact(r.error, key);
+    source::redact(r.meaning, key);
     return r;
 }
 
 namespace source {
+
+void redact(std::string& text, const std::string& key) {
+    if (key.empty()) {
+        return;
+    }
+    for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos)) {
+        text.replace(pos, key.size(), "[key]");
+    }
+}
 
 std::string url_encode(std::string_view value) {
     std::string out;

@@ -8,6 +8,7 @@
 #include "rblscope/ip.hpp"
 #include "rblscope/result.hpp"
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,20 +23,36 @@ struct SourceReading {
     std::string error;                  ///< error / timeout: why, sanitised, without the key
 };
 
-/// A block from a downloaded list (e.g. Spamhaus DROP), with its list's label.
+/// An address range from a downloaded list (a DROP block, an SNDS blocked range).
 struct ListedBlock {
-    Cidr block;
-    std::string label; ///< e.g. "SBL000001"
+    IpAddress first, last; ///< inclusive, same family
+    std::string text;      ///< how the list wrote it: "192.0.2.0/24", "192.0.2.1-192.0.2.9"
+    std::string label;     ///< the list's id or reason, e.g. "SBL000001"
+
+    [[nodiscard]] bool contains(const IpAddress& ip) const noexcept {
+        return first <= ip && ip <= last;
+    }
+    /// The range of a CIDR block.
+    [[nodiscard]] static ListedBlock of(const Cidr& block, std::string label);
+};
+
+/// One file of a downloaded list: where it is, and the name errors call it by (a name
+/// without the key, which may be in the URL).
+struct BulkFile {
+    std::string url;
+    std::string name;
 };
 
 /// A list downloaded whole and matched offline.
 struct BulkList {
-    /// The files to download, from the zone's base URL.
-    std::vector<std::string> (*urls)(const Zone& zone);
+    /// The files to download, from the zone's base URL (and key, when it needs one).
+    std::vector<BulkFile> (*files)(const Zone& zone, const std::string& key);
     /// Parses one downloaded file; errors name the file's line.
     Result<std::vector<ListedBlock>> (*parse)(std::string_view body, const std::string& name);
     /// The reading for `ip` given every block of every file.
     SourceReading (*match)(const std::vector<ListedBlock>& blocks, const IpAddress& ip);
+    /// How long a downloaded copy is used before it is fetched again.
+    std::chrono::seconds fresh{12 * 3600};
 };
 
 struct HttpAdapter {
@@ -62,6 +79,8 @@ read_response(const HttpAdapter& adapter, const HttpResponse& response, const st
 
 /// Helpers for the adapters.
 namespace source {
+/// Replaces every occurrence of `key` in `text` with "[key]".
+void redact(std::string& text, const std::string& key);
 /// Percent-encodes a query-string value (RFC 3986 unreserved characters stay).
 [[nodiscard]] std::string url_encode(std::string_view value);
 /// A reading for an HTTP status the API does not document as success.

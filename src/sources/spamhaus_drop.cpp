@@ -16,8 +16,9 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> drop_urls(const Zone& zone) {
-    return {zone.url + "/drop_v4.json", zone.url + "/drop_v6.json"};
+std::vector<BulkFile> drop_files(const Zone& zone, const std::string& /*key*/) {
+    return {{zone.url + "/drop_v4.json", "drop_v4.json"},
+            {zone.url + "/drop_v6.json", "drop_v6.json"}};
 }
 
 Result<std::vector<ListedBlock>> drop_parse(std::string_view body, const std::string& name) {
@@ -53,7 +54,7 @@ Result<std::vector<ListedBlock>> drop_parse(std::string_view body, const std::st
         std::string label = doc.contains("sblid") && doc["sblid"].is_string()
                                 ? sanitize_text(doc["sblid"].get<std::string>(), 40)
                                 : std::string();
-        blocks.push_back({*block, std::move(label)});
+        blocks.push_back(ListedBlock::of(*block, std::move(label)));
     }
     // Spamhaus ends every file with a metadata line: without it the download was cut.
     if (!metadata) {
@@ -65,12 +66,12 @@ Result<std::vector<ListedBlock>> drop_parse(std::string_view body, const std::st
 SourceReading drop_match(const std::vector<ListedBlock>& blocks, const IpAddress& ip) {
     SourceReading r;
     for (const auto& b : blocks) {
-        if (b.block.contains(ip)) {
+        if (b.contains(ip)) {
             r.status = Status::listed;
             r.severity = Severity::critical;
             r.meaning = fmt::format("DROP: in {}{}, a netblock hijacked or run by spammers "
                                     "(do not route or peer)",
-                                    b.block.to_string(),
+                                    b.text,
                                     b.label.empty() ? "" : " (" + b.label + ")");
             return r;
         }
@@ -79,7 +80,7 @@ SourceReading drop_match(const std::vector<ListedBlock>& blocks, const IpAddress
     return r;
 }
 
-const BulkList k_drop_list{&drop_urls, &drop_parse, &drop_match};
+const BulkList k_drop_list{&drop_files, &drop_parse, &drop_match};
 
 } // namespace
 

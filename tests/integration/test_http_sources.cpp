@@ -105,6 +105,15 @@ url = "{base}/ripestat"
 status = "active"
 
 [[zone]]
+id = "t-snds"
+zone = "snds.test"
+kind = "http"
+adapter = "snds-ipstatus"
+url = "{base}/snds"
+key_env = "RBLSCOPE_TEST_SNDS_KEY"
+status = "key-required"
+
+[[zone]]
 id = "t-bl"
 zone = "bl.test"
 kind = "ip4"
@@ -441,15 +450,17 @@ TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
     CHECK(zones_of({"--sources", "dns", "192.0.2.1"}) == "bl.test");
     // Without --zones, naming HTTP turns on every HTTP source of the catalog.
     CHECK(zones_of({"--sources", "http", "192.0.2.1"}) ==
-          "sfs.test,abuse.test,sfs-slow.test,drop.test,broken-drop.test,gone-drop.test,ripe.test");
+          "sfs.test,abuse.test,sfs-slow.test,drop.test,broken-drop.test,gone-drop.test,ripe.test,"
+          "snds.test");
     CHECK(zones_of({"--sources", "dns,abuseipdb", "192.0.2.1"}) == "abuse.test,bl.test");
     // With --zones it filters.
     CHECK(zones_of({"--zones", "t-sfs,t-bl", "--sources", "stopforumspam", "192.0.2.1"}) ==
           "sfs.test");
     const auto bad = check({"--sources", "dns,smtp", "192.0.2.1"});
     CHECK(bad.exit_code == 3);
-    CHECK(bad.err == "rblscope: --sources: \"smtp\" is not dns, http or an HTTP adapter "
-                     "(abuseipdb, ripestat-blocklist, spamhaus-drop, stopforumspam)\n");
+    CHECK(bad.err ==
+          "rblscope: --sources: \"smtp\" is not dns, http or an HTTP adapter "
+          "(abuseipdb, ripestat-blocklist, snds-ipstatus, spamhaus-drop, stopforumspam)\n");
 }
 
 TEST_CASE("http: 5xx and short 429 are tried again; requests keep to the source's rate") {
@@ -509,4 +520,40 @@ TEST_CASE("http: RIPEstat blocklist: current listings, and history on clean resu
     CHECK(result_for(doc, 2, "ripe.test")["meaning"] == "no listing in the last 365 days");
     CHECK(result_for(doc, 3, "ripe.test")["error"] ==
           "HTTP 400: RIPEstat: Invalid resource: 192.0.2.82");
+}
+
+TEST_CASE("http: Microsoft SNDS IP status, with the key in the query and never shown") {
+    auto& f = http_fixture();
+    const std::string key = "0badc0de-1111-2222-3333-444455556666";
+    const std::string cache = f.dir + "/snds-cache";
+    const auto r = check({"--zones",
+                          "t-snds",
+                          "--cache",
+                          cache,
+                          "192.0.2.11",
+                          "198.51.100.7",
+                          "203.0.113.1",
+                          "2001:db8::1"},
+                         {"RBLSCOPE_TEST_SNDS_KEY=" + key});
+    CHECK(r.exit_code == 2);
+    const auto doc = json::parse(r.out);
+    CHECK(result_for(doc, 0, "snds.test")["meaning"] ==
+          "blocked by Outlook.com (range 192.0.2.10-192.0.2.11): Blocked due to user complaints "
+          "or other evidence of spamming");
+    CHECK(result_for(doc, 1, "snds.test")["meaning"] ==
+          "blocked by Outlook.com (range 198.51.100.7): Blocked, with a comma");
+    CHECK(result_for(doc, 2, "snds.test")["status"] == "clean"); // blocked = No
+    CHECK(result_for(doc, 3, "snds.test")["status"] == "skipped");
+    CHECK(result_for(doc, 3, "snds.test")["error"] == "SNDS covers IPv4 only");
+    CHECK(r.out.find(key) == std::string::npos);
+    CHECK(r.err.find(key) == std::string::npos);
+
+    const auto wrong = check({"--zones", "t-snds", "--cache", f.dir + "/snds-wrong", "192.0.2.11"},
+                             {"RBLSCOPE_TEST_SNDS_KEY=wrong-key"});
+    CHECK(wrong.exit_code == 3);
+    CHECK(result_for(json::parse(wrong.out), 0, "snds.test")["error"] ==
+          "the downloaded list is not in the documented format: ipStatus.aspx: SNDS answered "
+          "with an HTML page, not its CSV: the key is wrong or automated access is not enabled "
+          "for it (or the portal changed)");
+    CHECK(wrong.out.find("wrong-key") == std::string::npos);
 }

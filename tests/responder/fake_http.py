@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 ABUSEIPDB_KEY = "test-key-5ecret"
+SNDS_KEY = "0badc0de-1111-2222-3333-444455556666"
 
 SFS = {
     "192.0.2.99": {"success": 1, "ip": {"value": "192.0.2.99", "appears": 1, "frequency": 255,
@@ -155,6 +156,14 @@ class Handler(BaseHTTPRequestHandler):
                                 "messages": [["error", "Invalid resource: 192.0.2.82"]]})
             elif not self.failure_modes(ip):
                 self.send(200, ripestat_body(ip))
+        elif url.path == "/snds/ipStatus.aspx":
+            if q.get("key", [""])[0] != SNDS_KEY:
+                self.send(200, b"<html><head><title>Sign in</title></head></html>", "text/html")
+            else:
+                self.send(200, b"192.0.2.10,192.0.2.11,Yes,Blocked due to user complaints or "
+                               b"other evidence of spamming\r\n"
+                               b"198.51.100.7,198.51.100.7,Yes,Blocked, with a comma\r\n"
+                               b"203.0.113.1,203.0.113.1,No,\r\n", "text/plain")
         elif url.path.startswith("/drop/"):
             DOWNLOADS[url.path] = DOWNLOADS.get(url.path, 0) + 1
             name = url.path[len("/drop/"):]
