@@ -51,9 +51,8 @@ Result<std::vector<ListedBlock>> snds_parse(std::string_view body, const std::st
         for (auto& f : field) {
             const auto comma = rest.find(',');
             if (comma == std::string_view::npos) {
-                return Error{"expected first_ip,last_ip,blocked,details: " +
-                                 sanitize_text(line, 80),
-                             where};
+                return Error{
+                    "expected first_ip,last_ip,blocked,details: " + sanitize_text(line, 80), where};
             }
             f = trim(rest.substr(0, comma));
             rest = rest.substr(comma + 1);
@@ -66,8 +65,8 @@ Result<std::vector<ListedBlock>> snds_parse(std::string_view body, const std::st
         if (field[2] != "Yes") {
             continue; // only blocked ranges matter
         }
-        const std::string text = first == last ? first->to_string()
-                                                : first->to_string() + "-" + last->to_string();
+        const std::string text =
+            first == last ? first->to_string() : first->to_string() + "-" + last->to_string();
         blocks.push_back({*first, *last, text, sanitize_text(trim(rest), 200)});
     }
     return blocks;
@@ -100,6 +99,7 @@ const BulkList k_snds_list{&snds_files, &snds_parse, &snds_match, std::chrono::h
 
 } // namespace
 
-extern const HttpAdapter k_snds_ipstatus_adapter{"snds-ipstatus", true, nullptr, nullptr, &k_snds_list};
+extern const HttpAdapter k_snds_ipstatus_adapter{
+    "snds-ipstatus", true, nullptr, nullptr, &k_snds_list};
 
 } // namespace rblscope
