@@ -111,13 +111,13 @@ void add_check(CLI::App& app, CheckOptions& opt) {
         "--catalog", opt.catalog.path, "Zone catalog (default: lists.toml shipped with rblscope)");
     app.add_flag("-a,--all", opt.all, "Text: also show the lists that answered clean");
     app.add_flag("--no-txt", opt.no_txt, "Do not ask TXT records for listings");
-    app.add_option(
-        "--sources",
-        opt.sources,
-        "Kinds of sources to ask, comma-separated: dns, http, or HTTP adapter names "
-        "(abuseipdb, ripestat-blocklist, snds-ipstatus, spamhaus-drop, stopforumspam). Without "
-        "--zones: dns = the default "
-        "DNS lists, http = every HTTP source");
+    app.add_option("--sources",
+                   opt.sources,
+                   "Kinds of sources to ask, comma-separated: dns, http, or HTTP adapter names "
+                   "(abuseipdb, ripestat-blocklist, snds-data, snds-ipstatus, spamhaus-drop, "
+                   "stopforumspam). Without "
+                   "--zones: dns = the default "
+                   "DNS lists, http = every HTTP source");
     app.add_option("--config",
                    opt.config_file,
                    "Configuration file with API keys (default: ~/.config/rblscope/config.toml "

@@ -359,8 +359,12 @@ std::string_view to_string(Access v) noexcept {
 }
 
 const std::vector<std::string_view>& http_adapter_names() {
-    static const std::vector<std::string_view> names = {
-        "abuseipdb", "ripestat-blocklist", "snds-ipstatus", "spamhaus-drop", "stopforumspam"};
+    static const std::vector<std::string_view> names = {"abuseipdb",
+                                                        "ripestat-blocklist",
+                                                        "snds-data",
+                                                        "snds-ipstatus",
+                                                        "spamhaus-drop",
+                                                        "stopforumspam"};
     return names;
 }
 

@@ -12,13 +12,15 @@ extern const HttpAdapter k_abuseipdb_adapter;
 extern const HttpAdapter k_spamhaus_drop_adapter;
 extern const HttpAdapter k_ripestat_blocklist_adapter;
 extern const HttpAdapter k_snds_ipstatus_adapter;
+extern const HttpAdapter k_snds_data_adapter;
 
 const HttpAdapter* find_adapter(std::string_view name) {
-    static const std::array<const HttpAdapter*, 5> adapters = {&k_stopforumspam_adapter,
+    static const std::array<const HttpAdapter*, 6> adapters = {&k_stopforumspam_adapter,
                                                                &k_abuseipdb_adapter,
                                                                &k_spamhaus_drop_adapter,
                                                                &k_ripestat_blocklist_adapter,
-                                                               &k_snds_ipstatus_adapter};
+                                                               &k_snds_ipstatus_adapter,
+                                                               &k_snds_data_adapter};
     for (const auto* a : adapters) {
         if (a->name == name) {
             return a;

@@ -28,6 +28,7 @@ struct ListedBlock {
     IpAddress first, last; ///< inclusive, same family
     std::string text;      ///< how the list wrote it: "192.0.2.0/24", "192.0.2.1-192.0.2.9"
     std::string label;     ///< the list's id or reason, e.g. "SBL000001"
+    std::vector<std::string> fields; ///< per-address data lists: the row's columns, sanitised
 
     [[nodiscard]] bool contains(const IpAddress& ip) const noexcept {
         return first <= ip && ip <= last;

@@ -114,6 +114,15 @@ key_env = "RBLSCOPE_TEST_SNDS_KEY"
 status = "key-required"
 
 [[zone]]
+id = "t-snds-data"
+zone = "snds-data.test"
+kind = "http"
+adapter = "snds-data"
+url = "{base}/snds"
+key_env = "RBLSCOPE_TEST_SNDS_KEY"
+status = "key-required"
+
+[[zone]]
 id = "t-bl"
 zone = "bl.test"
 kind = "ip4"
@@ -451,16 +460,16 @@ TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
     // Without --zones, naming HTTP turns on every HTTP source of the catalog.
     CHECK(zones_of({"--sources", "http", "192.0.2.1"}) ==
           "sfs.test,abuse.test,sfs-slow.test,drop.test,broken-drop.test,gone-drop.test,ripe.test,"
-          "snds.test");
+          "snds.test,snds-data.test");
     CHECK(zones_of({"--sources", "dns,abuseipdb", "192.0.2.1"}) == "abuse.test,bl.test");
     // With --zones it filters.
     CHECK(zones_of({"--zones", "t-sfs,t-bl", "--sources", "stopforumspam", "192.0.2.1"}) ==
           "sfs.test");
     const auto bad = check({"--sources", "dns,smtp", "192.0.2.1"});
     CHECK(bad.exit_code == 3);
-    CHECK(bad.err ==
-          "rblscope: --sources: \"smtp\" is not dns, http or an HTTP adapter "
-          "(abuseipdb, ripestat-blocklist, snds-ipstatus, spamhaus-drop, stopforumspam)\n");
+    CHECK(bad.err == "rblscope: --sources: \"smtp\" is not dns, http or an HTTP adapter "
+                     "(abuseipdb, ripestat-blocklist, snds-data, snds-ipstatus, spamhaus-drop, "
+                     "stopforumspam)\n");
 }
 
 TEST_CASE("http: 5xx and short 429 are tried again; requests keep to the source's rate") {
@@ -556,4 +565,35 @@ TEST_CASE("http: Microsoft SNDS IP status, with the key in the query and never s
           "with an HTML page, not its CSV: the key is wrong or automated access is not enabled "
           "for it (or the portal changed)");
     CHECK(wrong.out.find("wrong-key") == std::string::npos);
+}
+
+TEST_CASE("http: Microsoft SNDS data: filter result, traps and complaints") {
+    auto& f = http_fixture();
+    const auto r = check({"--zones",
+                          "t-snds-data",
+                          "--cache",
+                          f.dir + "/snds-data-cache",
+                          "192.0.2.10",
+                          "192.0.2.11",
+                          "192.0.2.12",
+                          "192.0.2.13",
+                          "192.0.2.14"},
+                         {"RBLSCOPE_TEST_SNDS_KEY=0badc0de-1111-2222-3333-444455556666"});
+    CHECK(r.exit_code == 2);
+    const auto doc = json::parse(r.out);
+    const auto yellow = result_for(doc, 0, "snds-data.test");
+    CHECK(yellow["severity"] == "warning");
+    CHECK(yellow["meaning"] ==
+          "YELLOW: 10-90 % of its mail was filtered as spam; 40 spam-trap hits (11/27/2026 9:00 "
+          "PM to 11/28/2026 9:00 PM: filter result YELLOW, complaint rate < 0.1%, 40 trap hits, "
+          "47384 recipients)");
+    CHECK(result_for(doc, 1, "snds-data.test")["severity"] == "critical"); // RED
+    const auto complaints = result_for(doc, 2, "snds-data.test");
+    CHECK(complaints["severity"] == "warning");
+    CHECK(complaints["meaning"].get<std::string>().starts_with(
+        "complaint rate 0.4% (0.3 % and more is bad)"));
+    CHECK(complaints["meaning"].get<std::string>().ends_with("; JMR, 3 complaints)"));
+    CHECK(result_for(doc, 3, "snds-data.test")["status"] == "clean");
+    CHECK(result_for(doc, 4, "snds-data.test")["meaning"].get<std::string>().starts_with(
+        "no SNDS data for this address"));
 }

@@ -164,6 +164,19 @@ class Handler(BaseHTTPRequestHandler):
                                b"other evidence of spamming\r\n"
                                b"198.51.100.7,198.51.100.7,Yes,Blocked, with a comma\r\n"
                                b"203.0.113.1,203.0.113.1,No,\r\n", "text/plain")
+        elif url.path == "/snds/data.aspx":
+            if q.get("key", [""])[0] != SNDS_KEY:
+                self.send(200, b"<html><head><title>Sign in</title></head></html>", "text/html")
+            else:
+                day = b"11/27/2026 9:00 PM,11/28/2026 9:00 PM,"
+                self.send(200,
+                          b"192.0.2.10," + day + b"47386,47386,47384,YELLOW,< 0.1%,"
+                          b"11/28/2026 8:07 AM,11/28/2026 11:53 AM,40,,,\r\n"
+                          b"192.0.2.11," + day + b"14121,14121,12960,RED,< 0.1%,,,0,,,\r\n"
+                          b"192.0.2.12," + day + b"900,900,900,GREEN,0.4%,,,0,mail.example,"
+                          b"bounce@example.net,\"JMR, 3 complaints\"\r\n"
+                          b"192.0.2.13," + day + b"500,500,500,GREEN,< 0.1%,,,0,,,\r\n",
+                          "text/plain")
         elif url.path.startswith("/drop/"):
             DOWNLOADS[url.path] = DOWNLOADS.get(url.path, 0) + 1
             name = url.path[len("/drop/"):]

@@ -44,3 +44,32 @@ TEST_CASE("sources: every adapter name the catalog accepts has an adapter") {
         CHECK((a->bulk != nullptr || (a->request != nullptr && a->read != nullptr)));
     }
 }
+
+TEST_CASE("snds: the CSV readers") {
+    const auto& status = *find_adapter("snds-ipstatus")->bulk;
+    auto blocks = status.parse("192.0.2.10,192.0.2.11,Yes,Blocked, for a reason\r\n"
+                               "192.0.2.20,192.0.2.20,No,\r\n",
+                               "ipStatus.aspx");
+    REQUIRE(blocks);
+    REQUIRE(blocks->size() == 1);
+    CHECK((*blocks)[0].label == "Blocked, for a reason");
+    CHECK(status.parse("", "ipStatus.aspx")->empty()); // no blocked ranges
+    CHECK(status.parse("192.0.2.11,192.0.2.10,Yes,x\r\n", "s").error().to_string() ==
+          "s:1: not an IPv4 range: 192.0.2.11,192.0.2.10,Yes,x");
+    CHECK(status.parse("192.0.2.10\r\n", "s").error().to_string() ==
+          "s:1: expected first_ip,last_ip,blocked,details: 192.0.2.10");
+
+    const auto& data = *find_adapter("snds-data")->bulk;
+    const std::string day = "1/1/2026 9:00 PM,1/2/2026 9:00 PM,";
+    auto rows = data.parse(
+        "192.0.2.1," + day + "1,1,1,GREEN,< 0.1%,,,0,h,m,\"a \"\"quoted\"\", b\"\r\n", "data.aspx");
+    REQUIRE(rows);
+    REQUIRE(rows->size() == 1);
+    CHECK((*rows)[0].fields[13] == "a \"quoted\", b");
+    CHECK(data.parse("192.0.2.1," + day + "1,1,1,GREEN,< 0.1%,,,0,h,m,\"open\r\n", "d")
+              .error()
+              .to_string()
+              .starts_with("d:1: expected 14 comma-separated fields: "));
+    CHECK(data.parse("192.0.2.1,too,few\r\n", "d").error().to_string().starts_with("d:1: "));
+    CHECK(data.parse("<html>", "d").error().message.starts_with("SNDS answered with an HTML page"));
+}
