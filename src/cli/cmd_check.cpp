@@ -114,8 +114,7 @@ void add_check(CLI::App& app, CheckOptions& opt) {
     app.add_option("--sources",
                    opt.sources,
                    "Kinds of sources to ask, comma-separated: dns, http, or HTTP adapter names "
-                   "(abuseipdb, ripestat-blocklist, snds-data, snds-ipstatus, spamhaus-drop, "
-                   "stopforumspam). Without "
+                   "(see `rblscope zones --kind http`). Without "
                    "--zones: dns = the default "
                    "DNS lists, http = every HTTP source");
     app.add_option("--config",

@@ -360,7 +360,9 @@ std::string_view to_string(Access v) noexcept {
 
 const std::vector<std::string_view>& http_adapter_names() {
     static const std::vector<std::string_view> names = {"abuseipdb",
+                                                        "ripestat-abuse-contact",
                                                         "ripestat-blocklist",
+                                                        "ripestat-network",
                                                         "snds-data",
                                                         "snds-ipstatus",
                                                         "spamhaus-drop",

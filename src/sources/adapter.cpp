@@ -13,14 +13,18 @@ extern const HttpAdapter k_spamhaus_drop_adapter;
 extern const HttpAdapter k_ripestat_blocklist_adapter;
 extern const HttpAdapter k_snds_ipstatus_adapter;
 extern const HttpAdapter k_snds_data_adapter;
+extern const HttpAdapter k_ripestat_network_adapter;
+extern const HttpAdapter k_ripestat_abuse_adapter;
 
 const HttpAdapter* find_adapter(std::string_view name) {
-    static const std::array<const HttpAdapter*, 6> adapters = {&k_stopforumspam_adapter,
+    static const std::array<const HttpAdapter*, 8> adapters = {&k_stopforumspam_adapter,
                                                                &k_abuseipdb_adapter,
                                                                &k_spamhaus_drop_adapter,
                                                                &k_ripestat_blocklist_adapter,
                                                                &k_snds_ipstatus_adapter,
-                                                               &k_snds_data_adapter};
+                                                               &k_snds_data_adapter,
+                                                               &k_ripestat_network_adapter,
+                                                               &k_ripestat_abuse_adapter};
     for (const auto* a : adapters) {
         if (a->name == name) {
             return a;

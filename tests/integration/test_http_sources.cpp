@@ -123,6 +123,24 @@ key_env = "RBLSCOPE_TEST_SNDS_KEY"
 status = "key-required"
 
 [[zone]]
+id = "t-ripe-net"
+zone = "ripe-net.test"
+kind = "http"
+adapter = "ripestat-network"
+url = "{base}/ripestat"
+role = "info"
+status = "active"
+
+[[zone]]
+id = "t-ripe-abuse"
+zone = "ripe-abuse.test"
+kind = "http"
+adapter = "ripestat-abuse-contact"
+url = "{base}/ripestat"
+role = "info"
+status = "active"
+
+[[zone]]
 id = "t-bl"
 zone = "bl.test"
 kind = "ip4"
@@ -460,7 +478,7 @@ TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
     // Without --zones, naming HTTP turns on every HTTP source of the catalog.
     CHECK(zones_of({"--sources", "http", "192.0.2.1"}) ==
           "sfs.test,abuse.test,sfs-slow.test,drop.test,broken-drop.test,gone-drop.test,ripe.test,"
-          "snds.test,snds-data.test");
+          "snds.test,snds-data.test,ripe-net.test,ripe-abuse.test");
     CHECK(zones_of({"--sources", "dns,abuseipdb", "192.0.2.1"}) == "abuse.test,bl.test");
     // With --zones it filters.
     CHECK(zones_of({"--zones", "t-sfs,t-bl", "--sources", "stopforumspam", "192.0.2.1"}) ==
@@ -468,8 +486,8 @@ TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
     const auto bad = check({"--sources", "dns,smtp", "192.0.2.1"});
     CHECK(bad.exit_code == 3);
     CHECK(bad.err == "rblscope: --sources: \"smtp\" is not dns, http or an HTTP adapter "
-                     "(abuseipdb, ripestat-blocklist, snds-data, snds-ipstatus, spamhaus-drop, "
-                     "stopforumspam)\n");
+                     "(abuseipdb, ripestat-abuse-contact, ripestat-blocklist, ripestat-network, "
+                     "snds-data, snds-ipstatus, spamhaus-drop, stopforumspam)\n");
 }
 
 TEST_CASE("http: 5xx and short 429 are tried again; requests keep to the source's rate") {
@@ -596,4 +614,20 @@ TEST_CASE("http: Microsoft SNDS data: filter result, traps and complaints") {
     CHECK(result_for(doc, 3, "snds-data.test")["status"] == "clean");
     CHECK(result_for(doc, 4, "snds-data.test")["meaning"].get<std::string>().starts_with(
         "no SNDS data for this address"));
+}
+
+TEST_CASE("http: RIPEstat network and abuse contact are information, never a listing") {
+    const auto r = check({"--zones", "t-ripe-net,t-ripe-abuse,t-bl", "192.0.2.1", "10.0.0.1"});
+    CHECK(r.exit_code == 0);
+    const auto doc = json::parse(r.out);
+    const auto net = result_for(doc, 0, "ripe-net.test");
+    CHECK(net["status"] == "listed");
+    CHECK(net["severity"] == "info");
+    CHECK(net["meaning"] == "AS64500 EXAMPLE-AS - Example Networks, prefix 192.0.2.0/24");
+    CHECK(result_for(doc, 0, "ripe-abuse.test")["meaning"] ==
+          "abuse contact: abuse@example.net (ripe)");
+    CHECK(result_for(doc, 1, "ripe-net.test")["meaning"] ==
+          "not announced in BGP: no network routes this address");
+    CHECK(doc["targets"][0]["verdict"] == "clean");
+    CHECK(doc["targets"][0]["counts"]["listed"] == 0);
 }

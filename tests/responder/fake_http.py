@@ -146,6 +146,16 @@ class Handler(BaseHTTPRequestHandler):
                                    ("X-RateLimit-Remaining", "0")])
             elif not self.failure_modes(ip):
                 self.send(200, abuse_body(ip, ABUSE.get(ip, 0)))
+        elif url.path == "/ripestat/data/prefix-overview/data.json":
+            ip = q.get("resource", [""])[0]
+            data = ({"announced": False, "asns": [], "resource": ip} if ip == "10.0.0.1" else
+                    {"announced": True, "resource": "192.0.2.0/24",
+                     "asns": [{"asn": 64500, "holder": "EXAMPLE-AS - Example Networks"}]})
+            self.send(200, {"status": "ok", "status_code": 200, "messages": [], "data": data})
+        elif url.path == "/ripestat/data/abuse-contact-finder/data.json":
+            self.send(200, {"status": "ok", "status_code": 200, "messages": [],
+                            "data": {"abuse_contacts": ["abuse@example.net"],
+                                     "authoritative_rir": "ripe"}})
         elif url.path == "/ripestat/data/blocklist/data.json":
             ip = q.get("resource", [""])[0]
             if "starttime" not in q:

@@ -108,7 +108,8 @@ TEST_CASE("catalog::parse_catalog HTTP sources") {
     CHECK(error_of("[[zone]]\nid = \"h\"\nzone = \"a.test\"\nkind = \"http\"\nadapter = "
                    "\"nope\"\nurl = \"https://a.test\"\n") ==
           "t.toml:5:11: zone \"h\": unknown adapter \"nope\" (expected one of: abuseipdb, "
-          "ripestat-blocklist, snds-data, snds-ipstatus, spamhaus-drop, stopforumspam)");
+          "ripestat-abuse-contact, ripestat-blocklist, ripestat-network, snds-data, "
+          "snds-ipstatus, spamhaus-drop, stopforumspam)");
     CHECK(error_of(std::string(k_zone) + "adapter = \"abuseipdb\"\n") ==
           "t.toml:1:1: zone \"a\": 'adapter', 'url' and 'rate' apply only to kind \"http\"");
 }
