@@ -98,11 +98,12 @@ struct Zone {
     std::string hash;                  ///< hash zones: "sha1-hex" or "sha256-base32"
     std::string adapter;               ///< http sources: which adapter speaks its API
     std::string url;                   ///< http sources: base URL (overridable for mirrors, tests)
-    double rate = 5.0;                 ///< http sources: requests per second at most
-    std::string replaces;              ///< id of a zone this one stands in for when its key is set
-    std::string delist_url;            ///< template with {ip}, {domain} or {subject}
-    std::string refusal_hint;          ///< what to do when the list refuses us
-    std::string server;                ///< route queries for this zone to "IP[:PORT]"
+    std::string aux_url;  ///< http sources: a second service the adapter needs (ASN-DROP: RIPEstat)
+    double rate = 5.0;    ///< http sources: requests per second at most
+    std::string replaces; ///< id of a zone this one stands in for when its key is set
+    std::string delist_url;   ///< template with {ip}, {domain} or {subject}
+    std::string refusal_hint; ///< what to do when the list refuses us
+    std::string server;       ///< route queries for this zone to "IP[:PORT]"
     std::string note;
     std::vector<std::string> tags;
     std::vector<CodeRule> codes;

@@ -365,6 +365,7 @@ const std::vector<std::string_view>& http_adapter_names() {
                                                         "ripestat-network",
                                                         "snds-data",
                                                         "snds-ipstatus",
+                                                        "spamhaus-asndrop",
                                                         "spamhaus-drop",
                                                         "stopforumspam"};
     return names;
@@ -516,7 +517,8 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                              "adapter",
                              "url",
                              "rate",
-                             "replaces"},
+                             "replaces",
+                             "aux_url"},
                             what);
                 const OperatorDefaults* op = nullptr;
                 if (auto op_id = r.string(*t, "operator", what)) {
@@ -576,6 +578,17 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                     z.adapter = r.string(*t, "adapter", what).value_or("");
                     z.url = r.string(*t, "url", what).value_or("");
                     z.rate = r.number(*t, "rate", what).value_or(5.0);
+                    z.aux_url = r.string(*t, "aux_url", what).value_or("");
+                    if (!z.aux_url.empty() && !valid_url_template(z.aux_url)) {
+                        r.fail(*t->get("aux_url"),
+                               fmt::format("{}: 'aux_url' must be an http(s) URL", what));
+                    }
+                    if (z.adapter == "spamhaus-asndrop" && z.aux_url.empty()) {
+                        r.fail(el,
+                               fmt::format("{}: adapter spamhaus-asndrop needs 'aux_url' (the "
+                                           "RIPEstat base URL, for the origin AS)",
+                                           what));
+                    }
                     if (!(z.rate >= 0.001 && z.rate <= 1000)) {
                         r.fail(*t->get("rate"),
                                fmt::format("{}: 'rate' must be 0.001 to 1000 requests a second",
@@ -595,7 +608,8 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                                            "quotes or placeholders",
                                            what));
                     }
-                } else if (t->contains("adapter") || t->contains("url") || t->contains("rate")) {
+                } else if (t->contains("adapter") || t->contains("url") || t->contains("rate") ||
+                           t->contains("aux_url")) {
                     r.fail(
                         el,
                         fmt::format("{}: 'adapter', 'url' and 'rate' apply only to kind \"http\"",

@@ -438,6 +438,11 @@ class Run {
             SourceReading r;
             r.error = zs.bulk->error;
             l.http = std::move(r);
+        } else if (zs.adapter->read_with != nullptr) {
+            // Two-step: the list is here, now the per-address request (ASN-DROP: the origin).
+            ++m_in_flight;
+            issue_http(j);
+            return;
         } else {
             l.http = zs.adapter->bulk->match(zs.bulk->blocks, *IpAddress::parse(l.subject));
         }
@@ -606,7 +611,8 @@ class Run {
         --m_in_flight;
         Lookup& lookup = job.target->lookups[job.index];
         const ZoneState& source = m_zones[lookup.zone];
-        lookup.http = read_response(*source.adapter, response, source.key);
+        lookup.http = read_response(
+            *source.adapter, response, source.key, source.bulk ? &source.bulk->blocks : nullptr);
         lookup.raw.elapsed_ms = ms_since(lookup.started);
         finish_lookup(*job.target);
     }

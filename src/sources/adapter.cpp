@@ -15,16 +15,18 @@ extern const HttpAdapter k_snds_ipstatus_adapter;
 extern const HttpAdapter k_snds_data_adapter;
 extern const HttpAdapter k_ripestat_network_adapter;
 extern const HttpAdapter k_ripestat_abuse_adapter;
+extern const HttpAdapter k_spamhaus_asndrop_adapter;
 
 const HttpAdapter* find_adapter(std::string_view name) {
-    static const std::array<const HttpAdapter*, 8> adapters = {&k_stopforumspam_adapter,
+    static const std::array<const HttpAdapter*, 9> adapters = {&k_stopforumspam_adapter,
                                                                &k_abuseipdb_adapter,
                                                                &k_spamhaus_drop_adapter,
                                                                &k_ripestat_blocklist_adapter,
                                                                &k_snds_ipstatus_adapter,
                                                                &k_snds_data_adapter,
                                                                &k_ripestat_network_adapter,
-                                                               &k_ripestat_abuse_adapter};
+                                                               &k_ripestat_abuse_adapter,
+                                                               &k_spamhaus_asndrop_adapter};
     for (const auto* a : adapters) {
         if (a->name == name) {
             return a;
@@ -45,8 +47,10 @@ ListedBlock ListedBlock::of(const Cidr& block, std::string label) {
     return {block.network(), last, block.to_string(), std::move(label)};
 }
 
-SourceReading
-read_response(const HttpAdapter& adapter, const HttpResponse& response, const std::string& key) {
+SourceReading read_response(const HttpAdapter& adapter,
+                            const HttpResponse& response,
+                            const std::string& key,
+                            const std::vector<ListedBlock>* blocks) {
     SourceReading r;
     if (response.timed_out) {
         r.status = Status::timeout;
@@ -55,6 +59,8 @@ read_response(const HttpAdapter& adapter, const HttpResponse& response, const st
         r.error = "HTTP request failed: " + sanitize_text(response.error, 300);
     } else if (response.status >= 500) {
         r.error = source::http_error(response, "the service failed").error;
+    } else if (adapter.read_with != nullptr && blocks != nullptr) {
+        r = adapter.read_with(response, *blocks);
     } else {
         r = adapter.read(response);
     }

@@ -68,6 +68,11 @@ struct HttpAdapter {
     SourceReading (*read)(const HttpResponse& response) = nullptr;
     /// Set for lists that are downloaded once and matched offline (request/read unused).
     const BulkList* bulk = nullptr;
+    /// Two-step sources: a downloaded list matched against a per-address request (ASN-DROP:
+    /// the address's origin AS from RIPEstat, at the zone's `aux_url`). Used instead of
+    /// bulk->match and read when set.
+    SourceReading (*read_with)(const HttpResponse& response,
+                               const std::vector<ListedBlock>& blocks) = nullptr;
 };
 
 /// The adapter called `name`, or null.
@@ -75,8 +80,10 @@ struct HttpAdapter {
 
 /// The reading of any response: transport failures, timeouts and 5xx are handled here, the
 /// rest by the adapter. The key is removed from every text that leaves.
-[[nodiscard]] SourceReading
-read_response(const HttpAdapter& adapter, const HttpResponse& response, const std::string& key);
+[[nodiscard]] SourceReading read_response(const HttpAdapter& adapter,
+                                          const HttpResponse& response,
+                                          const std::string& key,
+                                          const std::vector<ListedBlock>* blocks = nullptr);
 
 /// Helpers for the adapters.
 namespace source {

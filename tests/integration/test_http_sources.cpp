@@ -141,6 +141,15 @@ role = "info"
 status = "active"
 
 [[zone]]
+id = "t-asndrop"
+zone = "asndrop.test"
+kind = "http"
+adapter = "spamhaus-asndrop"
+url = "{base}/drop"
+aux_url = "{base}/ripestat"
+status = "active"
+
+[[zone]]
 id = "t-bl"
 zone = "bl.test"
 kind = "ip4"
@@ -478,7 +487,7 @@ TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
     // Without --zones, naming HTTP turns on every HTTP source of the catalog.
     CHECK(zones_of({"--sources", "http", "192.0.2.1"}) ==
           "sfs.test,abuse.test,sfs-slow.test,drop.test,broken-drop.test,gone-drop.test,ripe.test,"
-          "snds.test,snds-data.test,ripe-net.test,ripe-abuse.test");
+          "snds.test,snds-data.test,ripe-net.test,ripe-abuse.test,asndrop.test");
     CHECK(zones_of({"--sources", "dns,abuseipdb", "192.0.2.1"}) == "abuse.test,bl.test");
     // With --zones it filters.
     CHECK(zones_of({"--zones", "t-sfs,t-bl", "--sources", "stopforumspam", "192.0.2.1"}) ==
@@ -487,7 +496,7 @@ TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
     CHECK(bad.exit_code == 3);
     CHECK(bad.err == "rblscope: --sources: \"smtp\" is not dns, http or an HTTP adapter "
                      "(abuseipdb, ripestat-abuse-contact, ripestat-blocklist, ripestat-network, "
-                     "snds-data, snds-ipstatus, spamhaus-drop, stopforumspam)\n");
+                     "snds-data, snds-ipstatus, spamhaus-asndrop, spamhaus-drop, stopforumspam)\n");
 }
 
 TEST_CASE("http: 5xx and short 429 are tried again; requests keep to the source's rate") {
@@ -630,4 +639,23 @@ TEST_CASE("http: RIPEstat network and abuse contact are information, never a lis
           "not announced in BGP: no network routes this address");
     CHECK(doc["targets"][0]["verdict"] == "clean");
     CHECK(doc["targets"][0]["counts"]["listed"] == 0);
+}
+
+TEST_CASE("http: Spamhaus ASN-DROP: the list once, the origin AS per address") {
+    auto& f = http_fixture();
+    const auto r = check({"--zones",
+                          "t-asndrop",
+                          "--cache",
+                          f.dir + "/asndrop-cache",
+                          "203.0.113.66",
+                          "192.0.2.1",
+                          "10.0.0.1"});
+    CHECK(r.exit_code == 2);
+    const auto doc = json::parse(r.out);
+    CHECK(doc["summary"]["http_requests"] == 4); // asndrop.json once, network-info per address
+    CHECK(result_for(doc, 0, "asndrop.test")["meaning"] ==
+          "ASN-DROP: announced by AS64511 EXAMPLE-AS-1 bad.example US, an AS run by spammers or "
+          "cyber-criminals");
+    CHECK(result_for(doc, 1, "asndrop.test")["meaning"] == "origin AS64500 not on ASN-DROP");
+    CHECK(result_for(doc, 2, "asndrop.test")["meaning"] == "not routed: no origin AS to check");
 }

@@ -39,6 +39,8 @@ DROP = {
     "drop_v4.json": b'{"cidr":"198.51.100.0/24","sblid":"SBL000001","rir":"arin"}\n'
                     b'{"cidr":"203.0.112.0/22","sblid":"SBL000002","rir":"ripencc"}\n' + META,
     "drop_v6.json": b'{"cidr":"2001:db8:dead::/48","sblid":"SBL000003","rir":"ripencc"}\n' + META,
+    "asndrop.json": b'{"asn":64511,"rir":"arin","domain":"bad.example","cc":"US",'
+                    b'"asname":"EXAMPLE-AS-1"}\n' + META,
     # broken/: a cut download and a garbled one
     "broken/drop_v4.json": b'{"cidr":"198.51.100.0/24","sblid":"SBL000001","rir":"arin"}\n',
     "broken/drop_v6.json": b'{"cidr":"2001:db8:dead::/48"}\nnot json\n' + META,
@@ -152,6 +154,11 @@ class Handler(BaseHTTPRequestHandler):
                     {"announced": True, "resource": "192.0.2.0/24",
                      "asns": [{"asn": 64500, "holder": "EXAMPLE-AS - Example Networks"}]})
             self.send(200, {"status": "ok", "status_code": 200, "messages": [], "data": data})
+        elif url.path == "/ripestat/data/network-info/data.json":
+            ip = q.get("resource", [""])[0]
+            asns = [] if ip == "10.0.0.1" else ["64511"] if ip == "203.0.113.66" else ["64500"]
+            self.send(200, {"status": "ok", "status_code": 200, "messages": [],
+                            "data": {"asns": asns, "prefix": "203.0.113.0/24"}})
         elif url.path == "/ripestat/data/abuse-contact-finder/data.json":
             self.send(200, {"status": "ok", "status_code": 200, "messages": [],
                             "data": {"abuse_contacts": ["abuse@example.net"],

@@ -109,7 +109,11 @@ TEST_CASE("catalog::parse_catalog HTTP sources") {
                    "\"nope\"\nurl = \"https://a.test\"\n") ==
           "t.toml:5:11: zone \"h\": unknown adapter \"nope\" (expected one of: abuseipdb, "
           "ripestat-abuse-contact, ripestat-blocklist, ripestat-network, snds-data, "
-          "snds-ipstatus, spamhaus-drop, stopforumspam)");
+          "snds-ipstatus, spamhaus-asndrop, spamhaus-drop, stopforumspam)");
+    CHECK(error_of("[[zone]]\nid = \"h\"\nzone = \"a.test\"\nkind = \"http\"\nadapter = "
+                   "\"spamhaus-asndrop\"\nurl = \"https://a.test\"\n") ==
+          "t.toml:1:1: zone \"h\": adapter spamhaus-asndrop needs 'aux_url' (the RIPEstat base "
+          "URL, for the origin AS)");
     CHECK(error_of(std::string(k_zone) + "adapter = \"abuseipdb\"\n") ==
           "t.toml:1:1: zone \"a\": 'adapter', 'url' and 'rate' apply only to kind \"http\"");
 }
