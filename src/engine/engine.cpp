@@ -469,7 +469,7 @@ class Run {
             req.timeout = m_options.http_timeout;
             req.max_body = 16 * 1024 * 1024;
             ++m_summary.http_requests;
-            m_http->get(std::move(req), [this, zi, name, path](HttpResponse&& response) {
+            http_get(std::move(req), [this, zi, name, path](HttpResponse&& response) {
                 std::string error;
                 if (response.timed_out || !response.error.empty()) {
                     error = "download failed: " + sanitize_text(response.error, 300);
@@ -582,8 +582,48 @@ class Run {
         HttpRequest req = zs.adapter->request(*zs.zone, zs.key, l.subject);
         req.timeout = m_options.http_timeout;
         ++m_summary.http_requests;
-        m_http->get(std::move(req),
-                    [this, id](HttpResponse&& response) { on_http(id, std::move(response)); });
+        http_get(std::move(req),
+                 [this, id](HttpResponse&& response) { on_http(id, std::move(response)); });
+    }
+
+    // An HTTP request whose host name is resolved first by c-ares, in this loop, and handed
+    // to libcurl (CURLOPT_RESOLVE): libcurl's own resolver would start a thread.
+    void http_get(HttpRequest req, HttpClient::Callback callback) {
+        const auto host = host_to_resolve(req.url);
+        if (!host) {
+            m_http->get(std::move(req), std::move(callback));
+            return;
+        }
+        const std::string key = fmt::format("{}:{}", host->host, host->port);
+        if (const auto it = m_host_addresses.find(key); it != m_host_addresses.end()) {
+            req.resolve = it->second;
+            m_http->get(std::move(req), std::move(callback));
+            return;
+        }
+        m_channels.front()->resolve_host(
+            host->host,
+            [this, key, h = *host, req = std::move(req), callback = std::move(callback)](
+                DnsReply&& reply) mutable {
+                std::string address;
+                if (!reply.a.empty()) {
+                    address = IpAddress::v4(reply.a.front()).to_string();
+                } else if (!reply.aaaa.empty()) {
+                    address = "[" + IpAddress::v6(reply.aaaa.front()).to_string() + "]";
+                }
+                if (address.empty()) {
+                    HttpResponse failed;
+                    failed.error =
+                        fmt::format("could not resolve {}: {}",
+                                    h.host,
+                                    reply.status == ARES_SUCCESS ? std::string("no address")
+                                                                 : dns_status_text(reply.status));
+                    callback(std::move(failed));
+                    return;
+                }
+                req.resolve = fmt::format("{}:{}:{}", h.host, h.port, address);
+                m_host_addresses[key] = req.resolve;
+                m_http->get(std::move(req), std::move(callback));
+            });
     }
 
     void on_http(std::uint64_t id, HttpResponse&& response) {
@@ -1236,6 +1276,7 @@ class Run {
     std::optional<AnswerCache> m_cache;
     std::unique_ptr<HttpClient> m_http;
     std::unordered_map<std::uint64_t, HttpOpen> m_http_open;
+    std::unordered_map<std::string, std::string> m_host_addresses; ///< "host:port" -> RESOLVE
     std::unordered_map<const DnsChannel*, std::string> m_server_keys;
     std::vector<ZoneState> m_zones;
     std::deque<std::unique_ptr<ActiveTarget>> m_active;

@@ -8,6 +8,8 @@
 #include <array>
 #include <cstring>
 #include <fmt/format.h>
+#include <memory>
+#include <netinet/in.h>
 
 namespace rblscope {
 
@@ -193,6 +195,49 @@ void DnsChannel::query(const std::string& name, Type type, Callback callback) {
     ++m_in_flight;
     const int qtype = type == Type::a ? ns_t_a : type == Type::aaaa ? ns_t_aaaa : ns_t_txt;
     ares_query(m_channel, name.c_str(), ns_c_in, qtype, &DnsChannel::on_reply, p);
+    rearm_timer();
+}
+
+void DnsChannel::resolve_host(const std::string& name, Callback callback) {
+    struct HostLookup {
+        DnsChannel* self;
+        Callback callback;
+    };
+    auto* lookup = new HostLookup{this, std::move(callback)};
+    ++m_in_flight;
+    ares_addrinfo_hints hints{};
+    hints.ai_family = AF_UNSPEC;
+    ares_getaddrinfo(
+        m_channel,
+        name.c_str(),
+        nullptr,
+        &hints,
+        [](void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
+            std::unique_ptr<HostLookup> l(static_cast<HostLookup*>(arg));
+            if (status == ARES_EDESTRUCTION) {
+                ares_freeaddrinfo(result);
+                return;
+            }
+            --l->self->m_in_flight;
+            DnsReply reply;
+            reply.status = status;
+            if (status == ARES_SUCCESS && result != nullptr) {
+                for (auto* n = result->nodes; n != nullptr; n = n->ai_next) {
+                    if (n->ai_family == AF_INET) {
+                        const auto* sin = reinterpret_cast<const sockaddr_in*>(n->ai_addr);
+                        reply.a.push_back(ntohl(sin->sin_addr.s_addr));
+                    } else if (n->ai_family == AF_INET6) {
+                        const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(n->ai_addr);
+                        std::array<std::uint8_t, 16> b{};
+                        std::memcpy(b.data(), &sin6->sin6_addr, 16);
+                        reply.aaaa.push_back(b);
+                    }
+                }
+            }
+            ares_freeaddrinfo(result);
+            l->self->m_done.emplace_back(std::move(l->callback), std::move(reply));
+        },
+        lookup);
     rearm_timer();
 }
 

@@ -57,6 +57,11 @@ class DnsChannel {
     /// Starts a query. The callback runs later from the event loop, never inside this call.
     void query(const std::string& name, Type type, Callback callback);
 
+    /// Resolves a host name the way applications do (the hosts file, then DNS; IPv4 and
+    /// IPv6) for the HTTP sources, so libcurl never needs a resolver thread of its own.
+    /// The reply carries the addresses in `a` and `aaaa`; status ARES_SUCCESS or an error.
+    void resolve_host(const std::string& name, Callback callback);
+
     /// The servers in use, as "IP:PORT".
     [[nodiscard]] std::vector<std::string> servers() const;
     [[nodiscard]] std::size_t in_flight() const noexcept { return m_in_flight; }

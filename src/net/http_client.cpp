@@ -1,8 +1,10 @@
 #include "net/http_client.hpp"
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <memory>
@@ -44,9 +46,33 @@ std::string_view header_value(std::string_view line, std::size_t name_len) {
 
 } // namespace
 
+std::optional<UrlHost> host_to_resolve(const std::string& url) {
+    CURLU* u = curl_url();
+    std::optional<UrlHost> out;
+    char* host = nullptr;
+    char* port = nullptr;
+    if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        const std::string h(host);
+        in6_addr a6{};
+        in_addr a4{};
+        const bool literal = h.starts_with("[") || inet_pton(AF_INET, h.c_str(), &a4) == 1 ||
+                             inet_pton(AF_INET6, h.c_str(), &a6) == 1;
+        if (!literal) {
+            out = UrlHost{h, std::strtol(port, nullptr, 10)};
+        }
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return out;
+}
+
 struct HttpClient::Transfer {
     CURL* easy = nullptr;
     curl_slist* headers = nullptr;
+    curl_slist* resolve = nullptr;
     HttpResponse response;
     Callback callback;
     std::size_t max_body = 0;
@@ -59,6 +85,7 @@ struct HttpClient::Transfer {
             curl_easy_cleanup(easy);
         }
         curl_slist_free_all(headers);
+        curl_slist_free_all(resolve);
     }
 
     static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self) {
@@ -131,6 +158,10 @@ void HttpClient::get(HttpRequest request, Callback callback) {
     }
     CURL* e = t->easy;
     curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
+    if (!request.resolve.empty()) {
+        t->resolve = curl_slist_append(nullptr, request.resolve.c_str());
+        curl_easy_setopt(e, CURLOPT_RESOLVE, t->resolve);
+    }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

@@ -21,7 +21,18 @@ struct HttpRequest {
     std::vector<std::string> headers; ///< "Name: value"; may hold keys, never printed
     std::chrono::milliseconds timeout{10000};
     std::size_t max_body = 1024 * 1024; ///< a bigger body is an error, not read on
+    /// "HOST:PORT:ADDRESS" (CURLOPT_RESOLVE): the address the engine resolved for the URL's
+    /// host, so libcurl does not resolve it itself.
+    std::string resolve;
 };
+
+/// The host and port of `url` when the host is a name (not an IP literal) that needs
+/// resolving; nullopt for IP literals and URLs libcurl cannot parse.
+struct UrlHost {
+    std::string host;
+    long port = 0;
+};
+[[nodiscard]] std::optional<UrlHost> host_to_resolve(const std::string& url);
 
 /// What came back. `error` is set when no complete HTTP response was received (connection,
 /// TLS, timeout, oversized body); its text never contains the request's headers.

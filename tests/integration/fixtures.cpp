@@ -38,7 +38,8 @@ void write_zones(const std::string& dir) {
     write_file(dir + "/cache.zone",
                "$SOA 2 ns.cache.test. admin.cache.test. 1 3600 600 86400 2\n$TTL 2\n"
                ":127.0.0.2:Listed in the cache test\n127.0.0.2\n192.0.2.99\n");
-    write_file(dir + "/hosts.zone", "mail A 192.0.2.99\nclean A 192.0.2.1\n");
+    write_file(dir + "/hosts.zone",
+               "mail A 192.0.2.99\nclean A 192.0.2.1\napi A 127.0.0.1\n"); // api: HTTP tests
 }
 
 std::string catalog_text() {

@@ -173,7 +173,7 @@ HttpFixture& http_fixture() {
             "-keyout ca.key -out ca.pem -days 2 -subj /CN=rblscope-test-ca 2>/dev/null; "
             "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
             "-keyout server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null; "
-            "printf 'subjectAltName=IP:127.0.0.1\\n' > ext.cnf; "
+            "printf 'subjectAltName=IP:127.0.0.1,DNS:api.example.test\\n' > ext.cnf; "
             "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
             "-out server.pem -days 2 -extfile ext.cnf 2>/dev/null",
             fmt::arg("d", d));
@@ -658,4 +658,38 @@ TEST_CASE("http: Spamhaus ASN-DROP: the list once, the origin AS per address") {
           "cyber-criminals");
     CHECK(result_for(doc, 1, "asndrop.test")["meaning"] == "origin AS64500 not on ASN-DROP");
     CHECK(result_for(doc, 2, "asndrop.test")["meaning"] == "not routed: no origin AS to check");
+}
+
+TEST_CASE("http: API host names are resolved by c-ares in the loop, not by libcurl") {
+    auto& f = http_fixture();
+    // api.example.test exists only in the test rbldnsd's data (127.0.0.1): the request can
+    // only reach the server if rblscope resolved the name through --resolver.
+    write_file(f.dir + "/byname-dns.toml",
+               catalog_text(fmt::format("https://api.example.test:{}", f.port), 1));
+    const std::vector<std::string> base = {"check",
+                                           "--catalog",
+                                           f.dir + "/byname-dns.toml",
+                                           "--resolver",
+                                           fmt::format("127.0.0.1:{}", fixture().rbldnsd_port),
+                                           "--ca-file",
+                                           f.ca,
+                                           "--zones",
+                                           "t-sfs",
+                                           "--format",
+                                           "json"};
+    auto args = base;
+    args.push_back("192.0.2.99");
+    const auto r = run_rblscope(args);
+    CHECK(r.exit_code == 1); // a StopForumSpam listing is a warning
+    CHECK(result_for(json::parse(r.out), 0, "sfs.test")["status"] == "listed");
+
+    write_file(f.dir + "/nxname.toml",
+               catalog_text(fmt::format("https://nothere.example.test:{}", f.port), 1));
+    args = base;
+    args[2] = f.dir + "/nxname.toml";
+    args.push_back("192.0.2.99");
+    const auto nx = run_rblscope(args);
+    CHECK(nx.exit_code == 3);
+    CHECK(result_for(json::parse(nx.out), 0, "sfs.test")["error"].get<std::string>().starts_with(
+        "HTTP request failed: could not resolve nothere.example.test: "));
 }
