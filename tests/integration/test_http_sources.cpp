@@ -283,6 +283,11 @@ TEST_CASE("http: API errors are errors with the service's reason") {
                               "key is either missing, incorrect, or revoked.");
         CHECK(r.out.find("wrong-key") == std::string::npos);
     }
+    SUBCASE("403") {
+        const auto r = check({"--zones", "t-abuse", "192.0.2.62"});
+        CHECK(result_for(json::parse(r.out), 0, "abuse.test")["error"] ==
+              "HTTP 403: the API key was refused: This endpoint is not available on your plan.");
+    }
     SUBCASE("429 with Retry-After") {
         const auto r = check({"--zones", "t-abuse", "192.0.2.61"});
         CHECK(result_for(json::parse(r.out), 0, "abuse.test")["error"] ==

@@ -141,6 +141,9 @@ class Handler(BaseHTTPRequestHandler):
                                             "status": 401}]})
             elif self.headers.get("Accept") != "application/json":
                 self.send(401, b"<html>login</html>", "text/html")
+            elif ip == "192.0.2.62":
+                self.send(403, {"errors": [{"detail": "This endpoint is not available on your "
+                                            "plan.", "status": 403}]})
             elif ip == "192.0.2.61":
                 self.send(429, {"errors": [{"detail": "Daily rate limit of 1000 requests "
                                             "exceeded for this endpoint.", "status": 429}]},
