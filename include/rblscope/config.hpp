@@ -20,6 +20,11 @@ struct Config {
     std::string source;                      ///< file it was read from
 };
 
+/// The key held by environment variable `variable`, else by the configuration file's
+/// [keys] table; "" when neither has it. The environment wins.
+[[nodiscard]] std::string key_value(const std::string& variable,
+                                    const std::map<std::string, std::string>& keys);
+
 /// The default location: $XDG_CONFIG_HOME/rblscope/config.toml, else
 /// ~/.config/rblscope/config.toml; empty when neither can be named.
 [[nodiscard]] std::string default_config_path();

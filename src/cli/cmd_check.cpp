@@ -289,8 +289,7 @@ int run_check_command(const CheckOptions& opt) {
         if (z.replaces.empty()) {
             continue;
         }
-        const char* env = std::getenv(z.key_env.c_str());
-        const bool have_key = (env != nullptr && *env != '\0') || eo.keys.contains(z.key_env);
+        const bool have_key = !key_value(z.key_env, eo.keys).empty();
         const auto it = std::find_if(
             zones.begin(), zones.end(), [&](const Zone* s) { return s->id == z.replaces; });
         if (have_key && it != zones.end()) {

@@ -358,19 +358,6 @@ std::string_view to_string(Access v) noexcept {
     return to_name(k_access, v);
 }
 
-const std::vector<std::string_view>& http_adapter_names() {
-    static const std::vector<std::string_view> names = {"abuseipdb",
-                                                        "ripestat-abuse-contact",
-                                                        "ripestat-blocklist",
-                                                        "ripestat-network",
-                                                        "snds-data",
-                                                        "snds-ipstatus",
-                                                        "spamhaus-asndrop",
-                                                        "spamhaus-drop",
-                                                        "stopforumspam"};
-    return names;
-}
-
 Zone make_bare_zone(std::string_view zone_name) {
     Zone z;
     z.id = std::string(zone_name);

@@ -30,6 +30,14 @@ bool valid_variable_name(std::string_view name) {
 
 } // namespace
 
+std::string key_value(const std::string& variable, const std::map<std::string, std::string>& keys) {
+    if (const char* v = std::getenv(variable.c_str()); v != nullptr && *v != '\0') {
+        return v;
+    }
+    const auto it = keys.find(variable);
+    return it != keys.end() ? it->second : std::string();
+}
+
 std::string default_config_path() {
     if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg == '/') {
         return std::string(xdg) + "/rblscope/config.toml";

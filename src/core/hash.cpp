@@ -38,7 +38,9 @@ std::string digest(std::string_view input, const EVP_MD* md) {
     return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
-std::string hex(std::string_view bytes) {
+} // namespace
+
+std::string hex_encode(std::string_view bytes) {
     static constexpr char k_hex[] = "0123456789abcdef";
     std::string out;
     out.reserve(bytes.size() * 2);
@@ -49,15 +51,39 @@ std::string hex(std::string_view bytes) {
     return out;
 }
 
-} // namespace
+std::optional<std::string> hex_decode(std::string_view text) {
+    if (text.size() % 2 != 0) {
+        return std::nullopt;
+    }
+    const auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return -1;
+    };
+    std::string out;
+    out.reserve(text.size() / 2);
+    for (std::size_t i = 0; i < text.size(); i += 2) {
+        const int hi = nibble(text[i]);
+        const int lo = nibble(text[i + 1]);
+        if (hi < 0 || lo < 0) {
+            return std::nullopt;
+        }
+        out += static_cast<char>((hi << 4) | lo);
+    }
+    return out;
+}
 
 std::string sha256_hex(std::string_view input) {
-    return hex(digest(input, EVP_sha256()));
+    return hex_encode(digest(input, EVP_sha256()));
 }
 
 std::string hash_label(std::string_view input, std::string_view scheme) {
     if (scheme == "sha1-hex") {
-        return hex(digest(input, EVP_sha1()));
+        return hex_encode(digest(input, EVP_sha1()));
     }
     if (scheme == "sha256-base32") {
         static constexpr char k_b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

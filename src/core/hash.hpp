@@ -1,6 +1,7 @@
 #pragma once
 // Hashed-email list support: address normalisation and the label encodings lists expect.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,10 @@ namespace rblscope {
 /// "sha256-base32" (52 RFC 4648 Base32 characters, unpadded, uppercase).
 /// Returns an empty string for an unknown scheme.
 [[nodiscard]] std::string hash_label(std::string_view input, std::string_view scheme);
+
+/// Lowercase hex of `bytes`, and back (nullopt for anything that is not such hex).
+[[nodiscard]] std::string hex_encode(std::string_view bytes);
+[[nodiscard]] std::optional<std::string> hex_decode(std::string_view text);
 
 /// SHA-256 of `input` as 64 lowercase hex digits.
 [[nodiscard]] std::string sha256_hex(std::string_view input);

@@ -1,5 +1,6 @@
 #include "engine/answer_cache.hpp"
 
+#include "core/files.hpp"
 #include "core/hash.hpp"
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <variant>
 
 namespace rblscope {
@@ -36,41 +35,6 @@ std::string_view type_name(DnsChannel::Type t) {
         return "TXT";
     }
     return "?";
-}
-
-std::string to_hex(std::string_view bytes) {
-    static constexpr char k_hex[] = "0123456789abcdef";
-    std::string out;
-    for (const unsigned char c : bytes) {
-        out += k_hex[c >> 4];
-        out += k_hex[c & 0xf];
-    }
-    return out;
-}
-
-std::optional<std::string> from_hex(std::string_view text) {
-    if (text.size() % 2 != 0) {
-        return std::nullopt;
-    }
-    const auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        return -1;
-    };
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); i += 2) {
-        const int hi = nibble(text[i]);
-        const int lo = nibble(text[i + 1]);
-        if (hi < 0 || lo < 0) {
-            return std::nullopt;
-        }
-        out += static_cast<char>((hi << 4) | lo);
-    }
-    return out;
 }
 
 std::int64_t unix_seconds(AnswerCache::WallClock::time_point t) {
@@ -126,7 +90,7 @@ std::variant<DnsReply, std::string> decode(const json& doc, std::int64_t now) {
             return std::string("'aaaa' is not an array");
         }
         for (const auto& v : *aaaa) {
-            const auto bytes = v.is_string() ? from_hex(v.get<std::string>()) : std::nullopt;
+            const auto bytes = v.is_string() ? hex_decode(v.get<std::string>()) : std::nullopt;
             if (!bytes || bytes->size() != 16) {
                 return std::string("'aaaa' holds something that is not an IPv6 address");
             }
@@ -140,7 +104,7 @@ std::variant<DnsReply, std::string> decode(const json& doc, std::int64_t now) {
             return std::string("'txt' is not an array");
         }
         for (const auto& v : *txt) {
-            auto bytes = v.is_string() ? from_hex(v.get<std::string>()) : std::nullopt;
+            auto bytes = v.is_string() ? hex_decode(v.get<std::string>()) : std::nullopt;
             if (!bytes) {
                 return std::string("'txt' holds something that is not hex");
             }
@@ -203,12 +167,16 @@ std::optional<DnsReply> AnswerCache::get(const std::string& servers,
         }
         return std::nullopt;
     }
-    std::string text(k_max_file_size + 1, '\0');
-    const std::size_t n = std::fread(text.data(), 1, text.size(), f);
+    // Read in small pieces: most entries are a few hundred bytes.
+    std::string text;
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0 && text.size() <= k_max_file_size) {
+        text.append(buf.data(), n);
+    }
     std::fclose(f);
-    text.resize(n);
     std::string reason;
-    if (n > k_max_file_size) {
+    if (text.size() > k_max_file_size) {
         reason = "file too large";
     } else {
         const json doc = json::parse(text, nullptr, false);
@@ -253,12 +221,12 @@ void AnswerCache::put(const std::string& servers,
         json aaaa = json::array();
         for (const auto& b : reply.aaaa) {
             aaaa.push_back(
-                to_hex(std::string_view(reinterpret_cast<const char*>(b.data()), b.size())));
+                hex_encode(std::string_view(reinterpret_cast<const char*>(b.data()), b.size())));
         }
         doc["aaaa"] = std::move(aaaa);
         json txt = json::array();
         for (const auto& t : reply.txt) {
-            txt.push_back(to_hex(t));
+            txt.push_back(hex_encode(t));
         }
         doc["txt"] = std::move(txt);
     } else if ((reply.status == ARES_ENOTFOUND || reply.status == ARES_ENODATA) &&
@@ -277,27 +245,10 @@ void AnswerCache::put(const std::string& servers,
     doc["expires"] = unix_seconds(now) + ttl;
 
     const std::string path = path_for(servers, type, name);
-    const std::string sub = path.substr(0, path.rfind('/'));
     std::error_code ec;
-    fs::create_directory(sub, ec);
-    std::string tmp = sub + "/.tmp.XXXXXX";
-    const int fd = mkstemp(tmp.data());
-    if (fd < 0) {
-        problem(m_unwritable,
-                fmt::format("cache: cannot write in {}: {}; answers are not cached",
-                            sub,
-                            std::strerror(errno)));
-        return;
-    }
-    const std::string text = doc.dump();
-    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    const bool closed = ::close(fd) == 0;
-    if (!written || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        problem(m_unwritable,
-                fmt::format("cache: cannot write {}: {}; answers are not cached",
-                            path,
-                            std::strerror(errno)));
-        std::remove(tmp.c_str());
+    fs::create_directory(path.substr(0, path.rfind('/')), ec);
+    if (auto why = write_file_atomically(path, doc.dump()); !why.empty()) {
+        problem(m_unwritable, fmt::format("cache: {}; answers are not cached", why));
     }
 }
 

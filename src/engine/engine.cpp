@@ -12,6 +12,7 @@
 #include "net/event_loop.hpp"
 #include "net/http_client.hpp"
 #include "net/resolvers.hpp"
+#include "rblscope/config.hpp"
 #include "rblscope/verdict.hpp"
 #include "sources/adapter.hpp"
 #include "sources/download_cache.hpp"
@@ -367,13 +368,8 @@ class Run {
         return std::nullopt;
     }
 
-    // The environment wins over the configuration file.
     std::string key_for(const std::string& variable) const {
-        if (const char* v = std::getenv(variable.c_str()); v != nullptr && *v != '\0') {
-            return v;
-        }
-        const auto it = m_options.keys.find(variable);
-        return it != m_options.keys.end() ? it->second : std::string();
+        return key_value(variable, m_options.keys);
     }
 
     std::optional<Error> setup_http_source(ZoneState& zs) {
@@ -460,8 +456,11 @@ class Run {
             const std::string path = dir.empty() ? std::string() : download_path(dir, url);
             if (!path.empty()) {
                 if (auto stored = read_download(path, zs.adapter->bulk->fresh)) {
-                    bulk_file_done(zi, name, stored->body, {});
-                    continue;
+                    if (auto blocks = parse_file(zi, name, stored->body)) {
+                        bulk_file_done(zi, name, std::move(blocks));
+                        continue;
+                    }
+                    // A damaged copy: fetched again, and replaced if the new one reads.
                 }
             }
             HttpRequest req;
@@ -477,44 +476,51 @@ class Run {
                 } else if (response.status != 200) {
                     error = fmt::format("download failed: HTTP {}", response.status);
                 }
-                if (error.empty() && !path.empty()) {
-                    // Checked before it is kept: a broken file must not be served for hours.
-                    if (m_zones[zi].adapter->bulk->parse(response.body, name)) {
+                if (error.empty()) {
+                    auto blocks = parse_file(zi, name, response.body);
+                    // Only a file that reads is kept: a broken one must not be served for hours.
+                    if (blocks && !path.empty()) {
                         if (auto why = write_download(path, response.body); !why.empty()) {
                             m_sink.on_warning("download cache: " + why);
                         }
                     }
-                } else if (!error.empty() && !path.empty()) {
-                    if (auto old = read_download(path, k_download_usable)) {
+                    bulk_file_done(zi, name, std::move(blocks));
+                    return;
+                }
+                if (auto old =
+                        path.empty() ? std::nullopt : read_download(path, k_download_usable)) {
+                    if (auto blocks = parse_file(zi, name, old->body)) {
                         m_sink.on_warning(fmt::format("{}: {}; using the copy from {} hours ago",
                                                       name,
                                                       error,
                                                       old->age.count() / 3600));
-                        bulk_file_done(zi, name, old->body, {});
+                        bulk_file_done(zi, name, std::move(blocks));
                         return;
                     }
                 }
-                bulk_file_done(zi, name, response.body, error);
+                bulk_file_done(zi, name, Error{fmt::format("{}: {}", name, error), {}});
             });
         }
     }
 
-    void bulk_file_done(std::size_t zi,
-                        const std::string& name,
-                        const std::string& body,
-                        const std::string& error) {
-        ZoneState& zs = m_zones[zi];
-        BulkState& b = *zs.bulk;
-        if (!error.empty()) {
-            b.errors[name] = fmt::format("{}: {}", name, error);
+    using FileBlocks = Result<std::vector<ListedBlock>>;
+
+    FileBlocks parse_file(std::size_t zi, const std::string& name, std::string_view body) const {
+        auto blocks = m_zones[zi].adapter->bulk->parse(body, name);
+        if (!blocks) {
+            return Error{"the downloaded list is not in the documented format: " +
+                             blocks.error().to_string(),
+                         {}};
+        }
+        return blocks;
+    }
+
+    void bulk_file_done(std::size_t zi, const std::string& name, FileBlocks blocks) {
+        BulkState& b = *m_zones[zi].bulk;
+        if (blocks) {
+            b.blocks.insert(b.blocks.end(), blocks->begin(), blocks->end());
         } else {
-            auto blocks = zs.adapter->bulk->parse(body, name);
-            if (blocks) {
-                b.blocks.insert(b.blocks.end(), blocks->begin(), blocks->end());
-            } else {
-                b.errors[name] = "the downloaded list is not in the documented format: " +
-                                 blocks.error().to_string();
-            }
+            b.errors[name] = blocks.error().message;
         }
         if (--b.downloads_left > 0) {
             return;
@@ -1024,35 +1030,29 @@ class Run {
                 settle(it, std::move(cut));
             }
         }
+        const auto cut_short = [this](const Job& j, std::string_view before) {
+            SourceReading cut;
+            cut.status = Status::timeout;
+            cut.error = deadline_text(before);
+            j.target->lookups[j.index].http = std::move(cut);
+            finish_lookup(*j.target);
+        };
         for (auto& zs : m_zones) {
-            if (!zs.bulk) {
-                continue;
-            }
-            auto parked = std::move(zs.bulk->parked);
-            zs.bulk->parked.clear();
-            for (const auto& j : parked) {
-                SourceReading cut;
-                cut.status = Status::timeout;
-                cut.error = fmt::format("the run's deadline of {:g} s passed before the list "
-                                        "was downloaded",
-                                        static_cast<double>(m_options.deadline.count()) / 1000.0);
-                j.target->lookups[j.index].http = std::move(cut);
-                finish_lookup(*j.target);
+            if (zs.bulk) {
+                auto parked = std::move(zs.bulk->parked);
+                zs.bulk->parked.clear();
+                for (const auto& j : parked) {
+                    cut_short(j, "the list was downloaded");
+                }
             }
         }
         auto http_open = std::move(m_http_open);
         m_http_open.clear();
-        for (const auto& [id, open] : http_open) {
-            const Job& j = open.job;
+        for (const auto& [id, pending] : http_open) {
             --m_in_flight;
-            Lookup& l = j.target->lookups[j.index];
-            SourceReading cut;
-            cut.status = Status::timeout;
-            cut.error = fmt::format("the run's deadline of {:g} s passed before an answer",
-                                    static_cast<double>(m_options.deadline.count()) / 1000.0);
-            l.http = std::move(cut);
+            Lookup& l = pending.job.target->lookups[pending.job.index];
             l.raw.elapsed_ms = ms_since(l.started);
-            finish_lookup(*j.target);
+            cut_short(pending.job, "an answer");
         }
         while (!m_urgent.empty() || !m_queue.empty()) {
             auto& q = m_urgent.empty() ? m_queue : m_urgent;
@@ -1099,6 +1099,12 @@ class Run {
         dispatch(job, std::move(reply), started, sent);
     }
 
+    std::string deadline_text(std::string_view before) const {
+        return fmt::format("the run's deadline of {:g} s passed before {}",
+                           static_cast<double>(m_options.deadline.count()) / 1000.0,
+                           before);
+    }
+
     std::string timeout_text(int sent) const {
         return fmt::format("no answer within {:g} s ({} {} sent)",
                            static_cast<double>(m_options.timeout.count()) / 1000.0,
@@ -1115,8 +1121,7 @@ class Run {
         raw.elapsed_ms = ms_since(started);
         raw.tries = sent;
         if (reply.status == k_deadline) {
-            raw.detail = fmt::format("the run's deadline of {:g} s passed before an answer",
-                                     static_cast<double>(m_options.deadline.count()) / 1000.0);
+            raw.detail = deadline_text("an answer");
         } else if (raw.kind == RawAnswer::Kind::timeout) {
             raw.detail = timeout_text(sent);
         }

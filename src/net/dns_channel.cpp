@@ -318,13 +318,11 @@ void DnsChannel::on_reply(void* arg, int status, int /*timeouts*/, unsigned char
     if (status == ARES_SUCCESS && abuf != nullptr) {
         parse_reply(p->type, abuf, alen, reply);
     }
-    if (abuf != nullptr) {
-        const auto ttls = response_ttls(abuf, alen);
-        if (reply.status == ARES_ENOTFOUND || reply.status == ARES_ENODATA) {
-            reply.negative_ttl = ttls.negative;
-        } else if (reply.status == ARES_SUCCESS && p->type == Type::txt) {
-            reply.ttl = ttls.answer.value_or(0); // c-ares gives no TTL for TXT
-        }
+    // The packet is walked again only where c-ares gives no TTL: "no" answers and TXT.
+    if (abuf != nullptr && (reply.status == ARES_ENOTFOUND || reply.status == ARES_ENODATA)) {
+        reply.negative_ttl = response_ttls(abuf, alen).negative;
+    } else if (abuf != nullptr && reply.status == ARES_SUCCESS && p->type == Type::txt) {
+        reply.ttl = response_ttls(abuf, alen).answer.value_or(0);
     }
     p->self->m_done.emplace_back(std::move(p->callback), std::move(reply));
 }

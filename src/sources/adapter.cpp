@@ -2,8 +2,10 @@
 
 #include "core/sanitize.hpp"
 
+#include <algorithm>
 #include <array>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace rblscope {
 
@@ -17,22 +19,43 @@ extern const HttpAdapter k_ripestat_network_adapter;
 extern const HttpAdapter k_ripestat_abuse_adapter;
 extern const HttpAdapter k_spamhaus_asndrop_adapter;
 
+namespace {
+
+const auto& adapters() {
+    static const std::array<const HttpAdapter*, 9> all = {&k_stopforumspam_adapter,
+                                                          &k_abuseipdb_adapter,
+                                                          &k_spamhaus_drop_adapter,
+                                                          &k_ripestat_blocklist_adapter,
+                                                          &k_snds_ipstatus_adapter,
+                                                          &k_snds_data_adapter,
+                                                          &k_ripestat_network_adapter,
+                                                          &k_ripestat_abuse_adapter,
+                                                          &k_spamhaus_asndrop_adapter};
+    return all;
+}
+
+} // namespace
+
 const HttpAdapter* find_adapter(std::string_view name) {
-    static const std::array<const HttpAdapter*, 9> adapters = {&k_stopforumspam_adapter,
-                                                               &k_abuseipdb_adapter,
-                                                               &k_spamhaus_drop_adapter,
-                                                               &k_ripestat_blocklist_adapter,
-                                                               &k_snds_ipstatus_adapter,
-                                                               &k_snds_data_adapter,
-                                                               &k_ripestat_network_adapter,
-                                                               &k_ripestat_abuse_adapter,
-                                                               &k_spamhaus_asndrop_adapter};
-    for (const auto* a : adapters) {
+    for (const auto* a : adapters()) {
         if (a->name == name) {
             return a;
         }
     }
     return nullptr;
+}
+
+// The catalog checks adapter names against this list (declared in catalog.hpp).
+const std::vector<std::string_view>& http_adapter_names() {
+    static const std::vector<std::string_view> names = [] {
+        std::vector<std::string_view> v;
+        for (const auto* a : adapters()) {
+            v.push_back(a->name);
+        }
+        std::sort(v.begin(), v.end());
+        return v;
+    }();
+    return names;
 }
 
 ListedBlock ListedBlock::of(const Cidr& block, std::string label) {
@@ -44,7 +67,7 @@ ListedBlock ListedBlock::of(const Cidr& block, std::string label) {
     const IpAddress last = block.network().is_v4()
                                ? IpAddress::v4(bytes[0], bytes[1], bytes[2], bytes[3])
                                : IpAddress::v6(bytes);
-    return {block.network(), last, block.to_string(), std::move(label)};
+    return {block.network(), last, block.to_string(), std::move(label), {}};
 }
 
 SourceReading read_response(const HttpAdapter& adapter,
@@ -59,8 +82,13 @@ SourceReading read_response(const HttpAdapter& adapter,
         r.error = "HTTP request failed: " + sanitize_text(response.error, 300);
     } else if (response.status >= 500) {
         r.error = source::http_error(response, "the service failed").error;
-    } else if (adapter.read_with != nullptr && blocks != nullptr) {
-        r = adapter.read_with(response, *blocks);
+    } else if (adapter.read_with != nullptr) {
+        // Without its list a two-step source cannot say "not listed".
+        if (blocks == nullptr) {
+            r.error = "the downloaded list this source matches against is not loaded";
+        } else {
+            r = adapter.read_with(response, *blocks);
+        }
     } else {
         r = adapter.read(response);
     }
@@ -95,6 +123,53 @@ std::string url_encode(std::string_view value) {
 
 std::string body_excerpt(const std::string& body) {
     return sanitize_text(body, 120);
+}
+
+std::vector<Line> lines_of(std::string_view body) {
+    std::vector<Line> lines;
+    std::size_t number = 0;
+    std::size_t pos = 0;
+    while (pos < body.size()) {
+        const auto nl = body.find('\n', pos);
+        auto text = body.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
+        pos = nl == std::string_view::npos ? body.size() : nl + 1;
+        ++number;
+        if (text.ends_with('\r')) {
+            text.remove_suffix(1);
+        }
+        if (text.find_first_not_of(" \t") != std::string_view::npos) {
+            lines.push_back({number, text});
+        }
+    }
+    return lines;
+}
+
+Result<std::vector<ListedBlock>>
+read_spamhaus_ndjson(std::string_view body,
+                     const std::string& name,
+                     Result<ListedBlock> (*record)(const nlohmann::json& object)) {
+    std::vector<ListedBlock> blocks;
+    bool metadata = false;
+    for (const auto& line : lines_of(body)) {
+        const auto where = fmt::format("{}:{}", name, line.number);
+        const auto doc = nlohmann::json::parse(line.text, nullptr, false);
+        if (doc.is_discarded() || !doc.is_object()) {
+            return Error{"not a JSON object: " + sanitize_text(line.text, 80), where};
+        }
+        if (doc.value("type", "") == "metadata") {
+            metadata = true;
+            continue;
+        }
+        auto block = record(doc);
+        if (!block) {
+            return Error{block.error().message, where};
+        }
+        blocks.push_back(std::move(*block));
+    }
+    if (!metadata) {
+        return Error{"no metadata line at the end: the file looks truncated", name};
+    }
+    return blocks;
 }
 
 SourceReading http_error(const HttpResponse& response, std::string_view detail) {

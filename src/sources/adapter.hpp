@@ -9,6 +9,7 @@
 #include "rblscope/result.hpp"
 
 #include <chrono>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,8 +51,9 @@ struct BulkList {
     std::vector<BulkFile> (*files)(const Zone& zone, const std::string& key);
     /// Parses one downloaded file; errors name the file's line.
     Result<std::vector<ListedBlock>> (*parse)(std::string_view body, const std::string& name);
-    /// The reading for `ip` given every block of every file.
-    SourceReading (*match)(const std::vector<ListedBlock>& blocks, const IpAddress& ip);
+    /// The reading for `ip` given every block of every file (null for two-step sources,
+    /// which read with HttpAdapter::read_with).
+    SourceReading (*match)(const std::vector<ListedBlock>& blocks, const IpAddress& ip) = nullptr;
     /// How long a downloaded copy is used before it is fetched again.
     std::chrono::seconds fresh{12 * 3600};
 };
@@ -64,7 +66,7 @@ struct HttpAdapter {
                            const std::string& key,
                            const std::string& ip) = nullptr;
     /// The reading of a response that arrived (HTTP status and body; transport errors are
-    /// handled before this is called).
+    /// handled before this is called). Null for two-step sources (read_with).
     SourceReading (*read)(const HttpResponse& response) = nullptr;
     /// Set for lists that are downloaded once and matched offline (request/read unused).
     const BulkList* bulk = nullptr;
@@ -95,6 +97,22 @@ void redact(std::string& text, const std::string& key);
 [[nodiscard]] SourceReading http_error(const HttpResponse& response, std::string_view detail);
 /// The first bytes of a body, sanitised, for error texts.
 [[nodiscard]] std::string body_excerpt(const std::string& body);
+
+/// A line of a downloaded text file, numbered from 1 for error locations.
+struct Line {
+    std::size_t number = 0;
+    std::string_view text; ///< without "\n" or a trailing "\r"
+};
+/// The lines of `body` that are not blank.
+[[nodiscard]] std::vector<Line> lines_of(std::string_view body);
+
+/// Spamhaus NDJSON (DROP, ASN-DROP): one JSON object a line, the last a metadata line
+/// (without it the download was cut). `record` turns one object into a block or says what
+/// is wrong with it; errors name "NAME:LINE".
+[[nodiscard]] Result<std::vector<ListedBlock>>
+read_spamhaus_ndjson(std::string_view body,
+                     const std::string& name,
+                     Result<ListedBlock> (*record)(const nlohmann::json& object));
 } // namespace source
 
 } // namespace rblscope

@@ -1,15 +1,12 @@
 #include "sources/download_cache.hpp"
 
+#include "core/files.hpp"
 #include "core/hash.hpp"
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 namespace rblscope {
 
@@ -53,22 +50,9 @@ std::optional<StoredDownload> read_download(const std::string& path, std::chrono
 }
 
 std::string write_download(const std::string& path, const std::string& body) {
-    const std::string dir = path.substr(0, path.rfind('/'));
     std::error_code ec;
-    fs::create_directories(dir, ec);
-    std::string tmp = dir + "/.tmp.XXXXXX";
-    const int fd = mkstemp(tmp.data());
-    if (fd < 0) {
-        return fmt::format("cannot write in {}: {}", dir, std::strerror(errno));
-    }
-    const bool written = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size());
-    const bool closed = ::close(fd) == 0;
-    if (!written || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        std::remove(tmp.c_str());
-        return fmt::format("cannot write {}: {}", path, why);
-    }
-    return {};
+    fs::create_directories(path.substr(0, path.rfind('/')), ec);
+    return write_file_atomically(path, body);
 }
 
 } // namespace rblscope

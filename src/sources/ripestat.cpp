@@ -6,8 +6,9 @@
 // history, which is what pre-migration vetting wants to see (an address burned by its
 // previous owner). The window is the last 365 days.
 
+#include "sources/ripestat.hpp"
+
 #include "core/sanitize.hpp"
-#include "sources/adapter.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -32,13 +33,7 @@ HttpRequest ripestat_request(const Zone& zone, const std::string& /*key*/, const
     const auto start = std::chrono::duration_cast<std::chrono::seconds>(
                            (now - std::chrono::hours(24 * k_window_days)).time_since_epoch())
                            .count();
-    HttpRequest req;
-    req.url = fmt::format("{}/data/blocklist/data.json?resource={}&starttime={}&sourceapp=rblscope",
-                          zone.url,
-                          source::url_encode(ip),
-                          start);
-    req.headers = {"Accept: application/json"};
-    return req;
+    return ripestat::request(zone.url, "blocklist", ip, fmt::format("&starttime={}", start));
 }
 
 // "2024-02-09T08:00:00" (optionally with fractions or a zone, ignored) as UTC seconds.
@@ -62,22 +57,11 @@ std::string day_of(const json& v) {
 SourceReading ripestat_read(const HttpResponse& response) {
     const json doc = json::parse(response.body, nullptr, false);
     SourceReading r;
-    const bool envelope = doc.is_object() && doc.contains("status");
-    if (response.status != 200 || (envelope && doc["status"] != "ok")) {
-        std::string why = source::body_excerpt(response.body);
-        if (envelope && doc.contains("messages") && doc["messages"].is_array()) {
-            for (const auto& m : doc["messages"]) {
-                if (m.is_array() && m.size() == 2 && m[1].is_string()) {
-                    why = m[1].get<std::string>();
-                    break;
-                }
-            }
-        }
-        return source::http_error(response, "RIPEstat: " + why);
+    const json* data = ripestat::data_of(doc, response, r);
+    if (data == nullptr) {
+        return r;
     }
-    const json* data =
-        envelope && doc.contains("data") && doc["data"].is_object() ? &doc["data"] : nullptr;
-    if (data == nullptr || !data->contains("sources") || !(*data)["sources"].is_object()) {
+    if (!data->contains("sources") || !(*data)["sources"].is_object()) {
         r.error =
             "the answer is not RIPEstat's blocklist JSON: " + source::body_excerpt(response.body);
         return r;
@@ -138,6 +122,47 @@ SourceReading ripestat_read(const HttpResponse& response) {
 }
 
 } // namespace
+
+namespace ripestat {
+
+HttpRequest request(std::string_view base,
+                    std::string_view call,
+                    const std::string& ip,
+                    std::string_view extra) {
+    HttpRequest req;
+    req.url = fmt::format("{}/data/{}/data.json?resource={}{}&sourceapp=rblscope",
+                          base,
+                          call,
+                          source::url_encode(ip),
+                          extra);
+    req.headers = {"Accept: application/json"};
+    return req;
+}
+
+const json* data_of(const json& doc, const HttpResponse& response, SourceReading& failure) {
+    const bool envelope = doc.is_object() && doc.contains("status");
+    if (response.status != 200 || (envelope && doc["status"] != "ok")) {
+        std::string why = source::body_excerpt(response.body);
+        if (envelope && doc.contains("messages") && doc["messages"].is_array()) {
+            for (const auto& m : doc["messages"]) {
+                if (m.is_array() && m.size() == 2 && m[1].is_string()) {
+                    why = m[1].get<std::string>();
+                    break;
+                }
+            }
+        }
+        failure = source::http_error(response, "RIPEstat: " + why);
+        return nullptr;
+    }
+    if (!envelope || !doc.contains("data") || !doc["data"].is_object()) {
+        failure = SourceReading{};
+        failure.error = "the answer is not RIPEstat's JSON: " + source::body_excerpt(response.body);
+        return nullptr;
+    }
+    return &doc["data"];
+}
+
+} // namespace ripestat
 
 extern const HttpAdapter k_ripestat_blocklist_adapter{
     "ripestat-blocklist", false, &ripestat_request, &ripestat_read};

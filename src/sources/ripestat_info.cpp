@@ -6,7 +6,7 @@
 //     {"status":"ok","data":{"abuse_contacts":["abuse@example.net"],"authoritative_rir":"ripe"}}
 
 #include "core/sanitize.hpp"
-#include "sources/adapter.hpp"
+#include "sources/ripestat.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,39 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-HttpRequest call(const Zone& zone, std::string_view data_call, const std::string& ip) {
-    HttpRequest req;
-    req.url = fmt::format("{}/data/{}/data.json?resource={}&sourceapp=rblscope",
-                          zone.url,
-                          data_call,
-                          source::url_encode(ip));
-    req.headers = {"Accept: application/json"};
-    return req;
-}
-
-// The envelope's data object, or a reading that says what was wrong.
-const json* envelope_data(const json& doc, const HttpResponse& response, SourceReading& r) {
-    const bool envelope = doc.is_object() && doc.contains("status");
-    if (response.status != 200 || (envelope && doc["status"] != "ok")) {
-        std::string why = source::body_excerpt(response.body);
-        if (envelope && doc.contains("messages") && doc["messages"].is_array()) {
-            for (const auto& m : doc["messages"]) {
-                if (m.is_array() && m.size() == 2 && m[1].is_string()) {
-                    why = m[1].get<std::string>();
-                    break;
-                }
-            }
-        }
-        r = source::http_error(response, "RIPEstat: " + why);
-        return nullptr;
-    }
-    if (!envelope || !doc.contains("data") || !doc["data"].is_object()) {
-        r.error = "the answer is not RIPEstat's JSON: " + source::body_excerpt(response.body);
-        return nullptr;
-    }
-    return &doc["data"];
-}
-
 SourceReading info(std::string meaning) {
     SourceReading r;
     r.status = Status::listed;
@@ -59,13 +26,13 @@ SourceReading info(std::string meaning) {
 }
 
 HttpRequest network_request(const Zone& zone, const std::string& /*key*/, const std::string& ip) {
-    return call(zone, "prefix-overview", ip);
+    return ripestat::request(zone.url, "prefix-overview", ip);
 }
 
 SourceReading network_read(const HttpResponse& response) {
     const json doc = json::parse(response.body, nullptr, false);
     SourceReading r;
-    const json* data = envelope_data(doc, response, r);
+    const json* data = ripestat::data_of(doc, response, r);
     if (data == nullptr) {
         return r;
     }
@@ -91,13 +58,13 @@ SourceReading network_read(const HttpResponse& response) {
 }
 
 HttpRequest abuse_request(const Zone& zone, const std::string& /*key*/, const std::string& ip) {
-    return call(zone, "abuse-contact-finder", ip);
+    return ripestat::request(zone.url, "abuse-contact-finder", ip);
 }
 
 SourceReading abuse_read(const HttpResponse& response) {
     const json doc = json::parse(response.body, nullptr, false);
     SourceReading r;
-    const json* data = envelope_data(doc, response, r);
+    const json* data = ripestat::data_of(doc, response, r);
     if (data == nullptr) {
         return r;
     }

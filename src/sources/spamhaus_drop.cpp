@@ -21,46 +21,23 @@ std::vector<BulkFile> drop_files(const Zone& zone, const std::string& /*key*/) {
             {zone.url + "/drop_v6.json", "drop_v6.json"}};
 }
 
+Result<ListedBlock> drop_record(const json& doc) {
+    const auto cidr = doc.find("cidr");
+    if (cidr == doc.end() || !cidr->is_string()) {
+        return Error{"a record without \"cidr\"", {}};
+    }
+    auto block = Cidr::parse(cidr->get<std::string>());
+    if (!block) {
+        return Error{sanitize_text(block.error().message, 200), {}};
+    }
+    std::string label = doc.contains("sblid") && doc["sblid"].is_string()
+                            ? sanitize_text(doc["sblid"].get<std::string>(), 40)
+                            : std::string();
+    return ListedBlock::of(*block, std::move(label));
+}
+
 Result<std::vector<ListedBlock>> drop_parse(std::string_view body, const std::string& name) {
-    std::vector<ListedBlock> blocks;
-    bool metadata = false;
-    std::size_t line_no = 0;
-    std::size_t pos = 0;
-    while (pos < body.size()) {
-        const auto nl = body.find('\n', pos);
-        const auto line = body.substr(pos, nl == std::string_view::npos ? nl : nl - pos);
-        pos = nl == std::string_view::npos ? body.size() : nl + 1;
-        ++line_no;
-        if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
-            continue;
-        }
-        const auto where = fmt::format("{}:{}", name, line_no);
-        const json doc = json::parse(line, nullptr, false);
-        if (doc.is_discarded() || !doc.is_object()) {
-            return Error{"not a JSON object: " + sanitize_text(line, 80), where};
-        }
-        if (doc.value("type", "") == "metadata") {
-            metadata = true;
-            continue;
-        }
-        const auto cidr = doc.find("cidr");
-        if (cidr == doc.end() || !cidr->is_string()) {
-            return Error{"a record without \"cidr\"", where};
-        }
-        auto block = Cidr::parse(cidr->get<std::string>());
-        if (!block) {
-            return Error{sanitize_text(block.error().message, 200), where};
-        }
-        std::string label = doc.contains("sblid") && doc["sblid"].is_string()
-                                ? sanitize_text(doc["sblid"].get<std::string>(), 40)
-                                : std::string();
-        blocks.push_back(ListedBlock::of(*block, std::move(label)));
-    }
-    // Spamhaus ends every file with a metadata line: without it the download was cut.
-    if (!metadata) {
-        return Error{"no metadata line at the end: the file looks truncated", name};
-    }
-    return blocks;
+    return source::read_spamhaus_ndjson(body, name, &drop_record);
 }
 
 SourceReading drop_match(const std::vector<ListedBlock>& blocks, const IpAddress& ip) {

@@ -127,8 +127,6 @@ class Handler(BaseHTTPRequestHandler):
             elif ip == "192.0.2.71" and tries == 1:
                 self.send(429, {"success": 0, "error": "slow down"},
                           headers=[("Retry-After", "1")])
-            elif "json" not in q:
-                self.send(400, b"<response success=\"false\"/>", "text/xml")
             elif not self.failure_modes(ip):
                 self.send(200, SFS.get(ip, {"success": 1, "ip": {"appears": 1, "frequency": 1}}
                                        if ip in ("192.0.2.70", "192.0.2.71") else

@@ -36,12 +36,23 @@ TEST_CASE("spamhaus-drop: parsing names the line, matching finds the block") {
               .starts_with("d.json:1: "));
 }
 
-TEST_CASE("sources: every adapter name the catalog accepts has an adapter") {
+TEST_CASE("sources: every adapter can be asked and read") {
+    REQUIRE(http_adapter_names().size() >= 9);
     for (const auto name : http_adapter_names()) {
         CAPTURE(name);
         const auto* a = find_adapter(name);
         REQUIRE(a);
-        CHECK((a->bulk != nullptr || (a->request != nullptr && a->read != nullptr)));
+        const bool reads = a->read != nullptr || a->read_with != nullptr;
+        if (a->bulk != nullptr) {
+            CHECK((a->bulk->files != nullptr));
+            CHECK((a->bulk->parse != nullptr));
+            // Matched offline, or (two-step) read with a request per address.
+            CHECK((a->bulk->match != nullptr || (a->request != nullptr && reads)));
+        } else {
+            CHECK((a->request != nullptr));
+            CHECK((a->read != nullptr));
+        }
+        CHECK((a->read_with == nullptr || a->bulk != nullptr));
     }
 }
 

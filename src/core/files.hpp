@@ -1,0 +1,14 @@
+#pragma once
+// Files rblscope keeps between runs (answer cache, downloaded lists).
+
+#include <string>
+#include <string_view>
+
+namespace rblscope {
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
+/// a concurrent reader sees the old file or the new one, never half of one. The directory
+/// must exist. Returns an error text, or "" on success.
+[[nodiscard]] std::string write_file_atomically(const std::string& path, std::string_view bytes);
+
+} // namespace rblscope
