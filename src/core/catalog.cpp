@@ -1,6 +1,7 @@
 #include "rblscope/catalog.hpp"
 
 #include "rblscope/target.hpp"
+#include "core/toml_reader.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,37 +16,6 @@
 namespace rblscope {
 
 namespace {
-
-template <typename E, std::size_t N>
-std::optional<E> from_name(const std::array<std::pair<std::string_view, E>, N>& table,
-                           std::string_view name) {
-    for (const auto& [n, e] : table) {
-        if (n == name) {
-            return e;
-        }
-    }
-    return std::nullopt;
-}
-
-template <typename E, std::size_t N>
-std::string_view to_name(const std::array<std::pair<std::string_view, E>, N>& table, E e) {
-    for (const auto& [n, v] : table) {
-        if (v == e) {
-            return n;
-        }
-    }
-    return "?";
-}
-
-template <typename E, std::size_t N>
-std::string names_of(const std::array<std::pair<std::string_view, E>, N>& table) {
-    std::string out;
-    for (const auto& [n, e] : table) {
-        out += out.empty() ? "" : ", ";
-        out += n;
-    }
-    return out;
-}
 
 constexpr std::array<std::pair<std::string_view, ZoneKind>, 6> k_kinds{{
     {"ip4", ZoneKind::ip4},
@@ -83,183 +53,80 @@ constexpr std::array<std::pair<std::string_view, Access>, 5> k_access{{
     {"subscription", Access::subscription},
 }};
 
-/// Collects the first error with its position; later reads become no-ops.
-class Reader {
-  public:
-    explicit Reader(std::string source) : m_source(std::move(source)) {}
+using toml_read::from_name;
+using toml_read::to_name;
+using toml_read::names_of;
+using toml_read::Reader;
 
-    [[nodiscard]] bool failed() const { return m_error.has_value(); }
-    [[nodiscard]] const Error& error() const { return *m_error; }
-
-    void fail(const toml::node& at, std::string message) {
-        if (!m_error) {
-            const auto& pos = at.source().begin;
-            m_error =
-                Error{std::move(message), fmt::format("{}:{}:{}", m_source, pos.line, pos.column)};
-        }
-    }
-    [[nodiscard]] std::string line_of(const toml::node& at) const {
-        return fmt::format("{}:{}", m_source, at.source().begin.line);
-    }
-
-    /// Rejects keys not in `allowed` (typos would otherwise be silently ignored).
-    void only_keys(const toml::table& t,
-                   std::initializer_list<std::string_view> allowed,
-                   std::string_view what) {
-        for (const auto& [key, node] : t) {
-            if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
-                fail(node, fmt::format("{}: unknown key '{}'", what, key.str()));
-            }
-        }
-    }
-
-    std::optional<std::string>
-    string(const toml::table& t, std::string_view key, std::string_view what) {
-        const auto* node = t.get(key);
-        if (node == nullptr) {
-            return std::nullopt;
-        }
-        if (const auto* s = node->as_string()) {
-            return s->get();
-        }
-        fail(*node, fmt::format("{}: '{}' must be a string", what, key));
-        return std::nullopt;
-    }
-    std::optional<bool> boolean(const toml::table& t, std::string_view key, std::string_view what) {
-        const auto* node = t.get(key);
-        if (node == nullptr) {
-            return std::nullopt;
-        }
-        if (const auto* b = node->as_boolean()) {
-            return b->get();
-        }
-        fail(*node, fmt::format("{}: '{}' must be true or false", what, key));
-        return std::nullopt;
-    }
-    std::optional<double>
-    number(const toml::table& t, std::string_view key, std::string_view what) {
-        const auto* node = t.get(key);
-        if (node == nullptr) {
-            return std::nullopt;
-        }
-        if (const auto v = node->value<double>()) {
-            return *v;
-        }
-        fail(*node, fmt::format("{}: '{}' must be a number", what, key));
-        return std::nullopt;
-    }
-    template <typename E, std::size_t N>
-    std::optional<E> choice(const toml::table& t,
-                            std::string_view key,
+std::vector<CodeRule> read_codes(Reader& r, const toml::table& t,
                             std::string_view what,
-                            const std::array<std::pair<std::string_view, E>, N>& table) {
-        const auto s = string(t, key, what);
-        if (!s) {
-            return std::nullopt;
-        }
-        if (auto e = from_name(table, *s)) {
-            return e;
-        }
-        fail(*t.get(key),
-             fmt::format(
-                 "{}: unknown {} \"{}\" (expected one of: {})", what, key, *s, names_of(table)));
-        return std::nullopt;
-    }
-    std::vector<std::string>
-    strings(const toml::table& t, std::string_view key, std::string_view what) {
-        std::vector<std::string> out;
-        const auto* node = t.get(key);
-        if (node == nullptr) {
-            return out;
-        }
-        const auto* arr = node->as_array();
-        if (arr == nullptr) {
-            fail(*node, fmt::format("{}: '{}' must be an array of strings", what, key));
-            return out;
-        }
-        for (const auto& el : *arr) {
-            if (const auto* s = el.as_string()) {
-                out.push_back(s->get());
-            } else {
-                fail(el, fmt::format("{}: '{}' must hold only strings", what, key));
-            }
-        }
+                            Severity default_severity = Severity::critical) {
+    std::vector<CodeRule> out;
+    const auto* node = t.get("codes");
+    if (node == nullptr) {
         return out;
     }
-
-    std::vector<CodeRule> codes(const toml::table& t,
-                                std::string_view what,
-                                Severity default_severity = Severity::critical) {
-        std::vector<CodeRule> out;
-        const auto* node = t.get("codes");
-        if (node == nullptr) {
-            return out;
-        }
-        const auto* arr = node->as_array();
-        if (arr == nullptr) {
-            fail(*node, fmt::format("{}: 'codes' must be an array of tables", what));
-            return out;
-        }
-        for (const auto& el : *arr) {
-            const auto* ct = el.as_table();
-            if (ct == nullptr) {
-                fail(el,
-                     fmt::format("{}: each code must be a table like {{ code = \"127.0.0.2\", "
-                                 "meaning = \"...\" }}",
-                                 what));
-                continue;
-            }
-            only_keys(*ct, {"code", "bit", "meaning", "severity"}, what);
-            CodeRule rule;
-            rule.meaning = string(*ct, "meaning", what).value_or("");
-            rule.severity = choice(*ct, "severity", what, k_severities).value_or(default_severity);
-            const auto code = string(*ct, "code", what);
-            const auto* bit = ct->get("bit");
-            if (code.has_value() == (bit != nullptr)) {
-                fail(el,
-                     fmt::format("{}: a code needs exactly one of 'code' (address or CIDR) "
-                                 "or 'bit' (bitmask on the last octet)",
-                                 what));
-                continue;
-            }
-            if (bit != nullptr) {
-                const auto v = bit->value<std::int64_t>();
-                if (!v || *v <= 0 || *v > 255) {
-                    fail(*bit, fmt::format("{}: 'bit' must be an integer 1..255", what));
-                    continue;
-                }
-                rule.match = CodeRule::Match::bitmask;
-                rule.value = static_cast<std::uint32_t>(*v);
-            } else if (code->find('/') != std::string::npos) {
-                auto c = Cidr::parse(*code);
-                if (!c || !c->network().is_v4()) {
-                    fail(*ct->get("code"),
-                         fmt::format(
-                             "{}: code \"{}\" is not an IPv4 address or CIDR block", what, *code));
-                    continue;
-                }
-                rule.match = CodeRule::Match::cidr;
-                rule.value = c->network().v4_value();
-                rule.prefix = c->prefix();
-            } else {
-                auto ip = IpAddress::parse(*code);
-                if (!ip || !ip->is_v4()) {
-                    fail(*ct->get("code"),
-                         fmt::format("{}: code \"{}\" is not an IPv4 address", what, *code));
-                    continue;
-                }
-                rule.match = CodeRule::Match::exact;
-                rule.value = ip->v4_value();
-            }
-            out.push_back(std::move(rule));
-        }
+    const auto* arr = node->as_array();
+    if (arr == nullptr) {
+        r.fail(*node, fmt::format("{}: 'codes' must be an array of tables", what));
         return out;
     }
+    for (const auto& el : *arr) {
+        const auto* ct = el.as_table();
+        if (ct == nullptr) {
+            r.fail(el,
+                 fmt::format("{}: each code must be a table like {{ code = \"127.0.0.2\", "
+                             "meaning = \"...\" }}",
+                             what));
+            continue;
+        }
+        r.only_keys(*ct, {"code", "bit", "meaning", "severity"}, what);
+        CodeRule rule;
+        rule.meaning = r.string(*ct, "meaning", what).value_or("");
+        rule.severity = r.choice(*ct, "severity", what, k_severities).value_or(default_severity);
+        const auto code = r.string(*ct, "code", what);
+        const auto* bit = ct->get("bit");
+        if (code.has_value() == (bit != nullptr)) {
+            r.fail(el,
+                 fmt::format("{}: a code needs exactly one of 'code' (address or CIDR) "
+                             "or 'bit' (bitmask on the last octet)",
+                             what));
+            continue;
+        }
+        if (bit != nullptr) {
+            const auto v = bit->value<std::int64_t>();
+            if (!v || *v <= 0 || *v > 255) {
+                r.fail(*bit, fmt::format("{}: 'bit' must be an integer 1..255", what));
+                continue;
+            }
+            rule.match = CodeRule::Match::bitmask;
+            rule.value = static_cast<std::uint32_t>(*v);
+        } else if (code->find('/') != std::string::npos) {
+            auto c = Cidr::parse(*code);
+            if (!c || !c->network().is_v4()) {
+                r.fail(*ct->get("code"),
+                     fmt::format(
+                         "{}: code \"{}\" is not an IPv4 address or CIDR block", what, *code));
+                continue;
+            }
+            rule.match = CodeRule::Match::cidr;
+            rule.value = c->network().v4_value();
+            rule.prefix = c->prefix();
+        } else {
+            auto ip = IpAddress::parse(*code);
+            if (!ip || !ip->is_v4()) {
+                r.fail(*ct->get("code"),
+                     fmt::format("{}: code \"{}\" is not an IPv4 address", what, *code));
+                continue;
+            }
+            rule.match = CodeRule::Match::exact;
+            rule.value = ip->v4_value();
+        }
+        out.push_back(std::move(rule));
+    }
+    return out;
+}
 
-  private:
-    std::string m_source;
-    std::optional<Error> m_error;
-};
 
 /// Fields a zone can inherit from its [[operator]] block.
 struct OperatorDefaults {
@@ -394,7 +261,7 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
     Reader r(source_name);
     Catalog cat;
     cat.source = source_name;
-    r.only_keys(root, {"meta", "resolvers", "operator", "zone"}, "catalog");
+    r.only_keys(root, {"meta", "resolvers", "operator", "zone", "provider", "rejection"}, "catalog");
 
     if (const auto* res = root.get_as<toml::table>("resolvers")) {
         r.only_keys(*res, {"public"}, "[resolvers]");
@@ -441,7 +308,7 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 d.refusal_hint = r.string(*t, "refusal_hint", what).value_or("");
                 d.access = r.choice(*t, "access", what, k_access);
                 d.txt = r.boolean(*t, "txt", what);
-                d.codes = r.codes(*t, what);
+                d.codes = read_codes(r, *t, what);
                 d.tags = r.strings(*t, "tags", what);
                 if (!operators.emplace(*id, std::move(d)).second) {
                     r.fail(el, fmt::format("{}: defined twice", what));
@@ -641,7 +508,7 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 const Severity dflt_sev = z.role == ZoneRole::allow  ? Severity::allow
                                           : z.role == ZoneRole::info ? Severity::info
                                                                      : Severity::critical;
-                z.codes = r.codes(*t, what, dflt_sev);
+                z.codes = read_codes(r, *t, what, dflt_sev);
                 if (op != nullptr) {
                     z.codes.insert(z.codes.end(), op->codes.begin(), op->codes.end());
                 }
