@@ -5,6 +5,7 @@
 #include "rblscope/engine.hpp"
 
 #include <CLI/CLI.hpp>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,15 @@ struct CheckOptions {
     std::string color = "auto";
 };
 void add_check(CLI::App& app, CheckOptions& opt);
+
+/// Engine options and zone selection built from check options.
+struct PreparedCheck {
+    EngineOptions eo;
+    std::deque<Zone> bare_zones; ///< zones named on the command line but not in the catalog
+    std::vector<const Zone*> zones;
+};
+/// On bad options prints one line and returns false.
+bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedCheck& out);
 int run_check_command(const CheckOptions& opt);
 
 struct ZonesOptions {
@@ -57,5 +67,21 @@ struct ZonesOptions {
 };
 void add_zones(CLI::App& app, ZonesOptions& opt);
 int run_zones_command(const ZonesOptions& opt);
+
+struct ExplainOptions {
+    CatalogOptions catalog;
+    std::vector<std::string> inputs;
+    std::string format = "text";
+    std::size_t max_shown = 20;
+    bool check = false;
+    std::string zones;
+    std::vector<std::string> resolvers;
+    std::vector<std::string> zone_servers;
+    double query_timeout_s = 1.5;
+    double deadline_s = 0;
+    std::string config_file;
+};
+void add_explain(CLI::App& app, ExplainOptions& opt);
+int run_explain_command(const ExplainOptions& opt);
 
 } // namespace rblscope::cli

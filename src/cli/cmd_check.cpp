@@ -136,22 +136,10 @@ void add_check(CLI::App& app, CheckOptions& opt) {
     app.set_version_flag("-V,--version", std::string("rblscope ") + k_version);
 }
 
-int run_check_command(const CheckOptions& opt) {
-    const auto unknown = static_cast<int>(ExitCode::unknown);
-    auto catalog = load(opt.catalog);
-    if (!catalog) {
-        return unknown;
-    }
-    std::vector<std::string> targets = opt.hosts;
-    targets.insert(targets.end(), opt.targets.begin(), opt.targets.end());
-    if (targets.empty() && opt.input.empty()) {
-        fmt::print(stderr,
-                   "rblscope: nothing to check: give targets or --input FILE (see rblscope check "
-                   "--help)\n");
-        return unknown;
-    }
-
-    EngineOptions eo;
+bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedCheck& out) {
+    auto& eo = out.eo;
+    auto& zones = out.zones;
+    auto& bare_zones = out.bare_zones;
     eo.concurrency = opt.concurrency;
     eo.timeout =
         std::chrono::milliseconds(static_cast<long>(std::lround(opt.query_timeout_s * 1000)));
@@ -167,7 +155,7 @@ int run_check_command(const CheckOptions& opt) {
         auto range = ThresholdRange::parse(*text);
         if (!range) {
             fmt::print(stderr, "rblscope: {}: {}\n", flag, range.error().message);
-            return unknown;
+            return false;
         }
         *slot = std::move(range.value());
     }
@@ -192,7 +180,7 @@ int run_check_command(const CheckOptions& opt) {
             auto cfg = load_config(path);
             if (!cfg) {
                 fmt::print(stderr, "rblscope: {}\n", cfg.error().to_string());
-                return unknown;
+                return false;
             }
             eo.keys = std::move(cfg->keys);
         }
@@ -202,16 +190,14 @@ int run_check_command(const CheckOptions& opt) {
         const auto eq = zs.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == zs.size()) {
             fmt::print(stderr, "rblscope: --zone-server \"{}\": expected ZONE=IP[:PORT]\n", zs);
-            return unknown;
+            return false;
         }
         eo.zone_servers[zs.substr(0, eq)] = zs.substr(eq + 1);
     }
 
     // Zone selection: the catalog's defaults, or exactly what --zones names.
-    std::vector<Zone> bare_zones;
-    std::vector<const Zone*> zones;
     if (opt.zones.empty()) {
-        for (const auto& z : catalog->zones) {
+        for (const auto& z : catalog.zones) {
             if (z.enabled_by_default) {
                 zones.push_back(&z);
             }
@@ -229,7 +215,6 @@ int run_check_command(const CheckOptions& opt) {
                 cur += c;
             }
         }
-        bare_zones.reserve(names.size());
         std::set<const Zone*> seen;
         const auto add = [&](const Zone* z) {
             if (seen.insert(z).second) {
@@ -243,7 +228,7 @@ int run_check_command(const CheckOptions& opt) {
             if (n == "default" || n == "all" || n.starts_with("tag:")) {
                 const std::string tag = n.starts_with("tag:") ? n.substr(4) : "";
                 std::size_t matched = 0;
-                for (const auto& z : catalog->zones) {
+                for (const auto& z : catalog.zones) {
                     const bool hit =
                         n == "default" ? z.enabled_by_default
                         : n == "all"   ? usable(z)
@@ -257,11 +242,11 @@ int run_check_command(const CheckOptions& opt) {
                 if (matched == 0) {
                     fmt::print(
                         stderr, "rblscope: --zones: no usable zone has the tag \"{}\"\n", tag);
-                    return unknown;
+                    return false;
                 }
                 continue;
             }
-            if (const Zone* z = catalog->find(n)) {
+            if (const Zone* z = catalog.find(n)) {
                 if (!usable(*z)) {
                     fmt::print(stderr,
                                "rblscope: warning: zone {} is {} in the catalog ({})\n",
@@ -277,7 +262,7 @@ int run_check_command(const CheckOptions& opt) {
                            "rblscope: --zones: \"{}\" is neither a catalog id, a zone name, "
                            "default, all nor tag:NAME\n",
                            n);
-                return unknown;
+                return false;
             }
             bare_zones.push_back(make_bare_zone(n));
             zones.push_back(&bare_zones.back());
@@ -285,7 +270,7 @@ int run_check_command(const CheckOptions& opt) {
     }
     // A zone whose key is set stands in for the one it replaces (Spamhaus DQS for the
     // public mirrors), wherever that one was selected.
-    for (const auto& z : catalog->zones) {
+    for (const auto& z : catalog.zones) {
         if (z.replaces.empty()) {
             continue;
         }
@@ -314,7 +299,7 @@ int run_check_command(const CheckOptions& opt) {
                                    "adapter ({})\n",
                                    cur,
                                    fmt::join(adapters, ", "));
-                        return unknown;
+                        return false;
                     }
                     wanted.insert(cur);
                 }
@@ -329,7 +314,7 @@ int run_check_command(const CheckOptions& opt) {
         };
         if (opt.zones.empty()) {
             // HTTP sources are off by default; naming them here turns them on.
-            for (const auto& z : catalog->zones) {
+            for (const auto& z : catalog.zones) {
                 const bool chosen = std::find(zones.begin(), zones.end(), &z) != zones.end();
                 if (z.kind == ZoneKind::http && z.status != ZoneStatus::defunct && wanted_zone(z) &&
                     !chosen) {
@@ -341,8 +326,33 @@ int run_check_command(const CheckOptions& opt) {
     }
     if (zones.empty()) {
         fmt::print(stderr, "rblscope: no zones selected\n");
+        return false;
+    }
+
+    return true;
+}
+
+int run_check_command(const CheckOptions& opt) {
+    const auto unknown = static_cast<int>(ExitCode::unknown);
+    auto catalog = load(opt.catalog);
+    if (!catalog) {
         return unknown;
     }
+    std::vector<std::string> targets = opt.hosts;
+    targets.insert(targets.end(), opt.targets.begin(), opt.targets.end());
+    if (targets.empty() && opt.input.empty()) {
+        fmt::print(stderr,
+                   "rblscope: nothing to check: give targets or --input FILE (see rblscope check "
+                   "--help)\n");
+        return unknown;
+    }
+
+    PreparedCheck prepared;
+    if (!prepare_check(opt, *catalog, prepared)) {
+        return unknown;
+    }
+    const auto& eo = prepared.eo;
+    const auto& zones = prepared.zones;
 
     std::ifstream file;
     std::istream* in = nullptr;
