@@ -6,6 +6,7 @@
 #include "rblscope/config.hpp"
 #include "rblscope/engine.hpp"
 #include "rblscope/error.hpp"
+#include "rblscope/explain.hpp"
 #include "rblscope/ip.hpp"
 #include "rblscope/report.hpp"
 #include "rblscope/result.hpp"

@@ -59,6 +59,11 @@ int run(int argc, char** argv) {
     auto* zones_cmd = app.add_subcommand("zones", "List the zone catalog");
     add_zones(*zones_cmd, zones);
 
+    ExplainOptions explain;
+    auto* explain_cmd = app.add_subcommand(
+        "explain", "Explain bounces and mail logs: who refused, why, and how to fix it");
+    add_explain(*explain_cmd, explain);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -78,6 +83,9 @@ int run(int argc, char** argv) {
     }
     if (check_cmd->parsed()) {
         return run_check_command(check);
+    }
+    if (explain_cmd->parsed()) {
+        return run_explain_command(explain);
     }
     return run_zones_command(zones);
 }

@@ -1,7 +1,7 @@
 #include "rblscope/catalog.hpp"
 
-#include "rblscope/target.hpp"
 #include "core/toml_reader.hpp"
+#include "rblscope/target.hpp"
 
 #include <algorithm>
 #include <array>
@@ -54,13 +54,14 @@ constexpr std::array<std::pair<std::string_view, Access>, 5> k_access{{
 }};
 
 using toml_read::from_name;
-using toml_read::to_name;
 using toml_read::names_of;
 using toml_read::Reader;
+using toml_read::to_name;
 
-std::vector<CodeRule> read_codes(Reader& r, const toml::table& t,
-                            std::string_view what,
-                            Severity default_severity = Severity::critical) {
+std::vector<CodeRule> read_codes(Reader& r,
+                                 const toml::table& t,
+                                 std::string_view what,
+                                 Severity default_severity = Severity::critical) {
     std::vector<CodeRule> out;
     const auto* node = t.get("codes");
     if (node == nullptr) {
@@ -75,9 +76,9 @@ std::vector<CodeRule> read_codes(Reader& r, const toml::table& t,
         const auto* ct = el.as_table();
         if (ct == nullptr) {
             r.fail(el,
-                 fmt::format("{}: each code must be a table like {{ code = \"127.0.0.2\", "
-                             "meaning = \"...\" }}",
-                             what));
+                   fmt::format("{}: each code must be a table like {{ code = \"127.0.0.2\", "
+                               "meaning = \"...\" }}",
+                               what));
             continue;
         }
         r.only_keys(*ct, {"code", "bit", "meaning", "severity"}, what);
@@ -88,9 +89,9 @@ std::vector<CodeRule> read_codes(Reader& r, const toml::table& t,
         const auto* bit = ct->get("bit");
         if (code.has_value() == (bit != nullptr)) {
             r.fail(el,
-                 fmt::format("{}: a code needs exactly one of 'code' (address or CIDR) "
-                             "or 'bit' (bitmask on the last octet)",
-                             what));
+                   fmt::format("{}: a code needs exactly one of 'code' (address or CIDR) "
+                               "or 'bit' (bitmask on the last octet)",
+                               what));
             continue;
         }
         if (bit != nullptr) {
@@ -105,8 +106,8 @@ std::vector<CodeRule> read_codes(Reader& r, const toml::table& t,
             auto c = Cidr::parse(*code);
             if (!c || !c->network().is_v4()) {
                 r.fail(*ct->get("code"),
-                     fmt::format(
-                         "{}: code \"{}\" is not an IPv4 address or CIDR block", what, *code));
+                       fmt::format(
+                           "{}: code \"{}\" is not an IPv4 address or CIDR block", what, *code));
                 continue;
             }
             rule.match = CodeRule::Match::cidr;
@@ -116,7 +117,7 @@ std::vector<CodeRule> read_codes(Reader& r, const toml::table& t,
             auto ip = IpAddress::parse(*code);
             if (!ip || !ip->is_v4()) {
                 r.fail(*ct->get("code"),
-                     fmt::format("{}: code \"{}\" is not an IPv4 address", what, *code));
+                       fmt::format("{}: code \"{}\" is not an IPv4 address", what, *code));
                 continue;
             }
             rule.match = CodeRule::Match::exact;
@@ -126,7 +127,6 @@ std::vector<CodeRule> read_codes(Reader& r, const toml::table& t,
     }
     return out;
 }
-
 
 /// Fields a zone can inherit from its [[operator]] block.
 struct OperatorDefaults {
@@ -261,7 +261,8 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
     Reader r(source_name);
     Catalog cat;
     cat.source = source_name;
-    r.only_keys(root, {"meta", "resolvers", "operator", "zone", "provider", "rejection"}, "catalog");
+    r.only_keys(
+        root, {"meta", "resolvers", "operator", "zone", "provider", "rejection"}, "catalog");
 
     if (const auto* res = root.get_as<toml::table>("resolvers")) {
         r.only_keys(*res, {"public"}, "[resolvers]");

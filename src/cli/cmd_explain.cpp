@@ -1,0 +1,550 @@
+// `rblscope explain`: bounces and mail logs -> cause and fix, optionally with a live check
+// of the sending IPs found.
+
+#include "cli/cli.hpp"
+#include "rblscope/explain.hpp"
+#include "rblscope/rblscope.hpp"
+#include "report/json_writer.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+#include <unistd.h>
+
+namespace rblscope::cli {
+
+namespace {
+
+constexpr std::size_t k_max_checked_ips = 256; // --check asks about this many addresses at most
+
+/// Reads a file (or stdin) through the reader in large blocks.
+bool read_input(const std::string& path,
+                FindingGroups& groups,
+                const BounceKnowledge& knowledge,
+                const Catalog& catalog,
+                std::uint64_t& lines,
+                std::uint64_t& bytes,
+                std::uint64_t& cut) {
+    const bool is_stdin = path == "-";
+    const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fmt::print(stderr, "rblscope: {}: cannot open: {}\n", path, std::strerror(errno));
+        return false;
+    }
+    RejectionReader reader(is_stdin ? "stdin" : path, [&](Rejection&& r) {
+        auto e = explain(r, knowledge, &catalog);
+        groups.add(std::move(r), std::move(e));
+    });
+    std::vector<char> buf(1 << 20);
+    bool ok = true;
+    for (;;) {
+        const auto n = ::read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            fmt::print(stderr, "rblscope: {}: read error: {}\n", path, std::strerror(errno));
+            ok = false;
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        reader.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+    }
+    reader.finish();
+    if (!is_stdin) {
+        ::close(fd);
+    }
+    lines += reader.lines();
+    bytes += reader.bytes();
+    cut += reader.cut_lines();
+    return ok;
+}
+
+std::string_view action_word(std::string_view action) {
+    return action == "deferred" || action == "delayed" ? "deferred" : "refused";
+}
+
+std::string codes_line(const Explanation& e) {
+    std::string out;
+    if (e.smtp_code != 0) {
+        out += fmt::format("SMTP {}", e.smtp_code);
+    }
+    if (!e.enhanced_code.empty()) {
+        out += (out.empty() ? "" : " · ") + e.enhanced_code;
+    }
+    if (!e.provider_code.empty()) {
+        out += (out.empty() ? "" : " · ") + e.provider_code;
+    }
+    return out;
+}
+
+/// What --check learned about one (IP, zone): "listed (127.0.0.2)" or "not listed".
+using CheckStatuses = std::map<std::pair<std::string, std::string>, std::string>;
+
+/// Forwards to the real report and remembers the status of the lists named in bounces.
+class RecordingReport final : public Report {
+  public:
+    RecordingReport(Report& inner, CheckStatuses& statuses) : m_inner(inner), m_out(statuses) {}
+    void on_target(const TargetReport& rep) override {
+        for (const auto& r : rep.results) {
+            std::string text(to_string(r.status));
+            if (!r.codes.empty()) {
+                text += " (" + fmt::format("{}", fmt::join(r.codes, ", ")) +
+                        (r.meaning.empty() ? "" : ": " + r.meaning) + ")";
+            } else if (!r.error.empty()) {
+                text += " (" + r.error + ")";
+            }
+            m_out[{rep.target.text, r.zone->id}] = text;
+        }
+        m_inner.on_target(rep);
+    }
+    void on_input_error(const Error& e) override { m_inner.on_input_error(e); }
+    void on_warning(const std::string& m) override { m_inner.on_warning(m); }
+    void finish(const RunSummary& s) override { m_inner.finish(s); }
+
+  private:
+    Report& m_inner;
+    CheckStatuses& m_out;
+};
+
+/// Runs the live check of the sending IPs; the report goes to `out` in `format`.
+int run_live_check(const ExplainOptions& opt,
+                   const Catalog& catalog,
+                   const FindingGroups& groups,
+                   std::FILE* out,
+                   CheckStatuses& statuses) {
+    CheckOptions co;
+    std::set<std::string> ips;
+    std::vector<std::string> named; // lists named in the bounces: checked first
+    for (const auto& c : groups.causes()) {
+        const auto& ip = c.explanation.sending_ip;
+        if (!ip.empty() && ips.size() < k_max_checked_ips && ips.insert(ip).second) {
+            co.targets.push_back(ip);
+        }
+        if (const auto* z = c.explanation.list_zone;
+            z != nullptr && std::find(named.begin(), named.end(), z->id) == named.end() &&
+            z->status != ZoneStatus::defunct && z->status != ZoneStatus::lists_everything) {
+            named.push_back(z->id);
+        }
+    }
+    if (co.targets.empty()) {
+        fmt::print(stderr, "rblscope: --check: no sending IP found in the input\n");
+        return 0;
+    }
+    co.zones = opt.zones.empty() ? "default" : opt.zones;
+    for (const auto& n : named) {
+        co.zones = n + "," + co.zones;
+    }
+    co.resolvers = opt.resolvers;
+    co.zone_servers = opt.zone_servers;
+    co.query_timeout_s = opt.query_timeout_s;
+    co.deadline_s = opt.deadline_s;
+    co.config_file = opt.config_file;
+    PreparedCheck prepared;
+    if (!prepare_check(co, catalog, prepared)) {
+        return static_cast<int>(ExitCode::unknown);
+    }
+    ReportOptions ro;
+    ro.color = false;
+    ro.deadline_s = opt.deadline_s;
+    auto inner =
+        opt.format == "json" ? make_json_report(out, stderr) : make_text_report(out, stderr, ro);
+    RecordingReport report(*inner, statuses);
+    VectorTargetSource source(co.targets);
+    auto summary = run_check(prepared.zones, catalog, source, report, prepared.eo);
+    if (!summary) {
+        fmt::print(stderr, "rblscope: --check: {}\n", summary.error().to_string());
+        return static_cast<int>(ExitCode::unknown);
+    }
+    report.finish(*summary);
+    return summary->exit_code;
+}
+
+void print_text(const ExplainOptions& opt,
+                const FindingGroups& groups,
+                std::uint64_t lines,
+                std::uint64_t cut) {
+    const auto& causes = groups.causes();
+    std::size_t shown = 0;
+    for (const auto& c : causes) {
+        if (shown == opt.max_shown) {
+            fmt::print("... {} more distinct causes (see --format json, or raise --show)\n\n",
+                       causes.size() - shown);
+            break;
+        }
+        ++shown;
+        const auto& e = c.explanation;
+        const auto& r = c.example;
+        const std::string who =
+            e.provider != nullptr
+                ? e.provider->name +
+                      (e.provider_inferred ? " (inferred from the recipient's domain)" : "")
+                : (r.remote_host.empty() ? std::string("The receiver") : r.remote_host);
+        fmt::print("{}. {} {} mail{}  [{}{}]\n",
+                   shown,
+                   who,
+                   action_word(r.action),
+                   e.sending_ip.empty() ? "" : " from " + e.sending_ip,
+                   to_string(e.category),
+                   e.rule != nullptr && !e.rule->verified
+                       ? ", heuristic: not documented by the provider"
+                       : "");
+        fmt::print("   seen      {}x", c.count);
+        if (!c.first_seen.empty()) {
+            fmt::print(
+                ", {}{}", c.first_seen, c.last_seen != c.first_seen ? " .. " + c.last_seen : "");
+        }
+        fmt::print("  ({})\n", r.where);
+        fmt::print("   reply     {}\n", r.reply);
+        if (const auto codes = codes_line(e); !codes.empty()) {
+            fmt::print("   codes     {}\n", codes);
+        }
+        std::string path;
+        if (!r.log_host.empty()) {
+            path += r.log_host + " -> ";
+        }
+        path += r.remote_host.empty()
+                    ? r.remote_ip
+                    : r.remote_host + (r.remote_ip.empty() ? "" : " [" + r.remote_ip + "]");
+        if (!r.recipient.empty()) {
+            path += " for " + r.recipient;
+        }
+        if (!r.command.empty()) {
+            path += " (after " + r.command + ")";
+        }
+        fmt::print("   path      {}\n", path);
+        if (!e.list.empty()) {
+            fmt::print("   list      {}\n",
+                       e.list_zone != nullptr ? e.list_zone->name + " (" + e.list_zone->zone + ")"
+                                              : e.list);
+        }
+        if (!e.cause.empty()) {
+            fmt::print("   cause     {}\n", e.cause);
+        } else {
+            fmt::print(
+                "   cause     not recognised: no pattern in the catalog matches this reply\n");
+        }
+        for (std::size_t i = 0; i < e.steps.size(); ++i) {
+            fmt::print("   {}  {}. {}\n", i == 0 ? "fix     " : "        ", i + 1, e.steps[i]);
+        }
+        if (!e.delist.empty()) {
+            fmt::print("   delist    {}\n", e.delist);
+        }
+        if (!e.avoid.empty()) {
+            fmt::print("   don't     {}\n", e.avoid);
+        }
+        if (!e.request.empty()) {
+            fmt::print("   request   ready to send:\n");
+            std::string_view req = e.request;
+            while (!req.empty()) {
+                const auto nl = req.find('\n');
+                fmt::print("     | {}\n", req.substr(0, nl));
+                req.remove_prefix(nl == std::string_view::npos ? req.size() : nl + 1);
+            }
+        }
+        fmt::print("\n");
+    }
+    fmt::print("Summary: {} lines, {} findings ({} deferred, {} refused), {} distinct causes\n",
+               lines,
+               groups.total(),
+               groups.deferred(),
+               groups.bounced(),
+               causes.size());
+    if (cut > 0) {
+        fmt::print("  {} lines longer than 1 MiB were cut\n", cut);
+    }
+    if (groups.ungrouped() > 0) {
+        fmt::print("  {} findings beyond the grouping cap are only counted\n", groups.ungrouped());
+    }
+    if (groups.groups().empty()) {
+        return;
+    }
+    auto sorted = groups.groups();
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+        return a.count > b.count;
+    });
+    fmt::print("\n{:<44} {:<18} {:<24} {:<20} {:>8} {:>8} {:>8}  {}\n",
+               "provider",
+               "category",
+               "sending IP",
+               "reported by",
+               "count",
+               "deferred",
+               "refused",
+               "first .. last seen");
+    for (const auto& g : sorted) {
+        fmt::print("{:<44} {:<18} {:<24} {:<20} {:>8} {:>8} {:>8}  {}\n",
+                   g.provider.substr(0, 44),
+                   to_string(g.category),
+                   g.sending_ip.empty() ? "-" : g.sending_ip,
+                   g.log_host.empty() ? "-" : g.log_host.substr(0, 20),
+                   g.count,
+                   g.deferred,
+                   g.bounced,
+                   g.first_seen.empty() ? "" : g.first_seen + " .. " + g.last_seen);
+    }
+}
+
+void write_json(fmt::memory_buffer& b,
+                const FindingGroups& groups,
+                std::uint64_t lines,
+                std::uint64_t bytes,
+                std::uint64_t cut,
+                const CheckStatuses* statuses) {
+    JsonWriter w(b);
+    w.begin_object();
+    w.key("version");
+    w.value(RBLSCOPE_VERSION);
+    w.key("findings");
+    w.begin_array();
+    for (const auto& c : groups.causes()) {
+        const auto& e = c.explanation;
+        const auto& r = c.example;
+        w.begin_object();
+        w.key("count");
+        w.value(c.count);
+        w.key("first_seen");
+        w.string_or_null(c.first_seen);
+        w.key("last_seen");
+        w.string_or_null(c.last_seen);
+        w.key("where");
+        w.value(r.where);
+        w.key("source");
+        w.value(r.source);
+        w.key("action");
+        w.value(r.action);
+        w.key("provider");
+        if (e.provider != nullptr) {
+            w.begin_object();
+            w.key("id");
+            w.value(e.provider->id);
+            w.key("name");
+            w.value(e.provider->name);
+            w.key("inferred");
+            w.value(e.provider_inferred);
+            w.end_object();
+        } else {
+            w.null();
+        }
+        w.key("category");
+        w.value(to_string(e.category));
+        w.key("rule");
+        e.rule != nullptr ? w.value(e.rule->id) : w.null();
+        w.key("verified");
+        w.value(e.rule == nullptr || e.rule->verified);
+        w.key("smtp_code");
+        e.smtp_code != 0 ? w.value(e.smtp_code) : w.null();
+        w.key("enhanced_code");
+        w.string_or_null(e.enhanced_code);
+        w.key("provider_code");
+        w.string_or_null(e.provider_code);
+        w.key("temporary");
+        w.value(e.temporary);
+        w.key("sending_ip");
+        w.string_or_null(e.sending_ip);
+        w.key("list");
+        w.string_or_null(e.list);
+        w.key("list_zone");
+        e.list_zone != nullptr ? w.value(e.list_zone->id) : w.null();
+        w.key("list_now");
+        if (statuses != nullptr && e.list_zone != nullptr && !e.sending_ip.empty()) {
+            const auto it = statuses->find({e.sending_ip, e.list_zone->id});
+            it != statuses->end() ? w.value(it->second) : w.null();
+        } else {
+            w.null();
+        }
+        w.key("recipient");
+        w.string_or_null(r.recipient);
+        w.key("remote_host");
+        w.string_or_null(r.remote_host);
+        w.key("remote_ip");
+        w.string_or_null(r.remote_ip);
+        w.key("reported_by");
+        w.string_or_null(r.log_host);
+        w.key("command");
+        w.string_or_null(r.command);
+        w.key("reply");
+        w.value(r.reply);
+        w.key("cause");
+        w.string_or_null(e.cause);
+        w.key("steps");
+        w.strings(e.steps);
+        w.key("delist");
+        w.string_or_null(e.delist);
+        w.key("avoid");
+        w.string_or_null(e.avoid);
+        w.key("request");
+        w.string_or_null(e.request);
+        w.key("exit_code");
+        w.value(e.exit_code);
+        w.end_object();
+    }
+    w.end_array();
+    w.key("summary");
+    w.begin_object();
+    w.key("lines");
+    w.value(lines);
+    w.key("bytes");
+    w.value(bytes);
+    w.key("cut_lines");
+    w.value(cut);
+    w.key("findings");
+    w.value(groups.total());
+    w.key("deferred");
+    w.value(groups.deferred());
+    w.key("refused");
+    w.value(groups.bounced());
+    w.key("ungrouped");
+    w.value(groups.ungrouped());
+    w.key("exit_code");
+    w.value(groups.worst_exit_code());
+    w.key("groups");
+    w.begin_array();
+    for (const auto& g : groups.groups()) {
+        w.begin_object();
+        w.key("provider");
+        w.value(g.provider);
+        w.key("category");
+        w.value(to_string(g.category));
+        w.key("sending_ip");
+        w.string_or_null(g.sending_ip);
+        w.key("reported_by");
+        w.string_or_null(g.log_host);
+        w.key("count");
+        w.value(g.count);
+        w.key("deferred");
+        w.value(g.deferred);
+        w.key("refused");
+        w.value(g.bounced);
+        w.key("first_seen");
+        w.string_or_null(g.first_seen);
+        w.key("last_seen");
+        w.string_or_null(g.last_seen);
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    w.end_object();
+}
+
+} // namespace
+
+void add_explain(CLI::App& app, ExplainOptions& opt) {
+    app.add_option("inputs",
+                   opt.inputs,
+                   "Bounce messages (plain or MIME), mail logs (Postfix, Exim, Sendmail, qmail) "
+                   "or pasted SMTP replies; '-' or nothing reads stdin");
+    app.add_option("-f,--format", opt.format, "Output format")
+        ->check(CLI::IsMember({"text", "json"}));
+    app.add_option("--show", opt.max_shown, "Text: explain at most this many distinct causes")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+    app.add_flag("--check",
+                 opt.check,
+                 "Also check every sending IP found against the blocklists now (the lists named "
+                 "in the bounces first)");
+    app.add_option("-z,--zones", opt.zones, "--check: zones to ask (as for `rblscope check`)");
+    app.add_option("-r,--resolver", opt.resolvers, "--check: resolver IP[:PORT] (repeatable)")
+        ->allow_extra_args(false);
+    app.add_option("--zone-server", opt.zone_servers, "--check: ZONE=IP[:PORT] (repeatable)")
+        ->allow_extra_args(false);
+    app.add_option("--query-timeout", opt.query_timeout_s, "--check: seconds per query")
+        ->check(CLI::Range(0.05, 120.0));
+    app.add_option("-t,--timeout", opt.deadline_s, "--check: deadline of the check in seconds")
+        ->check(CLI::Range(0.0, 86400.0));
+    app.add_option("--config", opt.config_file, "--check: configuration file with API keys");
+    app.add_option(
+        "--catalog",
+        opt.catalog.path,
+        "Catalog with the zones, providers and rejection patterns (default: lists.toml)");
+}
+
+int run_explain_command(const ExplainOptions& opt) {
+    const auto unknown = static_cast<int>(ExitCode::unknown);
+    auto catalog = load(opt.catalog);
+    if (!catalog) {
+        return unknown;
+    }
+    auto knowledge = load_bounce_knowledge(catalog->source);
+    if (!knowledge) {
+        fmt::print(stderr, "rblscope: {}\n", knowledge.error().to_string());
+        return unknown;
+    }
+    FindingGroups groups;
+    std::uint64_t lines = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t cut = 0;
+    const std::vector<std::string> inputs =
+        opt.inputs.empty() ? std::vector<std::string>{"-"} : opt.inputs;
+    std::size_t readable = 0;
+    for (const auto& in : inputs) {
+        readable += read_input(in, groups, *knowledge, *catalog, lines, bytes, cut) ? 1 : 0;
+    }
+    if (readable == 0) {
+        return unknown;
+    }
+
+    CheckStatuses statuses;
+    if (opt.format == "json") {
+        fmt::memory_buffer b;
+        write_json(b, groups, lines, bytes, cut, nullptr);
+        if (opt.check) {
+            // The check's own document (the `rblscope check --format json` schema) goes in
+            // "check"; the findings are written after it so they can say what it found.
+            char* mem = nullptr;
+            std::size_t size = 0;
+            std::FILE* f = open_memstream(&mem, &size);
+            if (f != nullptr) {
+                run_live_check(opt, *catalog, groups, f, statuses);
+                std::fclose(f);
+                b.clear();
+                write_json(b, groups, lines, bytes, cut, &statuses);
+                b.resize(b.size() - 1); // reopen the top-level object
+                std::string_view check(mem, size);
+                while (!check.empty() && (check.back() == '\n' || check.back() == ' ')) {
+                    check.remove_suffix(1);
+                }
+                b.append(std::string_view(",\"check\":"));
+                b.append(check.empty() ? std::string_view("null") : check);
+                b.push_back('}');
+                std::free(mem);
+            }
+        }
+        b.push_back('\n');
+        std::fwrite(b.data(), 1, b.size(), stdout);
+    } else {
+        print_text(opt, groups, lines, cut);
+        if (opt.check) {
+            fmt::print("\nLive check of the sending IPs found:\n");
+            std::fflush(stdout);
+            run_live_check(opt, *catalog, groups, stdout, statuses);
+            bool header = false;
+            for (const auto& c : groups.causes()) {
+                const auto& e = c.explanation;
+                if (e.list_zone == nullptr || e.sending_ip.empty()) {
+                    continue;
+                }
+                const auto it = statuses.find({e.sending_ip, e.list_zone->id});
+                if (!header) {
+                    fmt::print("\nLists named in the bounces, now:\n");
+                    header = true;
+                }
+                fmt::print("  {} on {} ({}): {}\n",
+                           e.sending_ip,
+                           e.list,
+                           e.list_zone->zone,
+                           it == statuses.end() ? "not asked" : it->second);
+            }
+        }
+    }
+    std::fflush(stdout);
+    return groups.worst_exit_code();
+}
+
+} // namespace rblscope::cli
