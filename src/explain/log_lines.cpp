@@ -7,6 +7,7 @@
 #include "explain/parse.hpp"
 #include "rblscope/ip.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -107,8 +108,9 @@ LineKind postfix_line(std::string_view line, std::size_t status_at, Rejection& o
     if (status == "sent" || status == "deliverable") {
         return LineKind::log;
     }
-    if (status != "deferred" && status != "bounced" && status != "expired" &&
-        status != "undeliverable") {
+    if ((status != "deferred" && status != "bounced" && status != "expired" &&
+         status != "undeliverable") ||
+        find(line, " to=") == std::string_view::npos) {
         return LineKind::log;
     }
     const auto msg = syslog_header(line, out.time, out.log_host);
@@ -141,7 +143,8 @@ LineKind postfix_line(std::string_view line, std::size_t status_at, Rejection& o
 
 LineKind sendmail_line(std::string_view line, std::size_t stat_at, Rejection& out) {
     const auto stat = line.substr(stat_at + 6);
-    if (stat.starts_with("Sent") || stat.starts_with("sent")) {
+    if (stat.empty() || stat.starts_with("Sent") || stat.starts_with("sent") ||
+        find(line, " to=") == std::string_view::npos) {
         return LineKind::log;
     }
     const auto msg = syslog_header(line, out.time, out.log_host);
@@ -240,6 +243,9 @@ LineKind qmail_line(std::string_view line, std::size_t at, LogState& state, Reje
         return LineKind::log;
     }
     num.remove_suffix(1);
+    if (num.empty() || !std::all_of(num.begin(), num.end(), is_digit)) {
+        return LineKind::log;
+    }
     const auto kind = next_token(line, pos);
     if (kind == "success:") {
         state.qmail_recipients.erase(std::string(num));
@@ -260,7 +266,7 @@ LineKind qmail_line(std::string_view line, std::size_t at, LogState& state, Reje
         out.recipient = std::move(it->second);
         state.qmail_recipients.erase(it);
     }
-    std::string text(line.substr(pos));
+    std::string text(line.substr(std::min(pos + 1, line.size())));
     for (auto& c : text) {
         c = c == '_' ? ' ' : c;
     }
@@ -346,7 +352,9 @@ LineKind parse_log_line(std::string_view line, LogState& state, Rejection& out) 
         }
     }
     if (const auto at = find(line, "delivery "); at != std::string_view::npos) {
-        if (line.starts_with('@') || find(line, "qmail") != std::string_view::npos) {
+        // tai64n-stamped qmail-send log, or syslog's "qmail:" / "qmail-send[pid]:"
+        if (line.starts_with('@') || find(line, " qmail: ") != std::string_view::npos ||
+            find(line, " qmail-send") != std::string_view::npos) {
             std::size_t pos = at + 9;
             const auto num = next_token(line, pos);
             if (num.ends_with(':') && find(line, " to remote ") == std::string_view::npos) {

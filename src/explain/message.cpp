@@ -418,6 +418,14 @@ void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Reje
             append(r);
             continue;
         }
+        // "<user@example.net>" alone (Sendmail): the "(reason: ...)" line that follows is its
+        if (t.starts_with('<') && t.ends_with('>') && t.find(' ') == std::string_view::npos) {
+            if (const auto addr = address_in(t); !addr.empty()) {
+                close();
+                last_rcpt = addr;
+                continue;
+            }
+        }
         // "<user@example.net>: host ..." (Postfix), "<user@example.net>:" (qmail)
         if (t.starts_with('<')) {
             const auto gt = t.find(">:");

@@ -1,0 +1,311 @@
+// `rblscope explain` end to end: the real binary on logs and bounces, exit statuses, the
+// live --check against rbldnsd, and the shared corpus of real bounces (when present).
+
+#include "integration/fixtures.hpp"
+#include "rblscope/explain.hpp"
+
+#include <doctest/doctest.h>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+using namespace rblscope::test;
+using nlohmann::json;
+
+namespace {
+
+/// A Postfix log of three gateways: gw2 (the new one) is throttled by Outlook, gw1 has a
+/// Microsoft ban and a Spamhaus listing, plus noise and deliveries.
+std::string gateway_log() {
+    std::string log;
+    for (int i = 0; i < 5; ++i) {
+        log += fmt::format(
+            "Nov 20 10:0{}:00 gw2 postfix/smtp[{}]: 5F{}: to=<bob{}@hotmail.com>, "
+            "relay=hotmail-com.olc.protection.outlook.com[52.101.8.2]:25, delay=0.5, "
+            "delays=0.1/0/0.2/0.2, dsn=4.7.500, status=deferred (host "
+            "hotmail-com.olc.protection.outlook.com[52.101.8.2] said: 451 4.7.500 Server busy. "
+            "Please try again later from [198.51.100.7]. (S77719) (in reply to MAIL FROM "
+            "command))\n",
+            i,
+            100 + i,
+            i,
+            i);
+        log += fmt::format("Nov 20 10:0{}:01 gw1 postfix/smtp[{}]: 6F{}: to=<x@example.org>, "
+                           "relay=mx.example.org[203.0.113.5]:25, delay=1, delays=0/0/0/1, "
+                           "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as ABC)\n",
+                           i,
+                           200 + i,
+                           i);
+        log += fmt::format("Nov 20 10:0{}:02 gw3 postfix/qmgr[9]: 7F{}: removed\n", i, i);
+    }
+    log += "Nov 20 10:06:00 gw1 postfix/smtp[300]: 8F1: to=<user@contoso.com>, "
+           "relay=contoso-com.mail.protection.outlook.com[52.101.1.1]:25, delay=1, "
+           "delays=0/0/0/1, dsn=5.7.606, status=bounced (host "
+           "contoso-com.mail.protection.outlook.com[52.101.1.1] said: 550 5.7.606 Access "
+           "denied, banned sending IP [192.0.2.99]. To request removal from this list please "
+           "visit https://sender.office.com/ AS(1430) (in reply to MAIL FROM command))\n";
+    log += "Nov 20 10:07:00 gw1 postfix/smtp[301]: 8F2: to=<x@example.net>, "
+           "relay=mx.example.net[203.0.113.9]:25, delay=1, delays=0/0/0/1, dsn=5.7.1, "
+           "status=bounced (host mx.example.net[203.0.113.9] said: 554 5.7.1 Service "
+           "unavailable; Client host [192.0.2.99] blocked using bl.test (in reply to RCPT TO "
+           "command))\n";
+    return log;
+}
+
+/// The fixture's test catalog plus the shipped providers and rejection patterns.
+std::string explain_catalog() {
+    auto& f = fixture();
+    static const std::string path = [&] {
+        std::ifstream shipped(RBLSCOPE_CATALOG_FILE);
+        std::stringstream all;
+        all << shipped.rdbuf();
+        const auto text = all.str();
+        const auto at = text.find("\n[[provider]]\n");
+        REQUIRE(at != std::string::npos);
+        std::ifstream test_catalog(f.catalog);
+        std::stringstream base;
+        base << test_catalog.rdbuf();
+        const auto p = f.dir + "/explain-catalog.toml";
+        write_file(p, base.str() + "\n" + text.substr(at));
+        return p;
+    }();
+    return path;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("integration");
+
+TEST_CASE("explain: a gateway log, grouped by provider, category and sending IP") {
+    auto& f = fixture();
+    write_file(f.dir + "/mail.log", gateway_log());
+    const auto r = run_rblscope({"explain", "--format", "json", f.dir + "/mail.log"});
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2); // the 5.7.606 ban is critical
+    const auto doc = json::parse(r.out);
+    const auto& s = doc["summary"];
+    CHECK(s["lines"] == 17);
+    CHECK(s["findings"] == 7);
+    CHECK(s["deferred"] == 5);
+    CHECK(s["refused"] == 2);
+    CHECK(s["exit_code"] == 2);
+    const auto& findings = doc["findings"];
+    REQUIRE(findings.size() == 3);
+    const auto& throttle = findings[0];
+    CHECK(throttle["count"] == 5);
+    CHECK(throttle["rule"] == "microsoft-new-ip-throttle");
+    CHECK(throttle["provider"]["id"] == "outlook-com");
+    CHECK(throttle["sending_ip"] == "198.51.100.7");
+    CHECK(throttle["provider_code"] == "S77719");
+    CHECK(throttle["first_seen"] == "Nov 20 10:00:00");
+    CHECK(throttle["last_seen"] == "Nov 20 10:04:00");
+    CHECK(throttle["where"] == f.dir + "/mail.log:1");
+    CHECK(throttle["exit_code"] == 1);
+    CHECK(findings[1]["rule"] == "microsoft-banned-sending-ip");
+    CHECK(findings[1]["delist"] == "https://sender.office.com/");
+    CHECK(findings[2]["category"] == "public-blocklist");
+    CHECK(findings[2]["list"] == "bl.test");
+    // The groups make "all deferrals to Outlook come from gw2" plain.
+    const auto& groups = s["groups"];
+    REQUIRE(groups.size() == 3);
+    CHECK(groups[0]["provider"] == "Outlook.com / Hotmail (Microsoft consumer)");
+    CHECK(groups[0]["reported_by"] == "gw2");
+    CHECK(groups[0]["deferred"] == 5);
+    CHECK(groups[0]["category"] == "throttling");
+
+    const auto text = run_rblscope({"explain", f.dir + "/mail.log"});
+    CHECK(text.exit_code == 2);
+    CHECK(text.out.find("1. Outlook.com / Hotmail (Microsoft consumer) deferred mail from "
+                        "198.51.100.7  [throttling]") != std::string::npos);
+    CHECK(text.out.find("   seen      5x, Nov 20 10:00:00 .. Nov 20 10:04:00") !=
+          std::string::npos);
+    CHECK(text.out.find("don't     Do not request delisting") != std::string::npos);
+    CHECK(text.out.find("Summary: 17 lines, 7 findings (5 deferred, 2 refused), 3 distinct "
+                        "causes") != std::string::npos);
+}
+
+TEST_CASE("explain: exit status follows the worst finding") {
+    auto& f = fixture();
+    SUBCASE("only deferrals: WARNING") {
+        const auto r = run_rblscope(
+            {"explain", "-"},
+            "421 4.7.0 [TSS04] Messages from 192.0.2.5 temporarily deferred due to unexpected "
+            "volume or user complaints - 4.16.55.1\n");
+        CHECK(r.exit_code == 1);
+        CHECK(r.out.find("Yahoo / AOL / AT&T deferred mail from 192.0.2.5") != std::string::npos);
+    }
+    SUBCASE("only unknown users: OK, not a sender problem") {
+        const auto r = run_rblscope({"explain"}, "550 5.1.1 <a@example.com>: User unknown\n");
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find("[recipient]") != std::string::npos);
+    }
+    SUBCASE("nothing found: OK") {
+        const auto r = run_rblscope({"explain", "--format", "json"}, "hello\nworld\n");
+        CHECK(r.exit_code == 0);
+        const auto doc = json::parse(r.out);
+        CHECK(doc["findings"].empty());
+        CHECK(doc["summary"]["lines"] == 2);
+    }
+    SUBCASE("an unreadable file: UNKNOWN, named; the other file is still read") {
+        write_file(f.dir + "/one.txt", "550 5.7.1 blocked using bl.test\n");
+        const auto both = run_rblscope({"explain", "/nonexistent/bounce.eml", f.dir + "/one.txt"});
+        CHECK(both.err == "rblscope: /nonexistent/bounce.eml: cannot open: No such file or "
+                          "directory\n");
+        CHECK(both.exit_code == 2);
+        const auto none = run_rblscope({"explain", "/nonexistent/bounce.eml"});
+        CHECK(none.exit_code == 3);
+        CHECK(none.out.empty());
+    }
+    SUBCASE("a broken pattern in the catalog: UNKNOWN with the line") {
+        write_file(f.dir + "/badpat.toml",
+                   "[[zone]]\nid = \"z\"\nzone = \"z.test\"\nkind = \"ip4\"\n\n[[rejection]]\nid = "
+                   "\"x\"\ncategory = \"content\"\npatterns = ['(']\n");
+        const auto r = run_rblscope({"explain", "--catalog", f.dir + "/badpat.toml"}, "550 x\n");
+        CHECK(r.exit_code == 3);
+        CHECK(r.err.starts_with("rblscope: " + f.dir +
+                                "/badpat.toml:9:13: rejection x: pattern '(' is not a valid "
+                                "RE2 expression"));
+    }
+}
+
+TEST_CASE("explain --check: the sending IPs are checked live, the named list first") {
+    auto& f = fixture();
+    write_file(f.dir + "/mail.log", gateway_log());
+    const auto r = run_rblscope({"explain",
+                                 "--catalog",
+                                 explain_catalog(),
+                                 "--check",
+                                 "--format",
+                                 "json",
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                 "--zones",
+                                 "t-pbl",
+                                 "--query-timeout",
+                                 "1",
+                                 f.dir + "/mail.log"});
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    const auto doc = json::parse(r.out);
+    const auto& check = doc["check"];
+    REQUIRE(check["targets"].size() == 2);
+    std::set<std::string> checked;
+    for (const auto& t : check["targets"]) {
+        checked.insert(t["target"].get<std::string>());
+    }
+    CHECK(checked == std::set<std::string>{"198.51.100.7", "192.0.2.99"});
+    // The list named in the bounce (bl.test) was added to the zones asked.
+    const auto& blocked = doc["findings"][2];
+    CHECK(blocked["list_zone"] == "t-bl");
+    CHECK(blocked["list_now"] == "listed (127.0.0.2: spam source)");
+    CHECK(check["summary"]["targets"] == 2);
+
+    const auto text = run_rblscope({"explain",
+                                    "--catalog",
+                                    explain_catalog(),
+                                    "--check",
+                                    "--resolver",
+                                    fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                    "--zones",
+                                    "t-pbl",
+                                    f.dir + "/mail.log"});
+    CHECK(text.out.find("Live check of the sending IPs found:") != std::string::npos);
+    CHECK(text.out.find("192.0.2.99 on bl.test (bl.test): listed (127.0.0.2: spam source)") !=
+          std::string::npos);
+}
+
+// The shared corpus: 306 real bounces from 50 MTA formats with Sisimai's labels. Not part of
+// the project (a clone does not have it): skipped when absent.
+TEST_CASE("explain: real bounces from 50 MTA formats") {
+    const std::string dir = std::string(RBLSCOPE_SOURCE_DIR) + "/../shared/corpora/bounces";
+    if (!std::filesystem::exists(dir + "/labels.jsonl")) {
+        MESSAGE("bounce corpus not found at " << dir << ": skipped");
+        return;
+    }
+    auto knowledge = rblscope::load_bounce_knowledge(RBLSCOPE_CATALOG_FILE);
+    auto catalog = rblscope::load_catalog(RBLSCOPE_CATALOG_FILE);
+    REQUIRE(knowledge.ok());
+    REQUIRE(catalog.ok());
+    // Sisimai's reasons and the categories that agree with them (theirs are coarser: a
+    // public DNSBL, a provider's own list and a refused connection are all "blocked").
+    const std::map<std::string, std::set<std::string>> agree{
+        {"userunknown", {"recipient"}},
+        {"mailboxfull", {"recipient"}},
+        {"suspend", {"recipient"}},
+        {"hasmoved", {"recipient"}},
+        {"filtered", {"recipient", "policy", "content"}},
+        {"expired", {"network", "throttling"}},
+        {"rejected", {"policy", "authentication", "provider-blocklist", "public-blocklist"}},
+        {"blocked",
+         {"public-blocklist", "provider-blocklist", "policy", "reverse-dns", "throttling"}},
+        {"authfailure", {"authentication"}},
+        {"requireptr", {"reverse-dns"}},
+        {"hostunknown", {"network", "recipient"}},
+        {"networkerror", {"network"}},
+        {"policyviolation", {"policy", "content"}},
+        {"notaccept", {"network", "policy"}},
+        {"securityerror", {"authentication", "policy", "network"}},
+        {"spamdetected", {"content"}},
+        {"virusdetected", {"content"}},
+        {"toomanyconn", {"rate-limit", "throttling"}},
+        {"speeding", {"rate-limit", "throttling"}},
+        {"exceedlimit", {"rate-limit", "recipient"}},
+        {"badreputation", {"throttling", "provider-blocklist"}},
+        {"mesgtoobig", {"content"}},
+        {"norelaying", {"policy"}},
+        {"failedstarttls", {"network"}},
+        {"systemfull", {"recipient", "network"}},
+    };
+    std::map<std::string, std::vector<json>> by_file;
+    std::ifstream labels(dir + "/labels.jsonl");
+    for (std::string line; std::getline(labels, line);) {
+        auto l = json::parse(line);
+        by_file[l["file"].get<std::string>()].push_back(std::move(l));
+    }
+    std::size_t rejections = 0, with_findings = 0, judged = 0, agreed = 0, not_bounces = 0,
+                false_alarms = 0;
+    for (const auto& [file, ls] : by_file) {
+        std::vector<std::string> categories;
+        rblscope::RejectionReader reader(file, [&](rblscope::Rejection&& r) {
+            categories.emplace_back(
+                to_string(rblscope::explain(r, knowledge.value(), &catalog.value()).category));
+        });
+        std::ifstream in(dir + "/" + file, std::ios::binary);
+        std::stringstream body;
+        body << in.rdbuf();
+        reader.feed(body.str());
+        reader.finish();
+        const auto reason = ls[0]["reason"].get<std::string>();
+        if (reason == "feedback" || reason == "vacation") { // complaint reports, auto-replies
+            ++not_bounces;
+            false_alarms += categories.empty() ? 0 : 1;
+            continue;
+        }
+        ++rejections;
+        with_findings += categories.empty() ? 0 : 1;
+        for (const auto& l : ls) {
+            const auto it = agree.find(l["reason"].get<std::string>());
+            if (it == agree.end() || categories.empty()) {
+                continue;
+            }
+            ++judged;
+            agreed += std::any_of(categories.begin(),
+                                  categories.end(),
+                                  [&](const auto& c) { return it->second.contains(c); })
+                          ? 1
+                          : 0;
+        }
+    }
+    MESSAGE("corpus: " << with_findings << " of " << rejections
+                       << " bounce files give findings; category agrees with Sisimai for " << agreed
+                       << " of " << judged << " labelled rejections; " << false_alarms << " of "
+                       << not_bounces << " feedback reports and auto-replies give a finding");
+    CHECK(rejections >= 290);
+    CHECK(with_findings * 100 >= rejections * 80);
+    CHECK(agreed * 100 >= judged * 80);
+    CHECK(false_alarms == 0);
+}
