@@ -292,6 +292,52 @@ void print_text(const ExplainOptions& opt,
     }
 }
 
+/// Monitoring Plugins output: status line, perfdata, then one line per distinct cause.
+void print_nagios(const FindingGroups& groups) {
+    static constexpr std::string_view k_states[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+    const int worst = groups.worst_exit_code();
+    const FindingGroups::Cause* top = nullptr;
+    for (const auto& c : groups.causes()) {
+        if (top == nullptr || c.explanation.exit_code > top->explanation.exit_code ||
+            (c.explanation.exit_code == top->explanation.exit_code && c.count > top->count)) {
+            top = &c;
+        }
+    }
+    std::string status = fmt::format("RBLSCOPE EXPLAIN {} - {} findings ({} deferred, {} refused)",
+                                     k_states[worst],
+                                     groups.total(),
+                                     groups.deferred(),
+                                     groups.bounced());
+    if (top != nullptr) {
+        const auto& e = top->explanation;
+        status += fmt::format("; worst: {} {}{} x{}",
+                              e.provider != nullptr ? e.provider->name : top->example.remote_host,
+                              to_string(e.category),
+                              e.sending_ip.empty() ? "" : " for " + e.sending_ip,
+                              top->count);
+    }
+    // '|' starts perfdata in the Monitoring Plugins format, so it cannot appear in the text.
+    std::replace(status.begin(), status.end(), '|', '/');
+    fmt::print("{} | findings={};;;0 deferred={};;;0 refused={};;;0 causes={};;;0\n",
+               status,
+               groups.total(),
+               groups.deferred(),
+               groups.bounced(),
+               groups.causes().size());
+    for (const auto& c : groups.causes()) {
+        std::string line =
+            fmt::format("{}x {} {} {}: {}",
+                        c.count,
+                        c.explanation.provider != nullptr ? c.explanation.provider->name
+                                                          : c.example.remote_host,
+                        to_string(c.explanation.category),
+                        c.explanation.sending_ip,
+                        c.example.reply);
+        std::replace(line.begin(), line.end(), '|', '/');
+        fmt::print("{}\n", line);
+    }
+}
+
 void write_json(fmt::memory_buffer& b,
                 const FindingGroups& groups,
                 std::uint64_t lines,
@@ -441,8 +487,11 @@ void add_explain(CLI::App& app, ExplainOptions& opt) {
                    opt.inputs,
                    "Bounce messages (plain or MIME), mail logs (Postfix, Exim, Sendmail, qmail) "
                    "or pasted SMTP replies; '-' or nothing reads stdin");
-    app.add_option("-f,--format", opt.format, "Output format")
-        ->check(CLI::IsMember({"text", "json"}));
+    app.add_option("-f,--format",
+                   opt.format,
+                   "Output format: text, json, or nagios (one status line with perfdata, for "
+                   "running as a log check)")
+        ->check(CLI::IsMember({"text", "json", "nagios"}));
     app.add_option("--show", opt.max_shown, "Text: explain at most this many distinct causes")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
     app.add_flag("--check",
@@ -487,6 +536,9 @@ int run_explain_command(const ExplainOptions& opt) {
         readable += read_input(in, groups, *knowledge, *catalog, lines, bytes, cut) ? 1 : 0;
     }
     if (readable == 0) {
+        if (opt.format == "nagios") {
+            fmt::print("RBLSCOPE EXPLAIN UNKNOWN - no input could be read\n");
+        }
         return unknown;
     }
 
@@ -518,6 +570,8 @@ int run_explain_command(const ExplainOptions& opt) {
         }
         b.push_back('\n');
         std::fwrite(b.data(), 1, b.size(), stdout);
+    } else if (opt.format == "nagios") {
+        print_nagios(groups);
     } else {
         print_text(opt, groups, lines, cut);
         if (opt.check) {

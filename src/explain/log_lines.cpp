@@ -335,11 +335,57 @@ void split_host_ip(std::string_view text, std::string& host, std::string& ip) {
     ip = sanitize_text(addr, 64);
 }
 
+/// The program token of a syslog line ("postfix/smtp[123]:"); empty when it is not syslog.
+std::string_view syslog_program(std::string_view line) {
+    std::size_t pos = 0;
+    if (line.size() > 16 && line[3] == ' ' && line[6] == ' ' && line[9] == ':' && line[12] == ':') {
+        pos = 15;
+    } else if (line.size() > 20 && is_digit(line[0]) && line[4] == '-' && line[7] == '-' &&
+               line[10] == 'T') {
+        next_token(line, pos);
+    } else {
+        return {};
+    }
+    next_token(line, pos); // host
+    const auto prog = next_token(line, pos);
+    return prog.ends_with(':') ? prog : std::string_view{};
+}
+
 LineKind parse_log_line(std::string_view line, LogState& state, Rejection& out) {
-    // Exim mainlog lines start with the date; syslog lines with a month name or an ISO stamp.
+    // Exim mainlog lines start with the date; syslog lines with a month name or an ISO
+    // stamp; qmail's own log with a tai64n stamp.
     if (line.size() > 20 && is_digit(line[0]) && line[4] == '-' && line[7] == '-' &&
         line[10] == ' ' && line[13] == ':') {
         return exim_line(line, out);
+    }
+    const bool tai64n = line.starts_with("@4000");
+    const auto prog = syslog_program(line);
+    if (prog.empty() && !tai64n) {
+        return LineKind::text;
+    }
+    if (tai64n || prog.starts_with("qmail")) {
+        const auto at = find(line, "delivery ");
+        if (at == std::string_view::npos) {
+            return LineKind::log;
+        }
+        std::size_t pos = at + 9;
+        const auto num = next_token(line, pos);
+        if (const auto to = find(line, " to remote "); to != std::string_view::npos) {
+            // "starting delivery 442: msg 123 to remote user@example.net"
+            if (state.qmail_recipients.size() < 100000 && num.size() > 1) {
+                state.qmail_recipients[std::string(num.substr(0, num.size() - 1))] =
+                    sanitize_text(line.substr(to + 11), 320);
+            }
+            return LineKind::log;
+        }
+        return qmail_line(line, at, state, out);
+    }
+    // Postfix programs are "NAME/SERVICE[PID]:" (NAME is "postfix" unless syslog_name
+    // says otherwise); Sendmail logs as sendmail or sm-mta. Other daemons are skipped
+    // without a scan.
+    if (prog.find('/') == std::string_view::npos && !prog.starts_with("sendmail") &&
+        !prog.starts_with("sm-mta") && !prog.starts_with("sm-msp")) {
+        return LineKind::log;
     }
     for (std::size_t at = find(line, " stat"); at != std::string_view::npos;
          at = find(line, " stat", at + 5)) {
@@ -351,31 +397,7 @@ LineKind parse_log_line(std::string_view line, LogState& state, Rejection& out) 
             return sendmail_line(line, at, out);
         }
     }
-    if (const auto at = find(line, "delivery "); at != std::string_view::npos) {
-        // tai64n-stamped qmail-send log, or syslog's "qmail:" / "qmail-send[pid]:"
-        if (line.starts_with('@') || find(line, " qmail: ") != std::string_view::npos ||
-            find(line, " qmail-send") != std::string_view::npos) {
-            std::size_t pos = at + 9;
-            const auto num = next_token(line, pos);
-            if (num.ends_with(':') && find(line, " to remote ") == std::string_view::npos) {
-                return qmail_line(line, at, state, out);
-            }
-            if (const auto to = find(line, " to remote "); to != std::string_view::npos) {
-                // "starting delivery 442: msg 123 to remote user@example.net"
-                if (state.qmail_recipients.size() < 100000) {
-                    state.qmail_recipients[std::string(num.substr(0, num.size() - 1))] =
-                        sanitize_text(line.substr(to + 11), 320);
-                }
-            }
-            return LineKind::log;
-        }
-    }
-    std::string time;
-    std::string host;
-    if (syslog_header(line, time, host) != std::string_view::npos || line.starts_with("@4000")) {
-        return LineKind::log;
-    }
-    return LineKind::text;
+    return LineKind::log;
 }
 
 } // namespace rblscope::explain_detail

@@ -160,6 +160,20 @@ TEST_CASE("explain: exit status follows the worst finding") {
         CHECK(none.exit_code == 3);
         CHECK(none.out.empty());
     }
+    SUBCASE("--format nagios: one status line with perfdata, causes below") {
+        write_file(f.dir + "/mail.log", gateway_log());
+        const auto r = run_rblscope({"explain", "--format", "nagios", f.dir + "/mail.log"});
+        CHECK(r.exit_code == 2);
+        const auto first = r.out.substr(0, r.out.find('\n'));
+        CHECK(first == "RBLSCOPE EXPLAIN CRITICAL - 7 findings (5 deferred, 2 refused); worst: "
+                       "Microsoft 365 (Exchange Online Protection) provider-blocklist for "
+                       "192.0.2.99 x1 | findings=7;;;0 deferred=5;;;0 refused=2;;;0 causes=3;;;0");
+        CHECK(r.out.find("\n5x Outlook.com / Hotmail (Microsoft consumer) throttling "
+                         "198.51.100.7: 451 4.7.500 Server busy.") != std::string::npos);
+        const auto none = run_rblscope({"explain", "--format", "nagios", "/nonexistent"});
+        CHECK(none.exit_code == 3);
+        CHECK(none.out == "RBLSCOPE EXPLAIN UNKNOWN - no input could be read\n");
+    }
     SUBCASE("a broken pattern in the catalog: UNKNOWN with the line") {
         write_file(f.dir + "/badpat.toml",
                    "[[zone]]\nid = \"z\"\nzone = \"z.test\"\nkind = \"ip4\"\n\n[[rejection]]\nid = "
