@@ -211,11 +211,12 @@ Explanation explain(const Rejection& rj, const BounceKnowledge& knowledge, const
         e.sending_ip = ip_in_text(reply, rj.remote_ip);
     }
     if (catalog != nullptr) {
-        if (e.rule != nullptr && !e.rule->zone.empty()) {
-            e.list_zone = catalog->find(e.rule->zone);
-        }
-        if (e.list_zone == nullptr && !e.list.empty()) {
+        // The list the reply names (sbl.spamhaus.org) before the rule's default (ZEN).
+        if (!e.list.empty()) {
             e.list_zone = catalog->find(lower(e.list));
+        }
+        if (e.list_zone == nullptr && e.rule != nullptr && !e.rule->zone.empty()) {
+            e.list_zone = catalog->find(e.rule->zone);
         }
         if (e.list_zone != nullptr && e.list.empty()) {
             e.list = e.list_zone->name;
@@ -239,7 +240,7 @@ Explanation explain(const Rejection& rj, const BounceKnowledge& knowledge, const
         replace_all(s, "{status}", e.enhanced_code);
         replace_all(s, "{recipient}", rj.recipient.empty() ? "<recipient>" : rj.recipient);
         replace_all(s, "{remote}", rj.remote_host.empty() ? rj.remote_ip : rj.remote_host);
-        replace_all(s, "{date}", rj.time);
+        replace_all(s, "{date}", rj.time.empty() ? "<date of the bounce>" : rj.time);
         replace_all(s, "{delist}", zone_delist.empty() ? "the list's removal page" : zone_delist);
         replace_all(s, "{provider}", e.provider != nullptr ? e.provider->name : "the receiver");
         replace_all(s, "{postmaster}", e.provider != nullptr ? e.provider->postmaster : "");

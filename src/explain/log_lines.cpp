@@ -82,6 +82,23 @@ std::string strip_angles(std::string_view s) {
 /// "host X[IP] said: REPLY (in reply to CMD command)" and friends (Postfix status text).
 void postfix_text(std::string_view text, Rejection& out) {
     static constexpr std::string_view k_in_reply = " (in reply to ";
+    static constexpr std::string_view k_suspended = "delivery temporarily suspended: ";
+    if (text.starts_with(k_suspended)) { // an earlier failure to the same destination
+        text.remove_prefix(k_suspended.size());
+    }
+    // "connect to HOST[IP]:25: ...", "lost connection with HOST[IP] while ...",
+    // "conversation with HOST[IP] timed out while ...": the MTA's own words, with the host.
+    for (const std::string_view lead :
+         {"connect to ", "lost connection with ", "conversation with "}) {
+        if (text.starts_with(lead) && out.remote_host.empty()) {
+            const auto close = text.find(']');
+            if (close != std::string_view::npos) {
+                split_host_ip(text.substr(lead.size(), close + 1 - lead.size()),
+                              out.remote_host,
+                              out.remote_ip);
+            }
+        }
+    }
     if (const auto said = find(text, " said: ");
         said != std::string_view::npos && text.starts_with("host ")) {
         split_host_ip(text.substr(5, said - 5), out.remote_host, out.remote_ip);

@@ -128,12 +128,31 @@ TEST_CASE("explain: Postfix log lines") {
                      "delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to "
                      "mx.example.com[192.0.2.80]:25: Connection timed out)\n");
         REQUIRE(found.size() == 1);
-        CHECK(found[0].remote_host.empty());
+        CHECK(found[0].remote_host == "mx.example.com"); // from "connect to", not relay=none
+        CHECK(found[0].remote_ip == "192.0.2.80");
         const auto e = explain(found[0], knowledge(), &catalog());
         CHECK(e.category == RejectCategory::network);
         CHECK(e.enhanced_code == "4.4.1");
         CHECK(e.temporary);
     }
+}
+
+TEST_CASE("explain: Postfix 'delivery temporarily suspended' keeps the earlier refusal") {
+    const auto found = read_all(
+        "Nov 20 10:05:00 gw1 postfix/smtp[8]: EF56: to=<c@t-online.de>, relay=none, delay=300, "
+        "delays=300/0/0/0, dsn=4.0.0, status=deferred (delivery temporarily suspended: host "
+        "mx00.t-online.de[194.25.134.8] refused to talk to me: 554 IP=192.0.2.61 - A problem "
+        "occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.de to "
+        "clarify.) (BL))\n");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].remote_host == "mx00.t-online.de");
+    CHECK(found[0].command == "greeting");
+    const auto e = explain(found[0], knowledge(), &catalog());
+    CHECK(rule_id(e) == "t-online-block");
+    CHECK(e.provider->id == "t-online");
+    CHECK(e.sending_ip == "192.0.2.61");
+    CHECK(e.provider_code == "BL");
+    CHECK(e.smtp_code == 554);
 }
 
 TEST_CASE("explain: Exim, Sendmail and qmail log lines") {
@@ -277,6 +296,9 @@ TEST_CASE("explain: the documented Microsoft cases") {
         CHECK(e.provider->id == "outlook-com");
         CHECK(e.provider_code == "S3150");
         CHECK(e.sending_ip == "192.0.2.8");
+        // A text for the support form, with the IP and the reply; no date in a bare reply.
+        CHECK(e.request.find("Sending IP: 192.0.2.8\n") != std::string::npos);
+        CHECK(e.request.find("When: <date of the bounce>\n") != std::string::npos);
     }
     SUBCASE("too many recipients AS780090") {
         const auto e = explain_one("452 4.5.3 Too many recipients (AS780090)\n");
@@ -297,6 +319,12 @@ TEST_CASE("explain: public lists get the catalog's delisting URL") {
     CHECK(e.delist == "https://check.spamhaus.org/results/?query=192.0.2.25");
     CHECK(e.steps[0].find("https://check.spamhaus.org/results/?query=192.0.2.25") !=
           std::string::npos);
+
+    // The list the reply names wins over the rule's default zone.
+    const auto sbl = explain_one("554 5.7.1 Client host [192.0.2.25] blocked using "
+                                 "sbl.spamhaus.org\n");
+    REQUIRE(sbl.list_zone != nullptr);
+    CHECK(sbl.list_zone->id == "spamhaus-sbl");
 
     const auto other = explain_one("550 Rejected: 192.0.2.9 blocked using psbl.surriel.com\n");
     CHECK(rule_id(other) == "dnsbl-named");
