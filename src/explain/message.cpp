@@ -369,6 +369,11 @@ void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Reje
         }
     };
     while (lines.next(line)) {
+        // A bounce forwarded as a quote ("> " lines) is read as the bounce itself; Sendmail's
+        // own ">>> " command lines keep their marker.
+        while (line.starts_with("> ") || line == ">" || line.starts_with(">>>>")) {
+            line.remove_prefix(1);
+        }
         const auto t = trim(line);
         if (copy_marker(t)) {
             break;
@@ -386,8 +391,8 @@ void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Reje
             talking_to = sanitize_text(host, 255);
             continue;
         }
-        if (t.starts_with(">>> ")) {
-            const auto cmd = t.substr(4);
+        if (t.starts_with(">>> ") || t.starts_with("Sent <<< ")) {
+            const auto cmd = t.substr(t.starts_with(">>> ") ? 4 : 9);
             if (istarts_with(cmd, "rcpt to:")) {
                 last_rcpt = address_in(cmd.substr(8));
             }
@@ -396,15 +401,26 @@ void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Reje
             }
             continue;
         }
-        if (t.starts_with("<<< ")) {
-            if (reply_code(t.substr(4)) == 0) {
+        // Gmail's "Technical details of permanent failure:" opens the report for the address
+        // named above it.
+        if (t.starts_with("Technical details of ") &&
+            t.find("failure:") != std::string_view::npos) {
+            const auto rcpt = open ? item.recipient : last_rcpt;
+            start(rcpt);
+            continue;
+        }
+        // "Received >>> 550 ..." is InterScan's form of "<<< 550 ...".
+        const bool interscan = t.starts_with("Received >>> ");
+        if (t.starts_with("<<< ") || interscan) {
+            const auto reply = t.substr(interscan ? 13 : 4);
+            if (reply_code(reply) == 0) {
                 continue;
             }
             if (!open) {
                 start(last_rcpt);
                 item.host = talking_to;
             }
-            append(t.substr(4));
+            append(reply);
             continue;
         }
         if (const auto reason = t.find("(reason: "); reason != std::string_view::npos) {
@@ -457,6 +473,7 @@ void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Reje
             t.find('@') != std::string_view::npos) {
             if (const auto addr = address_in(t); !addr.empty()) {
                 start(addr);
+                last_rcpt = addr;
                 continue;
             }
         }

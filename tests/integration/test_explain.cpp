@@ -319,7 +319,9 @@ TEST_CASE("explain: real bounces from 50 MTA formats") {
                        << " of " << judged << " labelled rejections; " << false_alarms << " of "
                        << not_bounces << " feedback reports and auto-replies give a finding");
     CHECK(rejections >= 290);
-    CHECK(with_findings * 100 >= rejections * 80);
-    CHECK(agreed * 100 >= judged * 80);
+    // Measured at 249 of 296 and 219 of 244; the floors leave a little room for rules that
+    // trade one case for a better one.
+    CHECK(with_findings * 100 >= rejections * 82);
+    CHECK(agreed * 100 >= judged * 87);
     CHECK(false_alarms == 0);
 }

@@ -478,6 +478,51 @@ TEST_CASE("explain: bounce messages") {
         CHECK(rule_id(e) == "barracuda");
         CHECK(e.sending_ip == "198.51.100.3");
     }
+    SUBCASE("a bounce forwarded as a quote is read as the bounce") {
+        const std::string msg = "From: alice@example.org\n"
+                                "Subject: Fwd: Returned mail\n"
+                                "\n"
+                                "Why did this bounce?\n"
+                                "\n"
+                                "> ----- Transcript of session follows -----\n"
+                                "> ... while talking to mx.example.com.:\n"
+                                ">>>> RCPT To:<dave@example.com>\n"
+                                "> <<< 550 5.7.1 Client host [198.51.100.3] blocked using "
+                                "bl.spamcop.net\n";
+        const auto found = read_all(msg);
+        REQUIRE(found.size() == 1);
+        CHECK(found[0].recipient == "dave@example.com");
+        CHECK(found[0].remote_host == "mx.example.com");
+        CHECK(found[0].reply ==
+              "550 5.7.1 Client host [198.51.100.3] blocked using bl.spamcop.net");
+    }
+    SUBCASE("Gmail's and InterScan's reports") {
+        const auto gmail = read_all("From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+                                    "Subject: Delivery Status Notification (Failure)\n"
+                                    "\n"
+                                    "Delivery to the following recipient failed permanently:\n"
+                                    "\n"
+                                    "     erin@example.com\n"
+                                    "\n"
+                                    "Technical details of permanent failure:\n"
+                                    "The recipient server did not accept our requests to "
+                                    "connect.\n"
+                                    "\n"
+                                    "----- Original message -----\n"
+                                    "550 5.7.1 this quoted line is the original's body\n");
+        REQUIRE(gmail.size() == 1);
+        CHECK(gmail[0].recipient == "erin@example.com");
+        CHECK(explain(gmail[0], knowledge(), &catalog()).category == RejectCategory::network);
+        const auto interscan = read_all("From: postmaster@example.co.jp\n"
+                                        "Subject: Mail could not be delivered\n"
+                                        "\n"
+                                        "Sent <<< RCPT TO:<frank@example.co.jp>\n"
+                                        "Received >>> 550 5.1.1 <frank@example.co.jp>... user "
+                                        "unknown\n");
+        REQUIRE(interscan.size() == 1);
+        CHECK(interscan[0].recipient == "frank@example.co.jp");
+        CHECK(interscan[0].reply == "550 5.1.1 <frank@example.co.jp>... user unknown");
+    }
     SUBCASE("several bounces in one mbox") {
         const std::string one = "From MAILER-DAEMON Fri Nov 20 10:00:00 2026\n"
                                 "From: MAILER-DAEMON@a.example\n"
