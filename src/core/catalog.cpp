@@ -1,5 +1,6 @@
 #include "rblscope/catalog.hpp"
 
+#include "core/files.hpp"
 #include "core/toml_reader.hpp"
 #include "rblscope/target.hpp"
 
@@ -249,14 +250,11 @@ Zone make_bare_zone(std::string_view zone_name) {
 }
 
 Result<Catalog> parse_catalog(std::string_view text, const std::string& source_name) {
-    toml::table root;
-    try {
-        root = toml::parse(text, source_name);
-    } catch (const toml::parse_error& e) {
-        const auto& pos = e.source().begin;
-        return Error{std::string(e.description()),
-                     fmt::format("{}:{}:{}", source_name, pos.line, pos.column)};
+    auto parsed = toml_read::parse(text, source_name);
+    if (!parsed) {
+        return parsed.error();
     }
+    const toml::table& root = parsed.value();
 
     Reader r(source_name);
     Catalog cat;
@@ -605,13 +603,11 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
 }
 
 Result<Catalog> load_catalog(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    const auto text = read_whole_file(path);
+    if (!text) {
         return Error{"cannot read the zone catalog (use --catalog FILE)", path};
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse_catalog(ss.str(), path);
+    return parse_catalog(*text, path);
 }
 
 } // namespace rblscope

@@ -1,5 +1,7 @@
 #include "rblscope/config.hpp"
 
+#include "core/files.hpp"
+
 #include <cstdlib>
 #include <fmt/format.h>
 #include <fstream>
@@ -60,15 +62,13 @@ Result<Config> load_config(const std::string& path) {
                                  path),
                      path};
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    const auto text = read_whole_file(path);
+    if (!text) {
         return Error{"cannot read the configuration file", path};
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
     toml::table root;
     try {
-        root = toml::parse(ss.str(), path);
+        root = toml::parse(*text, path);
     } catch (const toml::parse_error& e) {
         return Error{std::string(e.description()), where(path, e.source())};
     }

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
+#include <fstream>
+#include <sstream>
 #include <unistd.h>
 
 namespace rblscope {
@@ -31,6 +33,19 @@ std::string write_file_atomically(const std::string& path, std::string_view byte
         return fmt::format("cannot write {}: {}", path, why);
     }
     return {};
+}
+
+std::optional<std::string> read_whole_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) {
+        return std::nullopt;
+    }
+    return std::move(ss).str();
 }
 
 } // namespace rblscope

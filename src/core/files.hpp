@@ -1,6 +1,7 @@
 #pragma once
 // Files rblscope keeps between runs (answer cache, downloaded lists).
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,5 +11,8 @@ namespace rblscope {
 /// a concurrent reader sees the old file or the new one, never half of one. The directory
 /// must exist. Returns an error text, or "" on success.
 [[nodiscard]] std::string write_file_atomically(const std::string& path, std::string_view bytes);
+
+/// The whole content of a file, or nullopt when it cannot be opened or read.
+[[nodiscard]] std::optional<std::string> read_whole_file(const std::string& path);
 
 } // namespace rblscope

@@ -15,6 +15,17 @@
 
 namespace rblscope::toml_read {
 
+/// Parses TOML text; a syntax error names "SOURCE:LINE:COL".
+inline Result<toml::table> parse(std::string_view text, const std::string& source_name) {
+    try {
+        return toml::parse(text, source_name);
+    } catch (const toml::parse_error& e) {
+        const auto& pos = e.source().begin;
+        return Error{std::string(e.description()),
+                     fmt::format("{}:{}:{}", source_name, pos.line, pos.column)};
+    }
+}
+
 template <typename E, std::size_t N>
 std::optional<E> from_name(const std::array<std::pair<std::string_view, E>, N>& table,
                            std::string_view name) {

@@ -1,5 +1,6 @@
 // Loads [[provider]] and [[rejection]] from lists.toml and compiles their patterns.
 
+#include "core/files.hpp"
 #include "core/toml_reader.hpp"
 #include "explain/knowledge_impl.hpp"
 
@@ -123,14 +124,11 @@ const MailProvider* BounceKnowledge::provider(std::string_view id) const noexcep
 
 Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
                                                const std::string& source_name) {
-    toml::table root;
-    try {
-        root = toml::parse(text, source_name);
-    } catch (const toml::parse_error& e) {
-        const auto& pos = e.source().begin;
-        return Error{std::string(e.description()),
-                     fmt::format("{}:{}:{}", source_name, pos.line, pos.column)};
+    auto parsed = toml_read::parse(text, source_name);
+    if (!parsed) {
+        return parsed.error();
     }
+    const toml::table& root = parsed.value();
     Reader r(source_name);
     BounceKnowledge k;
     auto& impl = k.impl();
@@ -306,13 +304,11 @@ Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
 }
 
 Result<BounceKnowledge> load_bounce_knowledge(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return Error{"cannot open the catalog", path};
+    const auto text = read_whole_file(path);
+    if (!text) {
+        return Error{"cannot read the catalog", path};
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_bounce_knowledge(text.str(), path);
+    return parse_bounce_knowledge(*text, path);
 }
 
 } // namespace rblscope

@@ -119,6 +119,24 @@ void postfix_text(std::string_view text, Rejection& out) {
     out.reply = clean_reply(text);
 }
 
+/// The fields Postfix and Sendmail delivery lines share: syslog time and host, the queue
+/// id and to=. Returns where the message text starts, or npos when it is not syslog.
+std::size_t queue_line_fields(std::string_view line, std::string_view source, Rejection& out) {
+    const auto msg = syslog_header(line, out.time, out.log_host);
+    if (msg == std::string_view::npos) {
+        return msg;
+    }
+    std::size_t pos = msg;
+    auto qid = next_token(line, pos);
+    if (!qid.empty() && qid.back() == ':') {
+        qid.remove_suffix(1);
+    }
+    out.source = std::string(source);
+    out.queue_id = sanitize_text(qid, 64);
+    out.recipient = strip_angles(field(line, "to=", msg));
+    return msg;
+}
+
 LineKind postfix_line(std::string_view line, std::size_t status_at, Rejection& out) {
     auto status = line.substr(status_at + 8);
     status = status.substr(0, status.find(' '));
@@ -130,18 +148,10 @@ LineKind postfix_line(std::string_view line, std::size_t status_at, Rejection& o
         find(line, " to=") == std::string_view::npos) {
         return LineKind::log;
     }
-    const auto msg = syslog_header(line, out.time, out.log_host);
+    const auto msg = queue_line_fields(line, "postfix", out);
     if (msg == std::string_view::npos) {
         return LineKind::log;
     }
-    std::size_t pos = msg;
-    auto qid = next_token(line, pos);
-    if (!qid.empty() && qid.back() == ':') {
-        qid.remove_suffix(1);
-    }
-    out.source = "postfix";
-    out.queue_id = sanitize_text(qid, 64);
-    out.recipient = strip_angles(field(line, "to=", msg));
     if (const auto relay = field(line, ", relay=", msg); !relay.empty() && relay != "none") {
         split_host_ip(relay, out.remote_host, out.remote_ip);
     }
@@ -164,18 +174,10 @@ LineKind sendmail_line(std::string_view line, std::size_t stat_at, Rejection& ou
         find(line, " to=") == std::string_view::npos) {
         return LineKind::log;
     }
-    const auto msg = syslog_header(line, out.time, out.log_host);
+    const auto msg = queue_line_fields(line, "sendmail", out);
     if (msg == std::string_view::npos) {
         return LineKind::log;
     }
-    std::size_t pos = msg;
-    auto qid = next_token(line, pos);
-    if (!qid.empty() && qid.back() == ':') {
-        qid.remove_suffix(1);
-    }
-    out.source = "sendmail";
-    out.queue_id = sanitize_text(qid, 64);
-    out.recipient = strip_angles(field(line, "to=", msg));
     // relay=mx.example.net. [192.0.2.1] or relay=[192.0.2.1]
     split_host_ip(field(line, ", relay=", msg), out.remote_host, out.remote_ip);
     while (!out.remote_host.empty() && out.remote_host.back() == '.') {

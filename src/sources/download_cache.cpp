@@ -40,13 +40,11 @@ std::optional<StoredDownload> read_download(const std::string& path, std::chrono
     if (age > max_age || age.count() < -60) {
         return std::nullopt;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    auto body = read_whole_file(path);
+    if (!body) {
         return std::nullopt;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return StoredDownload{ss.str(), std::max(age, std::chrono::seconds(0))};
+    return StoredDownload{std::move(*body), std::max(age, std::chrono::seconds(0))};
 }
 
 std::string write_download(const std::string& path, const std::string& body) {
