@@ -33,6 +33,10 @@ std::string_view type_name(DnsChannel::Type t) {
         return "AAAA";
     case DnsChannel::Type::txt:
         return "TXT";
+    case DnsChannel::Type::mx: // not cached: only A, AAAA and TXT answers are kept
+        return "MX";
+    case DnsChannel::Type::ptr:
+        return "PTR";
     }
     return "?";
 }

@@ -48,7 +48,65 @@ long name_length(const unsigned char* p, const unsigned char* msg, int len) {
     return used;
 }
 
+/// Names in the RDATA of the answer records of type `rtype` (after `skip` octets: MX's
+/// preference). False when the packet is malformed.
+bool answer_names(const unsigned char* msg,
+                  int len,
+                  unsigned rtype,
+                  unsigned skip,
+                  std::vector<std::string>& out) {
+    constexpr int k_header = 12;
+    if (len < k_header) {
+        return false;
+    }
+    const unsigned qdcount = read16(msg + 4);
+    const unsigned ancount = read16(msg + 6);
+    const unsigned char* p = msg + k_header;
+    const unsigned char* end = msg + len;
+    for (unsigned i = 0; i < qdcount; ++i) {
+        const long n = name_length(p, msg, len);
+        if (n < 0 || end - p < n + 4) {
+            return false;
+        }
+        p += n + 4;
+    }
+    for (unsigned i = 0; i < ancount; ++i) {
+        const long n = name_length(p, msg, len);
+        if (n < 0 || end - p < n + 10) {
+            return false;
+        }
+        p += n;
+        const unsigned type = read16(p);
+        const unsigned rdlength = read16(p + 8);
+        p += 10;
+        if (end - p < static_cast<long>(rdlength)) {
+            return false;
+        }
+        if (type == rtype && rdlength > skip) {
+            char* name = nullptr;
+            long used = 0;
+            if (ares_expand_name(p + skip, msg, len, &name, &used) != ARES_SUCCESS) {
+                return false;
+            }
+            out.emplace_back(name);
+            ares_free_string(name);
+        }
+        p += rdlength;
+    }
+    return true;
+}
+
 void parse_reply(DnsChannel::Type type, const unsigned char* abuf, int alen, DnsReply& out) {
+    if (type == DnsChannel::Type::mx || type == DnsChannel::Type::ptr) {
+        const bool mx = type == DnsChannel::Type::mx;
+        if (!answer_names(abuf, alen, mx ? ns_t_mx : ns_t_ptr, mx ? 2 : 0, out.names)) {
+            out.parse_error = true;
+            out.status = ARES_EBADRESP;
+        } else if (out.names.empty()) {
+            out.status = ARES_ENODATA;
+        }
+        return;
+    }
     if (type == DnsChannel::Type::a) {
         std::array<ares_addrttl, 64> addrs{};
         int n = static_cast<int>(addrs.size());
@@ -193,7 +251,11 @@ std::vector<std::string> DnsChannel::servers() const {
 void DnsChannel::query(const std::string& name, Type type, Callback callback) {
     auto* p = new Pending{this, type, std::move(callback)};
     ++m_in_flight;
-    const int qtype = type == Type::a ? ns_t_a : type == Type::aaaa ? ns_t_aaaa : ns_t_txt;
+    const int qtype = type == Type::a      ? ns_t_a
+                      : type == Type::aaaa ? ns_t_aaaa
+                      : type == Type::mx   ? ns_t_mx
+                      : type == Type::ptr  ? ns_t_ptr
+                                           : ns_t_txt;
     ares_query(m_channel, name.c_str(), ns_c_in, qtype, &DnsChannel::on_reply, p);
     rearm_timer();
 }

@@ -22,7 +22,8 @@ struct DnsReply {
     int status = 0;               ///< ARES_SUCCESS, ARES_ENOTFOUND, ARES_ETIMEOUT ...
     std::vector<std::uint32_t> a; ///< A answers (host order)
     std::vector<std::array<std::uint8_t, 16>> aaaa;
-    std::vector<std::string> txt; ///< TXT strings, raw (sanitise before printing)
+    std::vector<std::string> txt;   ///< TXT strings, raw (sanitise before printing)
+    std::vector<std::string> names; ///< MX exchanges (in answer order) or PTR names
     std::uint32_t ttl = 0;
     /// NXDOMAIN / no data: how long the "no" may be cached (RFC 2308: the authority SOA's
     /// TTL, capped by its MINIMUM field); none when the answer carried no SOA.
@@ -41,7 +42,7 @@ struct ResponseTtls {
 
 class DnsChannel {
   public:
-    enum class Type : std::uint8_t { a, aaaa, txt };
+    enum class Type : std::uint8_t { a, aaaa, txt, mx, ptr };
     using Callback = std::function<void(DnsReply&&)>;
 
     /// `servers` as "IP[:PORT]" (IPv6 as "[IP]:PORT" or plain IP); empty means the system's
