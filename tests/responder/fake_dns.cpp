@@ -14,16 +14,27 @@
 //   wrongid    answers 127.0.0.2 with a different ID (must be ignored)
 //   dropfirst  drops the first query for each name, then behaves like rfc (packet loss)
 // Names outside every zone get REFUSED. Prints "PORT <n>" on stdout once ready.
-// UDP only, single-threaded, poll()-driven; delayed answers wait in a queue.
+//
+//   fake_dns [--port N] --records FILE
+//
+// Serves exact records instead (the SPF conformance scenarios): one per line, fields
+// separated by tabs: NAME TYPE VALUE...  TYPE is A, AAAA, MX (PREF NAME), TXT (one field per
+// character-string; values escape newline, tab and backslash as \n \t \\), PTR or CNAME (other
+// types are followed one level, as a resolver's answer would be), or TIMEOUT (no answer for the
+// types not listed above it). Names not in the file are NXDOMAIN, or SERVFAIL under "error."; a
+// name without the asked type is NODATA. UDP only, single-threaded, poll()-driven; delayed answers
+// wait in a queue.
 
 #include <arpa/inet.h>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <netinet/in.h>
+#include <optional>
 #include <poll.h>
 #include <queue>
 #include <random>
@@ -128,6 +139,190 @@ std::vector<std::uint8_t> reply(const std::vector<std::uint8_t>& q,
     return r;
 }
 
+struct Record {
+    std::string type; // A, AAAA, MX, TXT, PTR, CNAME, TIMEOUT
+    std::vector<std::string> values;
+};
+using RecordMap = std::map<std::string, std::vector<Record>>;
+
+std::uint16_t type_code(const std::string& t) {
+    return t == "A"       ? 1
+           : t == "CNAME" ? 5
+           : t == "PTR"   ? 12
+           : t == "MX"    ? 15
+           : t == "TXT"   ? 16
+           : t == "AAAA"  ? 28
+                          : 0;
+}
+
+/// Uncompressed wire form of a name; false when a label does not fit.
+bool put_name(std::vector<std::uint8_t>& out, const std::string& name) {
+    std::size_t start = 0;
+    while (start < name.size()) {
+        auto dot = name.find('.', start);
+        if (dot == std::string::npos) {
+            dot = name.size();
+        }
+        const auto len = dot - start;
+        if (len == 0 || len > 63) {
+            return false;
+        }
+        out.push_back(static_cast<std::uint8_t>(len));
+        out.insert(out.end(),
+                   name.begin() + static_cast<long>(start),
+                   name.begin() + static_cast<long>(dot));
+        start = dot + 1;
+    }
+    out.push_back(0);
+    return true;
+}
+
+/// One resource record (owner given as wire bytes); false when its data cannot be encoded.
+bool put_record(std::vector<std::uint8_t>& out,
+                const std::vector<std::uint8_t>& owner,
+                const Record& rec) {
+    std::vector<std::uint8_t> rdata;
+    if (rec.type == "A" || rec.type == "AAAA") {
+        std::uint8_t b[16];
+        const bool v4 = rec.type == "A";
+        if (inet_pton(v4 ? AF_INET : AF_INET6, rec.values.at(0).c_str(), b) != 1) {
+            return false;
+        }
+        rdata.assign(b, b + (v4 ? 4 : 16));
+    } else if (rec.type == "MX") {
+        const int pref = std::stoi(rec.values.at(0));
+        rdata = {static_cast<std::uint8_t>(pref >> 8), static_cast<std::uint8_t>(pref)};
+        if (!put_name(rdata, rec.values.at(1))) {
+            return false;
+        }
+    } else if (rec.type == "PTR" || rec.type == "CNAME") {
+        if (!put_name(rdata, rec.values.at(0))) {
+            return false;
+        }
+    } else if (rec.type == "TXT") {
+        for (const auto& v : rec.values) {
+            for (std::size_t i = 0; i == 0 || i < v.size(); i += 255) {
+                const auto part = v.substr(i, 255);
+                rdata.push_back(static_cast<std::uint8_t>(part.size()));
+                rdata.insert(rdata.end(), part.begin(), part.end());
+            }
+        }
+    } else {
+        return false;
+    }
+    const auto type = type_code(rec.type);
+    out.insert(out.end(), owner.begin(), owner.end());
+    const std::uint8_t fixed[] = {static_cast<std::uint8_t>(type >> 8),
+                                  static_cast<std::uint8_t>(type),
+                                  0,
+                                  1,
+                                  0,
+                                  0,
+                                  0x0e,
+                                  0x10,
+                                  static_cast<std::uint8_t>(rdata.size() >> 8),
+                                  static_cast<std::uint8_t>(rdata.size())};
+    out.insert(out.end(), std::begin(fixed), std::end(fixed));
+    out.insert(out.end(), rdata.begin(), rdata.end());
+    return true;
+}
+
+RecordMap load_records(const char* path) {
+    RecordMap m;
+    FILE* f = std::fopen(path, "rb");
+    if (f == nullptr) {
+        std::perror("fake_dns: --records");
+        std::exit(2);
+    }
+    std::string line;
+    for (int c = std::fgetc(f);; c = std::fgetc(f)) {
+        if (c != '\n' && c != EOF) {
+            line += static_cast<char>(c);
+            continue;
+        }
+        std::vector<std::string> fields;
+        std::size_t start = 0;
+        while (start <= line.size() && !line.empty()) {
+            auto tab = line.find('\t', start);
+            if (tab == std::string::npos) {
+                tab = line.size();
+            }
+            // Values are backslash-escaped: \n, \t and \\.
+            std::string field;
+            for (std::size_t i = start; i < tab; ++i) {
+                if (line[i] == '\\' && i + 1 < tab) {
+                    const char e = line[++i];
+                    field += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+                } else {
+                    field += line[i];
+                }
+            }
+            fields.push_back(field);
+            start = tab + 1;
+        }
+        if (fields.size() >= 2) {
+            Record r{fields[1], {fields.begin() + 2, fields.end()}};
+            m[lower(fields[0])].push_back(std::move(r));
+        }
+        line.clear();
+        if (c == EOF) {
+            break;
+        }
+    }
+    std::fclose(f);
+    return m;
+}
+
+/// The answer from a record file; empty optional = stay silent (TIMEOUT).
+std::optional<std::vector<std::uint8_t>> answer_records(const RecordMap& records,
+                                                        const std::vector<std::uint8_t>& q,
+                                                        std::size_t qend,
+                                                        const std::string& name,
+                                                        std::uint16_t qtype) {
+    auto r = reply(q, qend, 0, {});
+    const auto it = records.find(name);
+    if (it == records.end()) {
+        r[3] = static_cast<std::uint8_t>(0x80 | (name.starts_with("error.") ? 2 : 3));
+        return r;
+    }
+    const std::vector<std::uint8_t> self = {0xc0, 0x0c};
+    int count = 0;
+    bool seen = false;
+    for (const auto& rec : it->second) {
+        if (rec.type == "TIMEOUT") {
+            if (!seen) {
+                return std::nullopt;
+            }
+            break;
+        }
+        if (rec.type == "CNAME" && qtype != 5 && !rec.values.empty()) {
+            if (!put_record(r, self, rec)) {
+                continue;
+            }
+            ++count;
+            const auto target = records.find(lower(rec.values[0]));
+            std::vector<std::uint8_t> owner;
+            if (target != records.end() && put_name(owner, lower(rec.values[0]))) {
+                for (const auto& t : target->second) {
+                    if (type_code(t.type) == qtype && put_record(r, owner, t)) {
+                        ++count;
+                    }
+                }
+            }
+            seen = true;
+            continue;
+        }
+        if (type_code(rec.type) != qtype) {
+            continue;
+        }
+        seen = true;
+        count += put_record(r, self, rec) ? 1 : 0;
+    }
+    r[6] = static_cast<std::uint8_t>(count >> 8);
+    r[7] = static_cast<std::uint8_t>(count);
+    return r;
+}
+
 bool under(const std::string& name, const std::string& zone) {
     return name == zone || (name.size() > zone.size() && name.ends_with(zone) &&
                             name[name.size() - zone.size() - 1] == '.');
@@ -139,10 +334,15 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     int port = 0;
     std::map<std::string, Behaviour> zones;
+    RecordMap records;
+    bool have_records = false;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--port" && i + 1 < argc) {
             port = std::stoi(argv[++i]);
+        } else if (arg == "--records" && i + 1 < argc) {
+            records = load_records(argv[++i]);
+            have_records = true;
         } else if (arg == "--zone" && i + 1 < argc) {
             std::string spec = argv[++i];
             const auto eq = spec.find('=');
@@ -219,6 +419,12 @@ int main(int argc, char** argv) {
         std::uint16_t qtype = 0;
         std::size_t qend = 0;
         if (!parse_question(q, name, qtype, qend)) {
+            continue;
+        }
+        if (have_records) {
+            if (auto ans = answer_records(records, q, qend, name, qtype)) {
+                sendto(fd, ans->data(), ans->size(), 0, reinterpret_cast<sockaddr*>(&peer), plen);
+            }
             continue;
         }
         const Behaviour* b = nullptr;
