@@ -10,8 +10,10 @@
 #include "rblscope/ip.hpp"
 #include "rblscope/report.hpp"
 #include "rblscope/result.hpp"
+#include "rblscope/spf.hpp"
 #include "rblscope/target.hpp"
 #include "rblscope/verdict.hpp"
+#include "rblscope/vet.hpp"
 
 namespace rblscope {
 /// Library version, e.g. "0.1.0".

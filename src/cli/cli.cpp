@@ -64,6 +64,13 @@ int run(int argc, char** argv) {
         "explain", "Explain bounces and mail logs: who refused, why, and how to fix it");
     add_explain(*explain_cmd, explain);
 
+    VetCommandOptions vet;
+    auto* vet_cmd = app.add_subcommand(
+        "vet",
+        "Vet addresses or blocks before sending mail from them: blocklists, PTR, SPF, "
+        "DMARC, DKIM");
+    add_vet(*vet_cmd, vet);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -83,6 +90,9 @@ int run(int argc, char** argv) {
     }
     if (check_cmd->parsed()) {
         return run_check_command(check);
+    }
+    if (vet_cmd->parsed()) {
+        return run_vet_command(vet);
     }
     if (explain_cmd->parsed()) {
         return run_explain_command(explain);

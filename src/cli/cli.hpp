@@ -84,4 +84,22 @@ struct ExplainOptions {
 void add_explain(CLI::App& app, ExplainOptions& opt);
 int run_explain_command(const ExplainOptions& opt);
 
+struct VetCommandOptions {
+    CatalogOptions catalog;
+    std::vector<std::string> targets;
+    std::string domain;
+    std::string helo;
+    std::string dkim_selector;
+    std::string format = "text";
+    std::string zones;
+    std::vector<std::string> resolvers;
+    std::vector<std::string> zone_servers;
+    double query_timeout_s = 1.5;
+    std::uint64_t max_addresses = 4096;
+    int concurrency = 500;
+    std::string config_file;
+};
+void add_vet(CLI::App& app, VetCommandOptions& opt);
+int run_vet_command(const VetCommandOptions& opt);
+
 } // namespace rblscope::cli

@@ -260,7 +260,7 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
     Catalog cat;
     cat.source = source_name;
     r.only_keys(
-        root, {"meta", "resolvers", "operator", "zone", "provider", "rejection"}, "catalog");
+        root, {"meta", "resolvers", "operator", "zone", "provider", "rejection", "vet"}, "catalog");
 
     if (const auto* res = root.get_as<toml::table>("resolvers")) {
         r.only_keys(*res, {"public"}, "[resolvers]");

@@ -1,28 +1,22 @@
 #pragma once
-// SPF checks as guests of an event loop: each check is re-run whenever an answer it waited
-// for arrives; questions are shared between checks and asked once.
+// SPF checks as guests of an event loop: each check is re-run whenever the answer it waited
+// for arrives (DnsLookups asks each question once).
 
-#include "net/dns_channel.hpp"
-#include "rblscope/spf.hpp"
+#include "vet/dns_lookups.hpp"
 
-#include <deque>
 #include <functional>
-#include <map>
-#include <string>
 #include <vector>
 
 namespace rblscope {
 
-class SpfRunner final : public DnsView {
+class SpfRunner {
   public:
     using Done = std::function<void(std::size_t index, SpfOutcome&&)>;
-    SpfRunner(DnsChannel& channel, int retries, int concurrency);
+    explicit SpfRunner(DnsLookups& dns) : m_dns(dns) {}
 
     /// Starts check `index`; `done` runs once it has a result (possibly inside this call).
     void add(std::size_t index, SpfQuery query, Done done);
     [[nodiscard]] bool busy() const noexcept { return m_open > 0; }
-
-    [[nodiscard]] const DnsAnswer* find(std::string_view name, DnsType type) const override;
 
   private:
     struct Check {
@@ -31,19 +25,10 @@ class SpfRunner final : public DnsView {
         Done done;
     };
     void advance(std::size_t check);
-    void fill();
-    void ask(const DnsQuestion& q, int attempt);
-    void on_reply(const DnsQuestion& q, int attempt, DnsReply&& reply);
 
-    DnsChannel& m_channel;
-    int m_retries;
-    int m_concurrency;
-    int m_in_flight = 0;
+    DnsLookups& m_dns;
     std::size_t m_open = 0;
     std::vector<Check> m_checks;
-    std::map<std::string, DnsAnswer, std::less<>> m_answers;
-    std::map<std::string, std::vector<std::size_t>> m_waiting; ///< question -> checks
-    std::deque<DnsQuestion> m_queue;                           ///< asked when a slot frees
 };
 
 } // namespace rblscope

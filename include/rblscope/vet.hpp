@@ -1,0 +1,119 @@
+#pragma once
+/// \file vet.hpp
+/// \brief `rblscope vet`: is an address ready to send mail? PTR and forward confirmation,
+/// HELO, SPF, DMARC and DKIM, graded together with the blocklist check.
+
+#include "rblscope/error.hpp"
+#include "rblscope/ip.hpp"
+#include "rblscope/result.hpp"
+#include "rblscope/spf.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rblscope {
+
+/// Reverse DNS of one address (FCrDNS: the PTR name resolves back to the address).
+struct PtrCheck {
+    DnsAnswer::Status status = DnsAnswer::Status::ok; ///< of the PTR lookup
+    std::vector<std::string> names;                   ///< PTR names (sanitised)
+    std::string confirmed;      ///< the first name whose A/AAAA holds the address, or ""
+    bool generic = false;       ///< the name looks like an ISP's pool name (dsl, dyn, octets)
+    std::string generic_why;    ///< the pattern or "the address's octets are in the name"
+    std::string helo;           ///< --helo as given
+    bool helo_matches = false;  ///< HELO equals the confirmed PTR name
+    bool helo_resolves = false; ///< HELO's A/AAAA holds the address
+    DnsAnswer::Status helo_status = DnsAnswer::Status::ok;
+};
+
+/// SPF of the domain for this address, with the smallest fix when it does not pass.
+struct SpfCheck {
+    SpfOutcome outcome;
+    std::string fix; ///< e.g. "add ip6:2001:db8::25 to the SPF record of example.com"
+};
+
+/// The domain's DMARC policy (RFC 7489).
+struct DmarcCheck {
+    DnsAnswer::Status status = DnsAnswer::Status::ok;
+    std::string queried; ///< _dmarc.DOMAIN (or of the organisational domain)
+    std::string record;  ///< sanitised; "" when there is none
+    std::string policy;  ///< none | quarantine | reject | "" (no record)
+    std::string subdomain_policy;
+    int pct = 100;
+    std::string rua;
+    std::string problem; ///< several records, a bad p=, a DNS error
+};
+
+/// One DKIM key (RFC 6376 section 3.6.1), measured with OpenSSL.
+struct DkimCheck {
+    DnsAnswer::Status status = DnsAnswer::Status::ok;
+    std::string selector;
+    std::string queried; ///< SELECTOR._domainkey.DOMAIN
+    bool present = false;
+    bool revoked = false;  ///< p= empty
+    std::string algorithm; ///< rsa | ed25519
+    int bits = 0;          ///< key size
+    std::string problem;   ///< unparsable key, unknown k=, DNS error
+};
+
+enum class Readiness : std::uint8_t { ready, caution, burned, unknown };
+[[nodiscard]] std::string_view to_string(Readiness r) noexcept;
+
+/// Everything vet found for one address.
+struct AddressVet {
+    IpAddress ip;
+    std::string target; ///< the input it came from (IP, hostname or CIDR)
+    PtrCheck ptr;
+    std::optional<SpfCheck> spf; ///< with --domain
+    std::optional<TargetReport> blocklists;
+    Readiness grade = Readiness::unknown;
+    std::vector<std::string> reasons; ///< why the grade, worst first
+};
+
+/// Domain-wide findings (once per run).
+struct DomainVet {
+    std::string domain;
+    std::optional<DmarcCheck> dmarc;
+    std::optional<DkimCheck> dkim;
+};
+
+struct VetOptions {
+    std::string domain;        ///< SPF and DMARC are checked for it
+    std::string helo;          ///< compared with the PTR and resolved
+    std::string dkim_selector; ///< with domain: the DKIM key is fetched and measured
+    SpfDnsOptions dns;         ///< resolvers, timeout, retries, concurrency
+    /// RE2 patterns of generic (pool) PTR names, from lists.toml `[vet] generic_ptr`.
+    std::vector<std::string> generic_ptr;
+};
+
+/// Runs the DNS checks (PTR, FCrDNS, HELO, SPF per address; DMARC and DKIM once) for every
+/// address at once in one event loop. Blocklists are checked separately (the engine's
+/// run_check) and merged by grade().
+[[nodiscard]] Result<std::vector<AddressVet>>
+vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, DomainVet& domain);
+
+/// Sets grade and reasons from what was found: burned (a critical blocklisting), caution
+/// (policy listings, no or unconfirmed PTR, generic PTR, SPF not pass, weak or missing DKIM,
+/// no DMARC, lists that could not be asked), ready otherwise.
+void grade(AddressVet& address, const DomainVet& domain);
+
+/// A and AAAA of each host name, all asked at once; an entry with no addresses carries the
+/// reason in `problem`.
+struct ResolvedHost {
+    std::string name;
+    std::vector<IpAddress> addresses;
+    std::string problem;
+};
+[[nodiscard]] Result<std::vector<ResolvedHost>> resolve_hosts(const std::vector<std::string>& names,
+                                                              const SpfDnsOptions& dns);
+
+/// Reads DMARC / DKIM records (exposed for tests and fuzzing).
+[[nodiscard]] DmarcCheck parse_dmarc(std::string_view record);
+[[nodiscard]] DkimCheck parse_dkim(std::string_view record);
+
+/// `[vet] generic_ptr` from a catalog file (empty when the table is absent).
+[[nodiscard]] Result<std::vector<std::string>> load_generic_ptr_patterns(const std::string& path);
+
+} // namespace rblscope

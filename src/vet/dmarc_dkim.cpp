@@ -1,0 +1,162 @@
+// DMARC (RFC 7489 section 6.3) and DKIM key records (RFC 6376 section 3.6.1, RFC 8463).
+
+#include "core/sanitize.hpp"
+#include "rblscope/vet.hpp"
+
+#include <algorithm>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+namespace rblscope {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+        return static_cast<char>(std::tolower(c));
+    });
+    return out;
+}
+
+/// "k=v; k=v" tag lists (both records use them): lowercase keys, trimmed values.
+std::vector<std::pair<std::string, std::string>> tags(std::string_view record) {
+    std::vector<std::pair<std::string, std::string>> out;
+    while (!record.empty()) {
+        const auto semi = record.find(';');
+        const auto tag = trim(record.substr(0, semi));
+        record.remove_prefix(semi == std::string_view::npos ? record.size() : semi + 1);
+        const auto eq = tag.find('=');
+        if (tag.empty() || eq == std::string_view::npos) {
+            continue;
+        }
+        out.emplace_back(lower(trim(tag.substr(0, eq))), std::string(trim(tag.substr(eq + 1))));
+    }
+    return out;
+}
+
+std::vector<unsigned char> base64_decode(std::string_view in) {
+    std::string clean;
+    for (const char c : in) {
+        if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/' || c == '=') {
+            clean += c;
+        }
+    }
+    std::vector<unsigned char> out(clean.size() / 4 * 3 + 3);
+    EVP_ENCODE_CTX* ctx = EVP_ENCODE_CTX_new();
+    EVP_DecodeInit(ctx);
+    int n = 0;
+    int total = -1;
+    if (EVP_DecodeUpdate(ctx,
+                         out.data(),
+                         &n,
+                         reinterpret_cast<const unsigned char*>(clean.data()),
+                         static_cast<int>(clean.size())) >= 0) {
+        total = n;
+        if (EVP_DecodeFinal(ctx, out.data() + total, &n) > 0) {
+            total += n;
+        }
+    }
+    EVP_ENCODE_CTX_free(ctx);
+    out.resize(total < 0 ? 0 : static_cast<std::size_t>(total));
+    return out;
+}
+
+} // namespace
+
+DmarcCheck parse_dmarc(std::string_view record) {
+    DmarcCheck d;
+    d.record = sanitize_text(record, 1024);
+    const auto t = tags(record);
+    if (t.empty() || t.front().first != "v" || t.front().second != "DMARC1") {
+        d.problem = "not a DMARC record (it must start with v=DMARC1)";
+        return d;
+    }
+    for (const auto& [k, v] : t) {
+        if (k == "p") {
+            d.policy = lower(v);
+        } else if (k == "sp") {
+            d.subdomain_policy = lower(v);
+        } else if (k == "pct") {
+            const bool digits =
+                !v.empty() && v.size() <= 3 &&
+                std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+            d.pct = digits ? std::min(100, std::stoi(v)) : 100;
+        } else if (k == "rua") {
+            d.rua = sanitize_text(v, 256);
+        }
+    }
+    if (d.policy.empty()) {
+        d.problem = "no p= tag (receivers treat the record as p=none at best)";
+    } else if (d.policy != "none" && d.policy != "quarantine" && d.policy != "reject") {
+        d.problem = "p=" + sanitize_text(d.policy, 32) + " is not none, quarantine or reject";
+        d.policy.clear();
+    }
+    return d;
+}
+
+DkimCheck parse_dkim(std::string_view record) {
+    DkimCheck k;
+    k.present = true;
+    const auto t = tags(record);
+    std::string key_type = "rsa";
+    std::optional<std::string> p;
+    for (const auto& [name, v] : t) {
+        if (name == "v" && v != "DKIM1") {
+            k.problem = "v= is not DKIM1";
+            return k;
+        }
+        if (name == "k") {
+            key_type = lower(v);
+        } else if (name == "p") {
+            p = v;
+        }
+    }
+    if (!p) {
+        k.problem = "no p= tag (no public key)";
+        return k;
+    }
+    k.algorithm = key_type;
+    if (p->empty()) {
+        k.revoked = true;
+        return k;
+    }
+    const auto der = base64_decode(*p);
+    if (key_type == "ed25519") { // RFC 8463: the bare 32-byte key
+        if (der.size() != 32) {
+            k.problem = "an ed25519 key must be 32 bytes";
+            return k;
+        }
+        k.bits = 256;
+        return k;
+    }
+    if (key_type != "rsa") {
+        k.problem = "unknown key type k=" + sanitize_text(key_type, 32);
+        return k;
+    }
+    const unsigned char* ptr = der.data();
+    EVP_PKEY* key = d2i_PUBKEY(nullptr, &ptr, static_cast<long>(der.size()));
+    if (key == nullptr) {
+        k.problem = "p= is not a valid RSA public key";
+        return k;
+    }
+    if (EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
+        k.problem = "k=rsa but p= holds another kind of key";
+    } else {
+        k.bits = EVP_PKEY_bits(key);
+    }
+    EVP_PKEY_free(key);
+    return k;
+}
+
+} // namespace rblscope

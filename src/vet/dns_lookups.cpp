@@ -1,0 +1,109 @@
+#include "vet/dns_lookups.hpp"
+
+#include <ares.h>
+
+namespace rblscope {
+
+namespace {
+
+DnsChannel::Type channel_type(DnsType t) {
+    switch (t) {
+    case DnsType::a:
+        return DnsChannel::Type::a;
+    case DnsType::aaaa:
+        return DnsChannel::Type::aaaa;
+    case DnsType::mx:
+        return DnsChannel::Type::mx;
+    case DnsType::ptr:
+        return DnsChannel::Type::ptr;
+    case DnsType::txt:
+        break;
+    }
+    return DnsChannel::Type::txt;
+}
+
+} // namespace
+
+std::string dns_key(std::string_view name, DnsType type) {
+    std::string k(to_string(type));
+    k += '/';
+    k += name;
+    return k;
+}
+
+DnsLookups::DnsLookups(DnsChannel& channel, int retries, int concurrency)
+    : m_channel(channel), m_retries(retries), m_concurrency(std::max(1, concurrency)) {}
+
+const DnsAnswer* DnsLookups::find(std::string_view name, DnsType type) const {
+    const auto it = m_answers.find(dns_key(name, type));
+    return it == m_answers.end() ? nullptr : &it->second;
+}
+
+void DnsLookups::ask(const DnsQuestion& q, Waiter then) {
+    if (find(q.name, q.type) != nullptr) {
+        then();
+        return;
+    }
+    auto [it, fresh] = m_waiting.try_emplace(dns_key(q.name, q.type));
+    it->second.push_back(std::move(then));
+    if (fresh) {
+        m_queue.push_back(q);
+        fill();
+    }
+}
+
+void DnsLookups::fill() {
+    while (m_in_flight < m_concurrency && !m_queue.empty()) {
+        auto q = std::move(m_queue.front());
+        m_queue.pop_front();
+        send(q, 0);
+    }
+}
+
+void DnsLookups::send(const DnsQuestion& q, int attempt) {
+    ++m_in_flight;
+    ++m_queries;
+    m_channel.query(q.name, channel_type(q.type), [this, q, attempt](DnsReply&& reply) {
+        on_reply(q, attempt, std::move(reply));
+    });
+}
+
+void DnsLookups::on_reply(const DnsQuestion& q, int attempt, DnsReply&& reply) {
+    --m_in_flight;
+    if (reply.status == ARES_ETIMEOUT && attempt < m_retries) {
+        send(q, attempt + 1);
+        return;
+    }
+    DnsAnswer a;
+    switch (reply.status) {
+    case ARES_SUCCESS:
+        for (const auto v4 : reply.a) {
+            a.data.push_back(IpAddress::v4(v4).to_string());
+        }
+        for (const auto& v6 : reply.aaaa) {
+            a.data.push_back(IpAddress::v6(v6).to_string());
+        }
+        a.data.insert(a.data.end(), reply.txt.begin(), reply.txt.end());
+        a.data.insert(a.data.end(), reply.names.begin(), reply.names.end());
+        break;
+    case ARES_ENODATA:
+        break;
+    case ARES_ENOTFOUND:
+        a.status = DnsAnswer::Status::nxdomain;
+        break;
+    default: // timeout, SERVFAIL, REFUSED, a broken answer
+        a.status = DnsAnswer::Status::error;
+        break;
+    }
+    const auto key = dns_key(q.name, q.type);
+    m_answers[key] = std::move(a);
+    const auto node = m_waiting.extract(key);
+    if (!node.empty()) {
+        for (const auto& w : node.mapped()) {
+            w();
+        }
+    }
+    fill();
+}
+
+} // namespace rblscope

@@ -1,0 +1,46 @@
+#pragma once
+// Questions asked through a DnsChannel on behalf of pure evaluators (SPF, PTR, DMARC, DKIM):
+// each question is asked once however many checks wait for it, timeouts are retried, and
+// at most `concurrency` queries are in flight.
+
+#include "net/dns_channel.hpp"
+#include "rblscope/spf.hpp"
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rblscope {
+
+class DnsLookups final : public DnsView {
+  public:
+    using Waiter = std::function<void()>;
+    DnsLookups(DnsChannel& channel, int retries, int concurrency);
+
+    /// Calls `then` once `q` is answered (at once when it already is).
+    void ask(const DnsQuestion& q, Waiter then);
+    [[nodiscard]] const DnsAnswer* find(std::string_view name, DnsType type) const override;
+    [[nodiscard]] bool busy() const noexcept { return m_in_flight > 0 || !m_queue.empty(); }
+    [[nodiscard]] std::size_t queries() const noexcept { return m_queries; }
+
+  private:
+    void fill();
+    void send(const DnsQuestion& q, int attempt);
+    void on_reply(const DnsQuestion& q, int attempt, DnsReply&& reply);
+
+    DnsChannel& m_channel;
+    int m_retries;
+    int m_concurrency;
+    int m_in_flight = 0;
+    std::size_t m_queries = 0;
+    std::map<std::string, DnsAnswer, std::less<>> m_answers;
+    std::map<std::string, std::vector<Waiter>> m_waiting;
+    std::deque<DnsQuestion> m_queue;
+};
+
+/// Question key: "TYPE/name".
+[[nodiscard]] std::string dns_key(std::string_view name, DnsType type);
+
+} // namespace rblscope

@@ -1,0 +1,182 @@
+// `rblscope vet` end to end: PTR, FCrDNS, HELO, SPF, DMARC and DKIM served by fake_dns
+// (--records), blocklists by the fixture's rbldnsd; single addresses and a whole /24.
+
+#include "integration/fixtures.hpp"
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+using namespace rblscope::test;
+using nlohmann::json;
+
+namespace {
+
+struct VetDns {
+    Server server;
+    int port = 0;
+};
+
+VetDns& vet_dns_server() {
+    static VetDns d = [] {
+        auto& f = fixture();
+        const auto key = run({"/bin/sh",
+                              "-c",
+                              "openssl genrsa 2048 2>/dev/null | openssl rsa -pubout -outform "
+                              "DER 2>/dev/null | base64 -w0"});
+        REQUIRE(key.exit_code == 0);
+        REQUIRE(key.out.size() > 300);
+        const std::string records =
+            "25.2.0.192.in-addr.arpa\tPTR\tmail.example.test\n"
+            "mail.example.test\tA\t192.0.2.25\n"
+            "99.2.0.192.in-addr.arpa\tPTR\tmail2.example.test\n"
+            "mail2.example.test\tA\t192.0.2.99\n"
+            "26.2.0.192.in-addr.arpa\tPTR\t192-0-2-26.pool.isp.test\n"
+            "example.test\tTXT\tv=spf1 ip4:192.0.2.16/28 ip4:192.0.2.99 -all\n"
+            "_dmarc.example.test\tTXT\tv=DMARC1; p=reject; rua=mailto:dmarc@example.test\n"
+            "s1._domainkey.example.test\tTXT\tv=DKIM1; k=rsa; p=" +
+            key.out + "\n";
+        write_file(f.dir + "/vet.records", records);
+        VetDns v;
+        v.server = Server({FAKE_DNS_BIN, "--records", f.dir + "/vet.records"});
+        const auto line = v.server.first_line();
+        REQUIRE(line.starts_with("PORT "));
+        v.port = std::stoi(line.substr(5));
+        return v;
+    }();
+    return d;
+}
+
+RunResult vet(std::vector<std::string> targets, const std::string& format = "json") {
+    auto& f = fixture();
+    std::vector<std::string> args{"vet",
+                                  "--catalog",
+                                  f.catalog,
+                                  "--resolver",
+                                  fmt::format("127.0.0.1:{}", vet_dns_server().port),
+                                  "--zone-server",
+                                  fmt::format("bl.test=127.0.0.1:{}", f.rbldnsd_port),
+                                  "--zones",
+                                  "t-bl",
+                                  "--domain",
+                                  "example.test",
+                                  "--helo",
+                                  "mail.example.test",
+                                  "--dkim-selector",
+                                  "s1",
+                                  "--query-timeout",
+                                  "1",
+                                  "--format",
+                                  format};
+    args.insert(args.end(), targets.begin(), targets.end());
+    return run_rblscope(args);
+}
+
+const json& address(const json& doc, const std::string& ip) {
+    for (const auto& a : doc.at("addresses")) {
+        if (a.at("ip") == ip) {
+            return a;
+        }
+    }
+    FAIL("no address " << ip);
+    static json none;
+    return none;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("integration");
+
+TEST_CASE("vet: ready, caution and burned addresses, with the reasons") {
+    const auto r = vet({"192.0.2.25", "192.0.2.26", "192.0.2.99", "2001:db8::25"});
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2); // one address is burned
+    const auto doc = json::parse(r.out);
+
+    const auto& good = address(doc, "192.0.2.25");
+    CHECK(good["grade"] == "ready");
+    CHECK(good["reasons"].empty());
+    CHECK(good["ptr"]["confirmed"] == "mail.example.test");
+    CHECK(good["helo"]["matches_ptr"] == true);
+    CHECK(good["helo"]["resolves_to_ip"] == true);
+    CHECK(good["spf"]["result"] == "pass");
+    CHECK(good["spf"]["mechanism"] == "ip4:192.0.2.16/28");
+    CHECK(good["blocklists"]["verdict"] == "clean");
+
+    const auto& pool = address(doc, "192.0.2.26");
+    CHECK(pool["grade"] == "caution");
+    CHECK(pool["ptr"]["generic"] == true);
+    CHECK(pool["ptr"]["confirmed"].is_null());
+    CHECK(pool["reasons"][0] == "the PTR name 192-0-2-26.pool.isp.test does not resolve back to "
+                                "192.0.2.26 (no FCrDNS)");
+
+    const auto& burned = address(doc, "192.0.2.99");
+    CHECK(burned["grade"] == "burned");
+    CHECK(burned["reasons"][0] == "listed on a blocklist: bl.test (spam source)");
+    CHECK(burned["blocklists"]["listed"][0]["delist_url"] ==
+          "https://bl.test/remove?ip=192.0.2.99");
+
+    const auto& v6 = address(doc, "2001:db8::25");
+    CHECK(v6["grade"] == "caution");
+    CHECK(v6["spf"]["result"] == "fail");
+    CHECK(v6["spf"]["fix"] ==
+          "add ip6:2001:db8::25 to the SPF record of example.test (before its all term)");
+
+    CHECK(doc["domain"]["dmarc"]["policy"] == "reject");
+    CHECK(doc["domain"]["dkim"]["bits"] == 2048);
+    CHECK(doc["domain"]["dkim"]["algorithm"] == "rsa");
+    CHECK(doc["summary"]["ready"] == 1);
+    CHECK(doc["summary"]["caution"] == 2);
+    CHECK(doc["summary"]["burned"] == 1);
+    CHECK(doc["summary"]["listings_by_zone"]["bl.test"] == 1);
+
+    const auto text = vet({"192.0.2.25"}, "text");
+    CHECK(text.exit_code == 0);
+    CHECK(text.out.find("192.0.2.25  READY\n") != std::string::npos);
+    CHECK(text.out.find("  SPF         example.test: pass (ip4:192.0.2.16/28)") !=
+          std::string::npos);
+    CHECK(text.out.find("  DKIM   s1._domainkey.example.test: rsa 2048 bits\n") !=
+          std::string::npos);
+}
+
+TEST_CASE("vet: a /24 end to end") {
+    const auto r = vet({"192.0.2.0/24"});
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    const auto doc = json::parse(r.out);
+    CHECK(doc["addresses"].size() == 256);
+    CHECK(doc["summary"]["addresses"] == 256);
+    CHECK(doc["summary"]["ready"] == 1);  // .25
+    CHECK(doc["summary"]["burned"] == 3); // .97, .99, .100 are on bl.test
+    CHECK(doc["summary"]["caution"] == 252);
+    CHECK(doc["summary"]["listings_by_zone"]["bl.test"] == 3);
+    for (const auto& a : doc["addresses"]) {
+        CHECK(a["target"] == "192.0.2.0/24");
+        CHECK(a["blocklists"].is_object()); // every address was asked
+    }
+    const auto text = vet({"192.0.2.0/24"}, "text");
+    // More than 16 addresses: one line each, then the summary.
+    CHECK(text.out.find(fmt::format("{:<40} {:<8} {}\n",
+                                    "192.0.2.99 (192.0.2.0/24)",
+                                    "BURNED",
+                                    "listed on a blocklist: bl.test (spam source)")) !=
+          std::string::npos);
+    CHECK(text.out.find("Summary: 256 addresses: 1 ready, 252 caution, 3 burned\n") !=
+          std::string::npos);
+    CHECK(text.out.find("Listings by list: bl.test (3)\n") != std::string::npos);
+}
+
+TEST_CASE("vet: bad targets and options") {
+    const auto r = vet({"not a target", "user@example.test"}, "text");
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("user@example.test: vet takes addresses, host names or blocks, not email "
+                     "addresses") != std::string::npos);
+    const auto big = run_rblscope({"vet", "--catalog", fixture().catalog, "10.0.0.0/8"});
+    CHECK(big.exit_code == 3);
+    CHECK(big.err.find("10.0.0.0/8: 16777216 addresses, more than --max-addresses 4096") !=
+          std::string::npos);
+    const auto sel =
+        run_rblscope({"vet", "--catalog", fixture().catalog, "--dkim-selector", "s1", "192.0.2.1"});
+    CHECK(sel.exit_code == 3);
+    CHECK(sel.err == "rblscope: --dkim-selector needs --domain\n");
+}

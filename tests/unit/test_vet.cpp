@@ -1,0 +1,123 @@
+// vet: DMARC and DKIM record reading (keys made by OpenSSL here), and grading.
+
+#include "rblscope/vet.hpp"
+
+#include <doctest/doctest.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <string>
+#include <vector>
+
+using namespace rblscope;
+
+namespace {
+
+/// "v=DKIM1; k=rsa; p=BASE64(SubjectPublicKeyInfo)" for a fresh RSA key of `bits`.
+std::string dkim_record(int bits) {
+    EVP_PKEY* key = EVP_RSA_gen(static_cast<unsigned>(bits));
+    REQUIRE(key != nullptr);
+    unsigned char* der = nullptr;
+    const int len = i2d_PUBKEY(key, &der);
+    REQUIRE(len > 0);
+    std::string b64(static_cast<std::size_t>(4 * ((len + 2) / 3) + 1), '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), der, len);
+    b64.resize(static_cast<std::size_t>(n));
+    OPENSSL_free(der);
+    EVP_PKEY_free(key);
+    return "v=DKIM1; k=rsa; p=" + b64;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("vet");
+
+TEST_CASE("vet: DMARC records") {
+    const auto d = parse_dmarc("v=DMARC1; p=Reject; sp=none; pct=50; rua=mailto:d@example.org");
+    CHECK(d.problem.empty());
+    CHECK(d.policy == "reject");
+    CHECK(d.subdomain_policy == "none");
+    CHECK(d.pct == 50);
+    CHECK(d.rua == "mailto:d@example.org");
+    CHECK(parse_dmarc("v=DMARC1; rua=mailto:d@example.org").problem ==
+          "no p= tag (receivers treat the record as p=none at best)");
+    CHECK(parse_dmarc("v=DMARC1; p=block").problem == "p=block is not none, quarantine or reject");
+    CHECK(parse_dmarc("v=spf1 -all").problem == "not a DMARC record (it must start with v=DMARC1)");
+    CHECK(parse_dmarc("v=DMARC1;p=none;pct=abc").pct == 100);
+}
+
+TEST_CASE("vet: DKIM keys are measured") {
+    const auto k2048 = parse_dkim(dkim_record(2048));
+    CHECK(k2048.problem.empty());
+    CHECK(k2048.algorithm == "rsa");
+    CHECK(k2048.bits == 2048);
+    const auto k1024 = parse_dkim(dkim_record(1024));
+    CHECK(k1024.bits == 1024);
+    CHECK(parse_dkim("v=DKIM1; k=rsa; p=").revoked);
+    CHECK(parse_dkim("v=DKIM1; k=rsa; p=bm90IGEga2V5").problem ==
+          "p= is not a valid RSA public key");
+    CHECK(parse_dkim("v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=").bits ==
+          256);
+    CHECK(parse_dkim("v=DKIM1; k=dsa; p=AAAA").problem == "unknown key type k=dsa");
+    CHECK(parse_dkim("v=DKIM1; k=rsa").problem == "no p= tag (no public key)");
+}
+
+TEST_CASE("vet: grading") {
+    AddressVet a;
+    a.ip = IpAddress::parse("192.0.2.25").value();
+    a.ptr.names = {"mail.example.org"};
+    a.ptr.confirmed = "mail.example.org";
+    DomainVet d;
+    d.domain = "example.org";
+    SUBCASE("without a blocklist check nothing is ready") {
+        grade(a, d);
+        CHECK(a.grade == Readiness::unknown);
+    }
+    SUBCASE("clean lists, confirmed PTR: ready") {
+        a.blocklists = TargetReport{};
+        a.blocklists->clean = 30;
+        grade(a, d);
+        CHECK(a.grade == Readiness::ready);
+        CHECK(a.reasons.empty());
+    }
+    SUBCASE("a critical listing burns the address; missing PTR only cautions") {
+        Zone z;
+        z.zone = "zen.spamhaus.org";
+        ZoneResult r;
+        r.zone = &z;
+        r.status = Status::listed;
+        r.severity = Severity::critical;
+        r.codes = {"127.0.0.2"};
+        r.meaning = "SBL";
+        a.blocklists = TargetReport{};
+        a.blocklists->results.push_back(r);
+        grade(a, d);
+        CHECK(a.grade == Readiness::burned);
+        REQUIRE(!a.reasons.empty());
+        CHECK(a.reasons[0] == "listed on a blocklist: zen.spamhaus.org (SBL)");
+
+        AddressVet b = a;
+        b.blocklists->results.clear();
+        b.ptr = PtrCheck{};
+        grade(b, d);
+        CHECK(b.grade == Readiness::caution);
+        CHECK(b.reasons[0] == "no PTR record: most receivers refuse or throttle such senders");
+    }
+    SUBCASE("SPF, DMARC and a weak DKIM key are reasons") {
+        a.blocklists = TargetReport{};
+        a.spf = SpfCheck{};
+        a.spf->outcome.result = SpfResult::softfail;
+        a.spf->fix = "add ip4:192.0.2.25 to the SPF record of example.org (before its all term)";
+        d.dmarc = DmarcCheck{};
+        d.dmarc->queried = "_dmarc.example.org";
+        d.dkim = parse_dkim(dkim_record(1024));
+        d.dkim->queried = "s1._domainkey.example.org";
+        grade(a, d);
+        CHECK(a.grade == Readiness::caution);
+        CHECK(a.reasons == std::vector<std::string>{
+                               "SPF softfail: add ip4:192.0.2.25 to the SPF record of example.org "
+                               "(before its all term)",
+                               "no DMARC record at _dmarc.example.org",
+                               "the DKIM key is RSA 1024 bits: weak (use 2048)"});
+    }
+}
