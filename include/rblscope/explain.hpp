@@ -44,11 +44,13 @@ enum class RejectCategory : std::uint8_t {
 struct MailProvider {
     std::string id;
     std::string name;
-    std::vector<std::string> hosts;      ///< ".suffix" or an exact host name
-    std::vector<std::string> signatures; ///< RE2 patterns found in its reply texts
-    std::vector<std::string> domains;    ///< mailbox domains it serves (attribution fallback)
-    std::string postmaster;              ///< the provider's page for senders
-    std::string where;                   ///< "lists.toml:LINE"
+    std::vector<std::string> hosts;          ///< ".suffix" or an exact host name
+    std::vector<std::string> signatures;     ///< RE2 patterns found in its reply texts
+    std::vector<std::string> domains;        ///< mailbox domains it serves (attribution fallback)
+    std::string postmaster;                  ///< the provider's page for senders
+    std::string checks;                      ///< what it is known to check (vet)
+    std::vector<std::string> before_sending; ///< what to do before sending to it (vet)
+    std::string where;                       ///< "lists.toml:LINE"
 };
 
 /// One known rejection (`[[rejection]]` in lists.toml). The first rule in file order whose
@@ -158,6 +160,10 @@ struct Explanation {
     std::string request;
     int exit_code = 0; ///< 0 ok, 1 warning, 2 critical (Nagios)
 };
+
+/// The provider whose host names match `host` (a refusing server or an MX), or nullptr.
+[[nodiscard]] const MailProvider* provider_for_host(const BounceKnowledge& knowledge,
+                                                    std::string_view host);
 
 [[nodiscard]] Explanation
 explain(const Rejection& rejection, const BounceKnowledge& knowledge, const Catalog* catalog);

@@ -72,18 +72,27 @@ struct AddressVet {
     std::vector<std::string> reasons; ///< why the grade, worst first
 };
 
+/// A domain you must reach (a customer): its MX hosts, to tell who filters its mail.
+struct RecipientCheck {
+    std::string domain;
+    DnsAnswer::Status status = DnsAnswer::Status::ok;
+    std::vector<std::string> mx; ///< exchange names, sanitised, in answer order
+};
+
 /// Domain-wide findings (once per run).
 struct DomainVet {
     std::string domain;
     std::optional<DmarcCheck> dmarc;
     std::optional<DkimCheck> dkim;
+    std::vector<RecipientCheck> recipients;
 };
 
 struct VetOptions {
     std::string domain;        ///< SPF and DMARC are checked for it
     std::string helo;          ///< compared with the PTR and resolved
     std::string dkim_selector; ///< with domain: the DKIM key is fetched and measured
-    SpfDnsOptions dns;         ///< resolvers, timeout, retries, concurrency
+    std::vector<std::string> recipient_domains; ///< their MX hosts are looked up
+    SpfDnsOptions dns;                          ///< resolvers, timeout, retries, concurrency
     /// RE2 patterns of generic (pool) PTR names, from lists.toml `[vet] generic_ptr`.
     std::vector<std::string> generic_ptr;
 };

@@ -90,6 +90,7 @@ struct VetCommandOptions {
     std::string domain;
     std::string helo;
     std::string dkim_selector;
+    std::vector<std::string> recipient_domains;
     std::string format = "text";
     std::string zones;
     std::vector<std::string> resolvers;

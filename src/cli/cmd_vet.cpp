@@ -86,6 +86,47 @@ std::string blocklist_line(const TargetReport& b) {
     return s;
 }
 
+/// The provider behind a recipient domain: the first MX host the catalog knows.
+const MailProvider*
+recipient_provider(const RecipientCheck& r, const BounceKnowledge& k, std::string* via) {
+    for (const auto& mx : r.mx) {
+        if (const auto* p = provider_for_host(k, mx)) {
+            *via = mx;
+            return p;
+        }
+    }
+    return nullptr;
+}
+
+void print_recipients(const DomainVet& domain, const BounceKnowledge& k) {
+    for (const auto& r : domain.recipients) {
+        fmt::print("\nRecipient domain {}\n", r.domain);
+        if (r.mx.empty()) {
+            fmt::print("  MX     {}\n",
+                       r.status == DnsAnswer::Status::error ? "DNS error"
+                       : r.status == DnsAnswer::Status::nxdomain
+                           ? "the domain does not exist"
+                           : "none (mail goes to its A record)");
+            continue;
+        }
+        fmt::print("  MX     {}\n", fmt::join(r.mx, ", "));
+        std::string via;
+        const auto* p = recipient_provider(r, k, &via);
+        if (p == nullptr) {
+            fmt::print("  filter not one the catalog knows (a self-run server or an unlisted "
+                       "service)\n");
+            continue;
+        }
+        fmt::print("  filter {} (by {})\n", p->name, via);
+        if (!p->checks.empty()) {
+            fmt::print("  checks {}\n", p->checks);
+        }
+        for (std::size_t i = 0; i < p->before_sending.size(); ++i) {
+            fmt::print("  {}  {}. {}\n", i == 0 ? "before" : "      ", i + 1, p->before_sending[i]);
+        }
+    }
+}
+
 void print_text(const std::vector<AddressVet>& all,
                 const DomainVet& domain,
                 const std::map<std::string, int>& dominant) {
@@ -185,11 +226,44 @@ void write_json(fmt::memory_buffer& b,
                 const std::vector<AddressVet>& all,
                 const DomainVet& domain,
                 const std::map<std::string, int>& dominant,
-                int exit_code) {
+                int exit_code,
+                const BounceKnowledge& knowledge) {
     JsonWriter w(b);
     w.begin_object();
     w.key("version");
     w.value(RBLSCOPE_VERSION);
+    w.key("recipients");
+    w.begin_array();
+    for (const auto& r : domain.recipients) {
+        w.begin_object();
+        w.key("domain");
+        w.value(r.domain);
+        w.key("status");
+        w.value(dns_status(r.status));
+        w.key("mx");
+        w.strings(r.mx);
+        std::string via;
+        const auto* p = recipient_provider(r, knowledge, &via);
+        w.key("provider");
+        if (p != nullptr) {
+            w.begin_object();
+            w.key("id");
+            w.value(p->id);
+            w.key("name");
+            w.value(p->name);
+            w.key("via");
+            w.value(via);
+            w.key("checks");
+            w.string_or_null(p->checks);
+            w.key("before_sending");
+            w.strings(p->before_sending);
+            w.end_object();
+        } else {
+            w.null();
+        }
+        w.end_object();
+    }
+    w.end_array();
     w.key("domain");
     if (domain.domain.empty()) {
         w.null();
@@ -380,13 +454,17 @@ void write_json(fmt::memory_buffer& b,
 } // namespace
 
 void add_vet(CLI::App& app, VetCommandOptions& opt) {
-    app.add_option("targets", opt.targets, "IP addresses, host names or CIDR blocks to vet")
-        ->required();
+    app.add_option("targets", opt.targets, "IP addresses, host names or CIDR blocks to vet");
     app.add_option("--domain", opt.domain, "Sending domain: its SPF for each address, and DMARC");
     app.add_option("--helo", opt.helo, "The HELO/EHLO name the server will use");
     app.add_option("--dkim-selector",
                    opt.dkim_selector,
                    "With --domain: fetch and measure the DKIM key SELECTOR._domainkey.DOMAIN");
+    app.add_option("--recipient-domain",
+                   opt.recipient_domains,
+                   "A domain you must reach (repeatable): its MX, the provider behind it, what "
+                   "that provider checks and what to do before sending")
+        ->allow_extra_args(false);
     app.add_option("-f,--format", opt.format, "Output format")
         ->check(CLI::IsMember({"text", "json"}));
     app.add_option("-z,--zones", opt.zones, "Blocklists to ask (as for `rblscope check`)");
@@ -415,7 +493,19 @@ int run_vet_command(const VetCommandOptions& opt) {
         fmt::print(stderr, "rblscope: {}\n", patterns.error().to_string());
         return unknown;
     }
+    auto knowledge = load_bounce_knowledge(catalog->source);
+    if (!knowledge) {
+        fmt::print(stderr, "rblscope: {}\n", knowledge.error().to_string());
+        return unknown;
+    }
+    for (const auto& r : opt.recipient_domains) {
+        if (!is_valid_hostname(r)) {
+            fmt::print(stderr, "rblscope: --recipient-domain \"{}\" is not a domain name\n", r);
+            return unknown;
+        }
+    }
     VetOptions vo;
+    vo.recipient_domains = opt.recipient_domains;
     vo.domain = opt.domain;
     vo.helo = opt.helo;
     vo.dkim_selector = opt.dkim_selector;
@@ -488,7 +578,7 @@ int run_vet_command(const VetCommandOptions& opt) {
             }
         }
     }
-    if (addresses.empty()) {
+    if (addresses.empty() && opt.recipient_domains.empty()) {
         fmt::print(stderr, "rblscope: nothing to vet\n");
         return unknown;
     }
@@ -546,10 +636,13 @@ int run_vet_command(const VetCommandOptions& opt) {
     }
     if (opt.format == "json") {
         fmt::memory_buffer b;
-        write_json(b, all, domain, dominant, exit_code);
+        write_json(b, all, domain, dominant, exit_code, knowledge.value());
         std::fwrite(b.data(), 1, b.size(), stdout);
     } else {
-        print_text(all, domain, dominant);
+        if (!all.empty()) {
+            print_text(all, domain, dominant);
+        }
+        print_recipients(domain, knowledge.value());
     }
     return exit_code;
 }

@@ -96,7 +96,9 @@ std::string ip_in_text(std::string_view reply, std::string_view remote_ip) {
     return {};
 }
 
-const MailProvider* provider_by_host(const BounceKnowledge& k, std::string_view host) {
+} // namespace
+
+const MailProvider* provider_for_host(const BounceKnowledge& k, std::string_view host) {
     if (host.empty()) {
         return nullptr;
     }
@@ -111,6 +113,8 @@ const MailProvider* provider_by_host(const BounceKnowledge& k, std::string_view 
     }
     return nullptr;
 }
+
+namespace {
 
 const MailProvider* provider_by_domain(const BounceKnowledge& k, std::string_view recipient) {
     const auto at = recipient.rfind('@');
@@ -195,7 +199,7 @@ Explanation explain(const Rejection& rj, const BounceKnowledge& knowledge, const
 
     // The provider: the host that refused, then the text, then the rule, then the
     // recipient's domain (inferred: a gateway may stand in front of it).
-    e.provider = provider_by_host(knowledge, rj.remote_host);
+    e.provider = provider_for_host(knowledge, rj.remote_host);
     if (e.provider == nullptr) {
         e.provider = impl.provider_by_signature(reply);
     }

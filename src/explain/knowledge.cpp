@@ -163,7 +163,16 @@ Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
                 continue;
             }
             const std::string what = "[[provider]]";
-            r.only_keys(*t, {"id", "name", "hosts", "signatures", "domains", "postmaster"}, what);
+            r.only_keys(*t,
+                        {"id",
+                         "name",
+                         "hosts",
+                         "signatures",
+                         "domains",
+                         "postmaster",
+                         "checks",
+                         "before_sending"},
+                        what);
             MailProvider p;
             p.id = r.string(*t, "id", what).value_or("");
             if (p.id.empty()) {
@@ -184,6 +193,8 @@ Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
             p.signatures = r.strings(*t, "signatures", where);
             p.domains = r.strings(*t, "domains", where);
             p.postmaster = r.string(*t, "postmaster", where).value_or("");
+            p.checks = r.string(*t, "checks", where).value_or("");
+            p.before_sending = r.strings(*t, "before_sending", where);
             p.where = r.line_of(el);
             impl.providers.push_back(std::move(p));
         }

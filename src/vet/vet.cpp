@@ -199,6 +199,18 @@ struct Run {
         });
     }
 
+    void start_recipient(std::size_t i) {
+        const auto name = domain.recipients[i].domain;
+        dns.ask({name, DnsType::mx}, [this, i, name] {
+            const auto* a = dns.find(name, DnsType::mx);
+            auto& r = domain.recipients[i];
+            r.status = a->status;
+            for (const auto& mx : a->data) {
+                r.mx.push_back(sanitize_text(lower(mx), 255));
+            }
+        });
+    }
+
     void start_dkim() {
         const auto q = lower(opt.dkim_selector) + "._domainkey." + lower(opt.domain);
         dns.ask({q, DnsType::txt}, [this, q] {
@@ -310,6 +322,12 @@ vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, Doma
                 out[index].spf = std::move(c);
             });
         }
+    }
+    for (const auto& r : options.recipient_domains) {
+        domain.recipients.push_back(RecipientCheck{lower(r), DnsAnswer::Status::ok, {}});
+    }
+    for (std::size_t i = 0; i < domain.recipients.size(); ++i) {
+        run.start_recipient(i);
     }
     if (!options.domain.empty()) {
         run.start_dmarc(domain.domain, true);

@@ -35,7 +35,10 @@ VetDns& vet_dns_server() {
             "example.test\tTXT\tv=spf1 ip4:192.0.2.16/28 ip4:192.0.2.99 -all\n"
             "_dmarc.example.test\tTXT\tv=DMARC1; p=reject; rua=mailto:dmarc@example.test\n"
             "s1._domainkey.example.test\tTXT\tv=DKIM1; k=rsa; p=" +
-            key.out + "\n";
+            key.out +
+            "\n"
+            "contoso.test\tMX\t10\tcontoso-test.mail.protection.outlook.com\n"
+            "selfhosted.test\tMX\t10\tmail.selfhosted.test\n";
         write_file(f.dir + "/vet.records", records);
         VetDns v;
         v.server = Server({FAKE_DNS_BIN, "--records", f.dir + "/vet.records"});
@@ -164,6 +167,36 @@ TEST_CASE("vet: a /24 end to end") {
     CHECK(text.out.find("Summary: 256 addresses: 1 ready, 252 caution, 3 burned\n") !=
           std::string::npos);
     CHECK(text.out.find("Listings by list: bl.test (3)\n") != std::string::npos);
+}
+
+TEST_CASE("vet: --recipient-domain names the filter behind the MX and what it checks") {
+    auto& f = fixture();
+    const auto r = run_rblscope({"vet",
+                                 "--catalog",
+                                 RBLSCOPE_CATALOG_FILE,
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", vet_dns_server().port),
+                                 "--recipient-domain",
+                                 "contoso.test",
+                                 "--recipient-domain",
+                                 "selfhosted.test",
+                                 "--recipient-domain",
+                                 "missing.test",
+                                 "--format",
+                                 "json"});
+    (void)f;
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 0);
+    const auto doc = json::parse(r.out);
+    const auto& rc = doc["recipients"];
+    REQUIRE(rc.size() == 3);
+    CHECK(rc[0]["mx"] == json::array({"contoso-test.mail.protection.outlook.com"}));
+    CHECK(rc[0]["provider"]["id"] == "microsoft-365");
+    CHECK(rc[0]["provider"]["before_sending"][0].get<std::string>().starts_with(
+        "Register the new IPs in SNDS and JMRP"));
+    CHECK(rc[1]["provider"].is_null());
+    CHECK(rc[2]["status"] == "nxdomain");
+    CHECK(doc["addresses"].empty());
 }
 
 TEST_CASE("vet: bad targets and options") {
