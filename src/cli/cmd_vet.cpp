@@ -1,6 +1,7 @@
 // `rblscope vet`: pre-migration vetting of addresses, hosts and blocks.
 
 #include "cli/cli.hpp"
+#include "cli/progress.hpp"
 #include "rblscope/rblscope.hpp"
 #include "report/json_writer.hpp"
 
@@ -19,14 +20,21 @@ constexpr std::size_t k_detail_limit = 16; // text: more addresses than this get
 /// Keeps every target's report (a vetted block is small: one per address).
 class CollectingSink final : public ResultSink {
   public:
+    explicit CollectingSink(Progress& progress) : m_progress(progress) {}
     std::map<std::string, TargetReport> reports;
-    void on_target(const TargetReport& rep) override { reports[rep.target.text] = rep; }
+    void on_target(const TargetReport& rep) override {
+        reports[rep.target.text] = rep;
+        m_progress.step();
+    }
     void on_input_error(const Error& e) override {
         fmt::print(stderr, "rblscope: {}\n", e.to_string());
     }
     void on_warning(const std::string& m) override {
         fmt::print(stderr, "rblscope: warning: {}\n", m);
     }
+
+  private:
+    Progress& m_progress;
 };
 
 int exit_of(Readiness r) {
@@ -609,8 +617,10 @@ int run_vet_command(const VetCommandOptions& opt) {
         ip_texts.push_back(ip.to_string());
     }
     VectorTargetSource source(ip_texts);
-    CollectingSink sink;
+    Progress progress(stderr, "blocklists", ip_texts.size());
+    CollectingSink sink(progress);
     auto summary = run_check(prepared.zones, *catalog, source, sink, prepared.eo);
+    progress.finish();
     if (!summary) {
         fmt::print(stderr, "rblscope: {}\n", summary.error().to_string());
     }

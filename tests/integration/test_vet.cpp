@@ -5,7 +5,9 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 using namespace rblscope::test;
 using nlohmann::json;
@@ -197,6 +199,27 @@ TEST_CASE("vet: --recipient-domain names the filter behind the MX and what it ch
     CHECK(rc[1]["provider"].is_null());
     CHECK(rc[2]["status"] == "nxdomain");
     CHECK(doc["addresses"].empty());
+}
+
+TEST_CASE("vet: progress goes to stderr as a bar on a terminal, never into stdout") {
+    auto& f = fixture();
+    const auto out = f.dir + "/vet-progress.json";
+    // script(1) gives the command a terminal; stdout goes to a file, stderr to the terminal.
+    const auto cmd = fmt::format(
+        "{} vet --catalog {} --resolver 127.0.0.1:{} --zone-server bl.test=127.0.0.1:{} "
+        "--zones t-bl --query-timeout 1 --format json 192.0.2.0/26 > {}",
+        RBLSCOPE_BIN,
+        f.catalog,
+        vet_dns_server().port,
+        f.rbldnsd_port,
+        out);
+    const auto r = run({"/usr/bin/script", "-qec", cmd, "/dev/null"});
+    CHECK(r.out.find("blocklists [##############################] 64/64") != std::string::npos);
+    std::ifstream in(out);
+    std::stringstream body;
+    body << in.rdbuf();
+    const auto doc = json::parse(body.str()); // progress never reaches stdout
+    CHECK(doc["summary"]["addresses"] == 64);
 }
 
 TEST_CASE("vet: bad targets and options") {
