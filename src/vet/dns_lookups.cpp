@@ -24,6 +24,11 @@ DnsChannel::Type channel_type(DnsType t) {
 
 } // namespace
 
+std::chrono::milliseconds attempt_timeout(const SpfDnsOptions& options) {
+    const auto per = options.timeout / (std::max(0, options.retries) + 1);
+    return std::max(per, std::chrono::milliseconds(50));
+}
+
 std::string dns_key(std::string_view name, DnsType type) {
     std::string k(to_string(type));
     k += '/';

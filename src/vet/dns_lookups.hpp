@@ -40,6 +40,10 @@ class DnsLookups final : public DnsView {
     std::deque<DnsQuestion> m_queue;
 };
 
+/// How long one copy of a query waits: the whole budget shared by the first send and its
+/// retries, so a lost packet costs a fraction of --query-timeout, not all of it.
+[[nodiscard]] std::chrono::milliseconds attempt_timeout(const SpfDnsOptions& options);
+
 /// Question key: "TYPE/name".
 [[nodiscard]] std::string dns_key(std::string_view name, DnsType type);
 

@@ -26,7 +26,7 @@ void SpfRunner::advance(std::size_t check) {
 Result<std::vector<SpfOutcome>> spf_check_all(const std::vector<SpfQuery>& queries,
                                               const SpfDnsOptions& options) {
     EventLoop loop;
-    auto channel = DnsChannel::create(loop, options.resolvers, options.timeout);
+    auto channel = DnsChannel::create(loop, options.resolvers, attempt_timeout(options));
     if (!channel) {
         return channel.error();
     }

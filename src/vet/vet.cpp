@@ -283,7 +283,7 @@ Result<std::vector<std::string>> load_generic_ptr_patterns(const std::string& pa
 Result<std::vector<AddressVet>>
 vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, DomainVet& domain) {
     EventLoop loop;
-    auto channel = DnsChannel::create(loop, options.dns.resolvers, options.dns.timeout);
+    auto channel = DnsChannel::create(loop, options.dns.resolvers, attempt_timeout(options.dns));
     if (!channel) {
         return channel.error();
     }
@@ -348,7 +348,7 @@ vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, Doma
 Result<std::vector<ResolvedHost>> resolve_hosts(const std::vector<std::string>& names,
                                                 const SpfDnsOptions& options) {
     EventLoop loop;
-    auto channel = DnsChannel::create(loop, options.resolvers, options.timeout);
+    auto channel = DnsChannel::create(loop, options.resolvers, attempt_timeout(options));
     if (!channel) {
         return channel.error();
     }
