@@ -9,7 +9,7 @@ packages="
   libcli11-dev libfmt-dev nlohmann-json3-dev libpsl-dev
   doctest-dev rbldnsd dnsperf time procps python3 openssl clang-format
   prometheus icinga2-bin icinga2-common nagios4-core
-  libre2-dev pflogsumm python3-spf python3-yaml
+  libre2-dev pflogsumm python3-spf python3-yaml chromium
 "
 
 missing=""

@@ -108,6 +108,12 @@ vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, Doma
 /// no DMARC, lists that could not be asked), ready otherwise.
 void grade(AddressVet& address, const DomainVet& domain);
 
+/// A self-contained HTML page (inline CSS, no script, nothing fetched when viewed): the
+/// addresses as a grid coloured by grade, each cell linking to its details.
+[[nodiscard]] std::string vet_html(const std::vector<AddressVet>& addresses,
+                                   const DomainVet& domain,
+                                   const std::string& title);
+
 /// A and AAAA of each host name, all asked at once; an entry with no addresses carries the
 /// reason in `problem`.
 struct ResolvedHost {

@@ -92,6 +92,7 @@ struct VetCommandOptions {
     std::string dkim_selector;
     std::vector<std::string> recipient_domains;
     std::string format = "text";
+    std::string html_file;
     std::string zones;
     std::vector<std::string> resolvers;
     std::vector<std::string> zone_servers;

@@ -475,6 +475,10 @@ void add_vet(CLI::App& app, VetCommandOptions& opt) {
         ->allow_extra_args(false);
     app.add_option("-f,--format", opt.format, "Output format")
         ->check(CLI::IsMember({"text", "json"}));
+    app.add_option("--html",
+                   opt.html_file,
+                   "Also write a self-contained HTML report (a grid of the addresses coloured by "
+                   "grade, linking to each one's details) to FILE");
     app.add_option("-z,--zones", opt.zones, "Blocklists to ask (as for `rblscope check`)");
     app.add_option("-r,--resolver", opt.resolvers, "Resolver IP[:PORT] (repeatable)")
         ->allow_extra_args(false);
@@ -643,6 +647,19 @@ int run_vet_command(const VetCommandOptions& opt) {
     }
     if (bad > 0) {
         exit_code = worse(exit_code, unknown);
+    }
+    if (!opt.html_file.empty()) {
+        std::string title = "rblscope vet";
+        for (const auto& t : opt.targets) {
+            title += " " + t;
+        }
+        const auto page = vet_html(all, domain, title);
+        std::FILE* f = std::fopen(opt.html_file.c_str(), "wb");
+        const bool ok = f != nullptr && std::fwrite(page.data(), 1, page.size(), f) == page.size();
+        if (f == nullptr || std::fclose(f) != 0 || !ok) {
+            fmt::print(stderr, "rblscope: --html {}: cannot write the report\n", opt.html_file);
+            exit_code = worse(exit_code, unknown);
+        }
     }
     if (opt.format == "json") {
         fmt::memory_buffer b;

@@ -222,6 +222,46 @@ TEST_CASE("vet: progress goes to stderr as a bar on a terminal, never into stdou
     CHECK(doc["summary"]["addresses"] == 64);
 }
 
+TEST_CASE("vet: the HTML report of a /24, as headless Chromium builds it") {
+    auto& f = fixture();
+    const auto page = f.dir + "/vet-report.html";
+    auto args = std::vector<std::string>{"--html", page, "192.0.2.0/24"};
+    const auto r = vet(args);
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    // Chromium parses the page (no network, no script) and prints the DOM it built.
+    const auto dom = run({"/usr/bin/chromium",
+                          "--headless",
+                          "--no-sandbox",
+                          "--disable-gpu",
+                          "--user-data-dir=" + f.dir + "/chromium-profile",
+                          "--dump-dom",
+                          "file://" + page});
+    REQUIRE_MESSAGE(dom.exit_code == 0, dom.err);
+    std::size_t cells = 0;
+    for (auto at = dom.out.find("class=\"cell "); at != std::string::npos;
+         at = dom.out.find("class=\"cell ", at + 1)) {
+        ++cells;
+    }
+    CHECK(cells == 256);
+    CHECK(dom.out.find("<a class=\"cell burned\" href=\"#a-192-0-2-99\" title=\"192.0.2.99 "
+                       "burned\">99</a>") != std::string::npos);
+    CHECK(dom.out.find("<a class=\"cell ready\" href=\"#a-192-0-2-25\"") != std::string::npos);
+    // The detail the cell links to.
+    const auto detail = dom.out.find("<section class=\"addr\" id=\"a-192-0-2-99\">");
+    REQUIRE(detail != std::string::npos);
+    const auto end = dom.out.find("</section>", detail);
+    const auto section = dom.out.substr(detail, end - detail);
+    CHECK(section.find("<li>listed on a blocklist: bl.test (spam source)</li>") !=
+          std::string::npos);
+    CHECK(
+        section.find("<a href=\"https://bl.test/remove?ip=192.0.2.99\">bl.test (127.0.0.2)</a>") !=
+        std::string::npos);
+    CHECK(dom.out.find("<p id=\"summary\">256 addresses: 1 ready, 252 caution, 3 burned</p>") !=
+          std::string::npos);
+    CHECK(dom.out.find("<script") == std::string::npos);
+}
+
 TEST_CASE("vet: bad targets and options") {
     const auto r = vet({"not a target", "user@example.test"}, "text");
     CHECK(r.exit_code == 3);

@@ -121,3 +121,18 @@ TEST_CASE("vet: grading") {
                                "the DKIM key is RSA 1024 bits: weak (use 2048)"});
     }
 }
+
+TEST_CASE("vet: the HTML report escapes what DNS said") {
+    AddressVet a;
+    a.ip = IpAddress::parse("192.0.2.7").value();
+    a.ptr.names = {"<script>alert(1)</script>.example.org"};
+    a.reasons = {"the PTR name <b>x</b> & co"};
+    a.grade = Readiness::caution;
+    DomainVet d;
+    const auto page = vet_html({a}, d, "vet <192.0.2.7>");
+    CHECK(page.find("<script>") == std::string::npos);
+    CHECK(page.find("&lt;script&gt;alert(1)&lt;/script&gt;.example.org") != std::string::npos);
+    CHECK(page.find("<li>the PTR name &lt;b&gt;x&lt;/b&gt; &amp; co</li>") != std::string::npos);
+    CHECK(page.find("<title>vet &lt;192.0.2.7&gt;</title>") != std::string::npos);
+    CHECK(page.find("<a class=\"cell caution\" href=\"#a-192-0-2-7\"") != std::string::npos);
+}

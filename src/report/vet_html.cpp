@@ -1,0 +1,174 @@
+// The self-contained HTML report of `rblscope vet`: a grid of the addresses coloured by
+// grade, each cell a link to its details. Inline CSS, no script, nothing fetched at view
+// time; every text from DNS or the catalog is HTML-escaped.
+
+#include "rblscope/vet.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <map>
+
+namespace rblscope {
+
+namespace {
+
+std::string esc(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (const char c : s) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string anchor(const IpAddress& ip) {
+    std::string a = "a-" + ip.to_string();
+    for (auto& c : a) {
+        c = (c == '.' || c == ':') ? '-' : c;
+    }
+    return a;
+}
+
+/// The short label in a grid cell: the last octet, or the last group of an IPv6 address.
+std::string cell_label(const IpAddress& ip) {
+    const auto text = ip.to_string();
+    const auto cut = text.find_last_of(ip.is_v4() ? '.' : ':');
+    return cut == std::string::npos ? text : text.substr(cut + 1);
+}
+
+constexpr std::string_view k_style = R"(
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em}
+.grid{display:grid;grid-template-columns:repeat(16,2.6em);gap:3px;margin:1em 0}
+.cell{display:block;text-align:center;padding:.45em 0;border-radius:3px;text-decoration:none;color:#000;font-size:12px}
+.ready{background:#8fd19e}.caution{background:#ffd966}.burned{background:#f28b82}.unknown{background:#ccc}
+.legend span{display:inline-block;padding:.1em .6em;margin-right:.5em;border-radius:3px}
+section.addr{border-top:1px solid #ddd;padding:.5em 0}
+table{border-collapse:collapse}td,th{text-align:left;padding:.15em .8em .15em 0;vertical-align:top}
+code{font-size:12px}
+)";
+
+} // namespace
+
+std::string
+vet_html(const std::vector<AddressVet>& all, const DomainVet& domain, const std::string& title) {
+    std::map<Readiness, int> counts;
+    for (const auto& a : all) {
+        ++counts[a.grade];
+    }
+    std::string h;
+    h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
+    h += "<meta name=\"viewport\" content=\"width=device-width\">";
+    h += fmt::format("<title>{}</title><style>{}</style></head><body>\n", esc(title), k_style);
+    h += fmt::format("<h1>{}</h1>\n", esc(title));
+    h += fmt::format("<p id=\"summary\">{} addresses: {} ready, {} caution, {} burned{}</p>\n",
+                     all.size(),
+                     counts[Readiness::ready],
+                     counts[Readiness::caution],
+                     counts[Readiness::burned],
+                     counts[Readiness::unknown] > 0
+                         ? fmt::format(", {} unknown", counts[Readiness::unknown])
+                         : "");
+    h += "<p class=\"legend\"><span class=\"ready\">ready</span><span class=\"caution\">caution"
+         "</span><span class=\"burned\">burned</span><span class=\"unknown\">unknown</span></p>\n";
+    h += "<div class=\"grid\" id=\"grid\">\n";
+    for (const auto& a : all) {
+        const auto grade = to_string(a.grade);
+        h += fmt::format("<a class=\"cell {}\" href=\"#{}\" title=\"{} {}\">{}</a>\n",
+                         grade,
+                         anchor(a.ip),
+                         esc(a.ip.to_string()),
+                         grade,
+                         esc(cell_label(a.ip)));
+    }
+    h += "</div>\n";
+    if (!domain.domain.empty()) {
+        h += fmt::format("<h2>Domain {}</h2>\n<table>", esc(domain.domain));
+        if (domain.dmarc) {
+            const auto& d = *domain.dmarc;
+            h += fmt::format("<tr><th>DMARC</th><td>{}</td><td><code>{}</code> {}</td></tr>",
+                             d.policy.empty() ? "none" : "p=" + esc(d.policy),
+                             esc(d.queried),
+                             esc(d.problem));
+        }
+        if (domain.dkim) {
+            const auto& k = *domain.dkim;
+            h += fmt::format("<tr><th>DKIM</th><td>{}</td><td><code>{}</code> {}</td></tr>",
+                             !k.present  ? std::string("no key")
+                             : k.revoked ? std::string("revoked")
+                                         : fmt::format("{} {} bits", esc(k.algorithm), k.bits),
+                             esc(k.queried),
+                             esc(k.problem));
+        }
+        h += "</table>\n";
+    }
+    h += "<h2>Addresses</h2>\n";
+    for (const auto& a : all) {
+        h += fmt::format(
+            "<section class=\"addr\" id=\"{}\"><h3>{} <span class=\"{}\">{}</span></h3>",
+            anchor(a.ip),
+            esc(a.ip.to_string()),
+            to_string(a.grade),
+            to_string(a.grade));
+        if (!a.reasons.empty()) {
+            h += "<ul class=\"reasons\">";
+            for (const auto& r : a.reasons) {
+                h += "<li>" + esc(r) + "</li>";
+            }
+            h += "</ul>";
+        }
+        h += "<table>";
+        const auto& p = a.ptr;
+        h += fmt::format(
+            "<tr><th>PTR</th><td>{}</td></tr>",
+            p.names.empty()
+                ? std::string("none")
+                : esc(fmt::format("{}", fmt::join(p.names, ", "))) +
+                      (p.confirmed.empty() ? " (not forward-confirmed)" : " (forward-confirmed)") +
+                      (p.generic ? ", generic: " + esc(p.generic_why) : ""));
+        if (a.spf) {
+            h += fmt::format("<tr><th>SPF</th><td>{} {}</td></tr>",
+                             to_string(a.spf->outcome.result),
+                             esc(a.spf->fix.empty() ? a.spf->outcome.mechanism : a.spf->fix));
+        }
+        if (a.blocklists) {
+            std::vector<std::string> listed;
+            for (const auto& r : a.blocklists->results) {
+                if (r.status == Status::listed) {
+                    const auto what =
+                        fmt::format("{} ({})", r.zone->zone, fmt::join(r.codes, ", "));
+                    listed.push_back(
+                        r.delist_url.empty()
+                            ? esc(what)
+                            : fmt::format("<a href=\"{}\">{}</a>", esc(r.delist_url), esc(what)));
+                }
+            }
+            h += fmt::format("<tr><th>Blocklists</th><td>{}</td></tr>",
+                             listed.empty() ? fmt::format("clean on {} lists", a.blocklists->clean)
+                                            : fmt::format("{}", fmt::join(listed, "<br>")));
+        }
+        h += "</table></section>\n";
+    }
+    h += "</body></html>\n";
+    return h;
+}
+
+} // namespace rblscope
