@@ -93,6 +93,9 @@ struct VetCommandOptions {
     std::vector<std::string> recipient_domains;
     std::string format = "text";
     std::string html_file;
+    std::string sources; ///< --sources, as for check (HTTP sources are off unless named)
+    std::string ca_file;
+    double http_timeout_s = 10;
     std::string zones;
     std::vector<std::string> resolvers;
     std::vector<std::string> zone_servers;

@@ -480,6 +480,16 @@ void add_vet(CLI::App& app, VetCommandOptions& opt) {
                    "Also write a self-contained HTML report (a grid of the addresses coloured by "
                    "grade, linking to each one's details) to FILE");
     app.add_option("-z,--zones", opt.zones, "Blocklists to ask (as for `rblscope check`)");
+    app.add_option("--sources",
+                   opt.sources,
+                   "Kinds of sources, as for `rblscope check`: dns, http or HTTP adapter names "
+                   "(e.g. dns,spamhaus_drop,ripestat; keys from --config or the environment)");
+    app.add_option("--ca-file",
+                   opt.ca_file,
+                   "CA bundle for HTTP sources behind a private CA (TLS is always verified)")
+        ->check(CLI::ExistingFile);
+    app.add_option("--http-timeout", opt.http_timeout_s, "Time limit of one HTTP request, seconds")
+        ->check(CLI::Range(0.1, 300.0));
     app.add_option("-r,--resolver", opt.resolvers, "Resolver IP[:PORT] (repeatable)")
         ->allow_extra_args(false);
     app.add_option("--zone-server", opt.zone_servers, "ZONE=IP[:PORT] (repeatable)")
@@ -612,6 +622,9 @@ int run_vet_command(const VetCommandOptions& opt) {
     co.concurrency = opt.concurrency;
     co.config_file = opt.config_file;
     co.max_addresses = opt.max_addresses;
+    co.sources = opt.sources;
+    co.ca_file = opt.ca_file;
+    co.http_timeout_s = opt.http_timeout_s;
     PreparedCheck prepared;
     if (!prepare_check(co, *catalog, prepared)) {
         return unknown;

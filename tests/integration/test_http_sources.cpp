@@ -545,6 +545,36 @@ TEST_CASE("http: 5xx and short 429 are tried again; requests keep to the source'
     }
 }
 
+TEST_CASE("http: vet asks the HTTP sources it is given, like check") {
+    auto& f = http_fixture();
+    const auto r = run_rblscope({"vet",
+                                 "--catalog",
+                                 f.catalog,
+                                 "--resolver",
+                                 "127.0.0.1:1",
+                                 "--ca-file",
+                                 f.ca,
+                                 "--zones",
+                                 "t-drop",
+                                 "--query-timeout",
+                                 "0.3",
+                                 "--format",
+                                 "json",
+                                 "198.51.100.7"});
+    CAPTURE(r.err);
+    const auto doc = json::parse(r.out);
+    const auto& a = doc["addresses"][0];
+    REQUIRE(a["blocklists"]["listed"].size() == 1);
+    CHECK(a["blocklists"]["listed"][0]["zone"] == "drop.test");
+    CHECK(a["grade"] == "burned");
+    CHECK(r.exit_code == 2);
+    const auto bad =
+        run_rblscope({"vet", "--catalog", f.catalog, "--sources", "nonsense", "198.51.100.7"});
+    CHECK(bad.exit_code == 3);
+    CHECK(bad.err.find("--sources: \"nonsense\" is not dns, http or an HTTP adapter") !=
+          std::string::npos);
+}
+
 TEST_CASE("http: RIPEstat blocklist: current listings, and history on clean results") {
     const auto r =
         check({"--zones", "t-ripe", "192.0.2.80", "192.0.2.81", "192.0.2.1", "192.0.2.82"});
