@@ -1,6 +1,7 @@
 // One rejection -> provider, rule, codes, sending IP, list and the filled-in remediation.
 
 #include "core/sanitize.hpp"
+#include "core/text.hpp"
 #include "explain/knowledge_impl.hpp"
 #include "rblscope/ip.hpp"
 
@@ -10,14 +11,6 @@
 namespace rblscope {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return out;
-}
 
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
@@ -102,7 +95,7 @@ const MailProvider* provider_for_host(const BounceKnowledge& k, std::string_view
     if (host.empty()) {
         return nullptr;
     }
-    const auto h = lower(host);
+    const auto h = ascii_lower(host);
     for (const auto& p : k.providers()) {
         for (const auto& suffix : p.hosts) {
             if (suffix.starts_with('.') ? h.ends_with(suffix) || h == suffix.substr(1)
@@ -121,7 +114,7 @@ const MailProvider* provider_by_domain(const BounceKnowledge& k, std::string_vie
     if (at == std::string_view::npos) {
         return nullptr;
     }
-    const auto d = lower(recipient.substr(at + 1));
+    const auto d = ascii_lower(recipient.substr(at + 1));
     for (const auto& p : k.providers()) {
         if (std::find(p.domains.begin(), p.domains.end(), d) != p.domains.end()) {
             return &p;
@@ -217,7 +210,7 @@ Explanation explain(const Rejection& rj, const BounceKnowledge& knowledge, const
     if (catalog != nullptr) {
         // The list the reply names (sbl.spamhaus.org) before the rule's default (ZEN).
         if (!e.list.empty()) {
-            e.list_zone = catalog->find(lower(e.list));
+            e.list_zone = catalog->find(ascii_lower(e.list));
         }
         if (e.list_zone == nullptr && e.rule != nullptr && !e.rule->zone.empty()) {
             e.list_zone = catalog->find(e.rule->zone);

@@ -1,6 +1,7 @@
 // Loads [[provider]] and [[rejection]] from lists.toml and compiles their patterns.
 
 #include "core/files.hpp"
+#include "core/text.hpp"
 #include "core/toml_reader.hpp"
 #include "explain/knowledge_impl.hpp"
 
@@ -186,9 +187,7 @@ Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
             p.name = r.string(*t, "name", where).value_or(p.id);
             p.hosts = r.strings(*t, "hosts", where);
             for (auto& h : p.hosts) {
-                std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) {
-                    return static_cast<char>(std::tolower(c));
-                });
+                h = ascii_lower(h);
             }
             p.signatures = r.strings(*t, "signatures", where);
             p.domains = r.strings(*t, "domains", where);

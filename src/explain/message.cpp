@@ -2,11 +2,11 @@
 // (RFC 3464) and the human-readable reports of Postfix, Exim, Sendmail and qmail.
 
 #include "core/sanitize.hpp"
+#include "core/text.hpp"
 #include "explain/parse.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <openssl/evp.h>
 #include <vector>
 
 namespace rblscope::explain_detail {
@@ -22,26 +22,8 @@ bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (is_space(s.front()) || s.front() == '\n')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (is_space(s.back()) || s.back() == '\n')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return out;
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == prefix;
+    return s.size() >= prefix.size() && ascii_lower(s.substr(0, prefix.size())) == prefix;
 }
 
 /// Line-by-line walk over a view, keeping line numbers.
@@ -98,14 +80,14 @@ Headers read_headers(Lines& lines) {
     Headers h;
     std::string_view line;
     while (lines.next(line)) {
-        if (trim(line).empty()) {
+        if (trim_blanks(line).empty()) {
             break;
         }
         if (is_space(line.front()) && !h.fields.empty()) {
             auto& v = h.fields.back().second;
             if (v.size() < 16384) {
                 v += ' ';
-                v += trim(line);
+                v += trim_blanks(line);
             }
             continue;
         }
@@ -116,18 +98,18 @@ Headers read_headers(Lines& lines) {
         if (colon == std::string_view::npos) {
             continue;
         }
-        h.fields.emplace_back(lower(trim(line.substr(0, colon))),
-                              std::string(trim(line.substr(colon + 1))));
+        h.fields.emplace_back(ascii_lower(trim_blanks(line.substr(0, colon))),
+                              std::string(trim_blanks(line.substr(colon + 1))));
     }
     return h;
 }
 
 /// `type/subtype` (lowercase) and one parameter of a Content-Type value.
 std::string content_type(const std::string& value) {
-    return lower(trim(std::string_view(value).substr(0, value.find(';'))));
+    return ascii_lower(trim_blanks(std::string_view(value).substr(0, value.find(';'))));
 }
 std::string parameter(const std::string& value, std::string_view name) {
-    const auto lv = lower(value);
+    const auto lv = ascii_lower(value);
     std::size_t at = 0;
     while ((at = lv.find(name, at)) != std::string::npos) {
         const bool starts = at == 0 || lv[at - 1] == ';' || is_space(lv[at - 1]);
@@ -137,12 +119,12 @@ std::string parameter(const std::string& value, std::string_view name) {
         }
         if (starts && after < lv.size() && lv[after] == '=') {
             std::string_view v = std::string_view(value).substr(after + 1);
-            v = trim(v);
+            v = trim_blanks(v);
             if (v.starts_with('"')) {
                 v.remove_prefix(1);
                 return std::string(v.substr(0, v.find('"')));
             }
-            return std::string(trim(v.substr(0, v.find(';'))));
+            return std::string(trim_blanks(v.substr(0, v.find(';'))));
         }
         at += name.size();
     }
@@ -177,34 +159,6 @@ std::string decode_quoted_printable(std::string_view in) {
     return out;
 }
 
-std::string decode_base64(std::string_view in) {
-    std::string clean;
-    clean.reserve(in.size());
-    for (const char c : in) {
-        if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/' || c == '=') {
-            clean += c;
-        }
-    }
-    std::string out(clean.size() / 4 * 3 + 3, '\0');
-    EVP_ENCODE_CTX* ctx = EVP_ENCODE_CTX_new();
-    EVP_DecodeInit(ctx);
-    int n = 0;
-    int total = 0;
-    if (EVP_DecodeUpdate(ctx,
-                         reinterpret_cast<unsigned char*>(out.data()),
-                         &n,
-                         reinterpret_cast<const unsigned char*>(clean.data()),
-                         static_cast<int>(clean.size())) >= 0) {
-        total = n;
-        if (EVP_DecodeFinal(ctx, reinterpret_cast<unsigned char*>(out.data()) + total, &n) > 0) {
-            total += n;
-        }
-    }
-    EVP_ENCODE_CTX_free(ctx);
-    out.resize(static_cast<std::size_t>(std::max(total, 0)));
-    return out;
-}
-
 /// The reply code at the start of `s` ("550", "550-5.7.1", "421 4.7.0"), or 0.
 int reply_code(std::string_view s) {
     if (s.size() < 4 || !is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) ||
@@ -215,7 +169,7 @@ int reply_code(std::string_view s) {
 }
 
 std::string address_in(std::string_view s) {
-    s = trim(s);
+    s = trim_blanks(s);
     if (const auto lt = s.find('<'); lt != std::string_view::npos) {
         const auto gt = s.find('>', lt);
         if (gt != std::string_view::npos) {
@@ -239,9 +193,9 @@ bool copy_marker(std::string_view t) {
            t.starts_with("Original message follows") ||
            t.starts_with("----- Unsent message follows -----") ||
            t.starts_with("------ This is a copy of your message") ||
-           lower(t).find("copy of the original message") != std::string::npos ||
-           lower(t).find("header of the original message") != std::string::npos ||
-           lower(t).find("original message follows") != std::string::npos;
+           ascii_lower(t).find("copy of the original message") != std::string::npos ||
+           ascii_lower(t).find("header of the original message") != std::string::npos ||
+           ascii_lower(t).find("original message follows") != std::string::npos;
 }
 
 /// An enhanced status code at the start of `s` ("5.2.2 ..."), as some reports give no
@@ -274,7 +228,7 @@ struct TextItem {
 
 /// Turns one item's raw text into host, command and reply, whichever MTA wrote it.
 void finish_item(TextItem& item, std::vector<Rejection>& out, const std::string& default_host) {
-    std::string_view t = trim(item.raw);
+    std::string_view t = trim_blanks(item.raw);
     if (t.empty()) {
         return;
     }
@@ -314,7 +268,7 @@ void finish_item(TextItem& item, std::vector<Rejection>& out, const std::string&
         const auto colon = after.find(": ");
         auto cmd = after.substr(0, colon);
         cmd = cmd.substr(0, cmd.find_first_of(":<"));
-        r.command = cmd == "initial connection" ? "greeting" : std::string(trim(cmd));
+        r.command = cmd == "initial connection" ? "greeting" : std::string(trim_blanks(cmd));
         r.reply = clean_reply(colon == std::string_view::npos ? after : after.substr(colon + 2));
     } else if (const auto said = t.find("Remote host said: "); said != std::string_view::npos) {
         // qmail: "Connected to 192.0.2.1 but sender was rejected. Remote host said: ..."
@@ -374,7 +328,7 @@ void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Reje
         while (line.starts_with("> ") || line == ">" || line.starts_with(">>>>")) {
             line.remove_prefix(1);
         }
-        const auto t = trim(line);
+        const auto t = trim_blanks(line);
         if (copy_marker(t)) {
             break;
         }
@@ -512,9 +466,9 @@ std::vector<DsnRecord> scan_dsn(std::string_view body,
         }
         if (auto v = h.get("reporting-mta"); !v.empty()) {
             const auto semi = v.find(';'); // "dns; mx.example.net"
-            reporting_mta =
-                std::string(trim(semi == std::string::npos ? std::string_view(v)
-                                                           : std::string_view(v).substr(semi + 1)));
+            reporting_mta = std::string(trim_blanks(semi == std::string::npos
+                                                        ? std::string_view(v)
+                                                        : std::string_view(v).substr(semi + 1)));
         }
         if (auto v = h.get("arrival-date"); !v.empty()) {
             arrival = v;
@@ -530,13 +484,13 @@ std::vector<DsnRecord> scan_dsn(std::string_view body,
         r.line = at;
         const auto strip_type = [](const std::string& v) {
             const auto semi = v.find(';');
-            return std::string(trim(semi == std::string::npos
-                                        ? std::string_view(v)
-                                        : std::string_view(v).substr(semi + 1)));
+            return std::string(trim_blanks(semi == std::string::npos
+                                               ? std::string_view(v)
+                                               : std::string_view(v).substr(semi + 1)));
         };
         r.recipient = address_in(strip_type(rcpt));
-        r.action = lower(trim(h.get("action")));
-        r.status = sanitize_text(trim(h.get("status")).substr(0, 16), 16);
+        r.action = ascii_lower(trim_blanks(h.get("action")));
+        r.status = sanitize_text(trim_blanks(h.get("status")).substr(0, 16), 16);
         if (const auto sp = r.status.find(' '); sp != std::string::npos) {
             r.status.resize(sp); // "5.1.1 (user unknown)"
         }
@@ -605,9 +559,9 @@ void walk(
     if (!type.empty() && type != "text/plain" && !type.starts_with("text/plain")) {
         return; // the original message, HTML copies, attachments
     }
-    const auto cte = lower(trim(h.get("content-transfer-encoding")));
+    const auto cte = ascii_lower(trim_blanks(h.get("content-transfer-encoding")));
     if (cte == "base64") {
-        scan_text(decode_base64(body), line, scan.text);
+        scan_text(base64_decode(body), line, scan.text);
     } else if (cte == "quoted-printable") {
         scan_text(decode_quoted_printable(body), line, scan.text);
     } else {
@@ -618,7 +572,7 @@ void walk(
 std::string domain_of(std::string_view address) {
     const auto at = address.rfind('@');
     auto d = at == std::string_view::npos ? std::string_view{} : address.substr(at + 1);
-    return std::string(trim(d.substr(0, d.find_first_of("> "))));
+    return std::string(trim_blanks(d.substr(0, d.find_first_of("> "))));
 }
 
 } // namespace
@@ -700,7 +654,7 @@ void parse_message(std::string_view text,
     std::string_view body = text;
     {
         Lines probe(text, first_line - 1);
-        while (probe.next(first) && trim(first).empty()) {
+        while (probe.next(first) && trim_blanks(first).empty()) {
         }
         if (looks_like_header(first) || first.starts_with("From ")) {
             h = read_headers(lines);
@@ -717,7 +671,7 @@ void parse_message(std::string_view text,
         log_host = domain_of(h.get("from"));
     }
     const auto date = scan.arrival.empty() ? h.get("date") : scan.arrival;
-    const auto subject = lower(h.get("subject"));
+    const auto subject = ascii_lower(h.get("subject"));
     const bool delay_notice =
         subject.find("delay") != std::string::npos || subject.find("warning") != std::string::npos;
     std::vector<bool> text_used(scan.text.size(), false);
@@ -747,7 +701,7 @@ void parse_message(std::string_view text,
         for (std::size_t i = 0; i < scan.text.size(); ++i) {
             auto& t = scan.text[i];
             if (text_used[i] ||
-                (!t.recipient.empty() && lower(t.recipient) != lower(r.recipient))) {
+                (!t.recipient.empty() && ascii_lower(t.recipient) != ascii_lower(r.recipient))) {
                 continue;
             }
             if (t.recipient.empty() && !r.reply.empty()) {

@@ -1,6 +1,7 @@
 // DMARC (RFC 7489 section 6.3) and DKIM key records (RFC 6376 section 3.6.1, RFC 8463).
 
 #include "core/sanitize.hpp"
+#include "core/text.hpp"
 #include "rblscope/vet.hpp"
 
 #include <algorithm>
@@ -11,64 +12,20 @@ namespace rblscope {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return out;
-}
-
 /// "k=v; k=v" tag lists (both records use them): lowercase keys, trimmed values.
 std::vector<std::pair<std::string, std::string>> tags(std::string_view record) {
     std::vector<std::pair<std::string, std::string>> out;
     while (!record.empty()) {
         const auto semi = record.find(';');
-        const auto tag = trim(record.substr(0, semi));
+        const auto tag = trim_blanks(record.substr(0, semi));
         record.remove_prefix(semi == std::string_view::npos ? record.size() : semi + 1);
         const auto eq = tag.find('=');
         if (tag.empty() || eq == std::string_view::npos) {
             continue;
         }
-        out.emplace_back(lower(trim(tag.substr(0, eq))), std::string(trim(tag.substr(eq + 1))));
+        out.emplace_back(ascii_lower(trim_blanks(tag.substr(0, eq))),
+                         std::string(trim_blanks(tag.substr(eq + 1))));
     }
-    return out;
-}
-
-std::vector<unsigned char> base64_decode(std::string_view in) {
-    std::string clean;
-    for (const char c : in) {
-        if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/' || c == '=') {
-            clean += c;
-        }
-    }
-    std::vector<unsigned char> out(clean.size() / 4 * 3 + 3);
-    EVP_ENCODE_CTX* ctx = EVP_ENCODE_CTX_new();
-    EVP_DecodeInit(ctx);
-    int n = 0;
-    int total = -1;
-    if (EVP_DecodeUpdate(ctx,
-                         out.data(),
-                         &n,
-                         reinterpret_cast<const unsigned char*>(clean.data()),
-                         static_cast<int>(clean.size())) >= 0) {
-        total = n;
-        if (EVP_DecodeFinal(ctx, out.data() + total, &n) > 0) {
-            total += n;
-        }
-    }
-    EVP_ENCODE_CTX_free(ctx);
-    out.resize(total < 0 ? 0 : static_cast<std::size_t>(total));
     return out;
 }
 
@@ -84,9 +41,9 @@ DmarcCheck parse_dmarc(std::string_view record) {
     }
     for (const auto& [k, v] : t) {
         if (k == "p") {
-            d.policy = lower(v);
+            d.policy = ascii_lower(v);
         } else if (k == "sp") {
-            d.subdomain_policy = lower(v);
+            d.subdomain_policy = ascii_lower(v);
         } else if (k == "pct") {
             const bool digits =
                 !v.empty() && v.size() <= 3 &&
@@ -117,7 +74,7 @@ DkimCheck parse_dkim(std::string_view record) {
             return k;
         }
         if (name == "k") {
-            key_type = lower(v);
+            key_type = ascii_lower(v);
         } else if (name == "p") {
             p = v;
         }
@@ -144,7 +101,7 @@ DkimCheck parse_dkim(std::string_view record) {
         k.problem = "unknown key type k=" + sanitize_text(key_type, 32);
         return k;
     }
-    const unsigned char* ptr = der.data();
+    const auto* ptr = reinterpret_cast<const unsigned char*>(der.data());
     EVP_PKEY* key = d2i_PUBKEY(nullptr, &ptr, static_cast<long>(der.size()));
     if (key == nullptr) {
         k.problem = "p= is not a valid RSA public key";

@@ -1,6 +1,7 @@
 // check_host() (RFC 7208 sections 4-8) over a DnsView. Every function that may need DNS
 // returns an optional: nullopt means "stopped: ctx.need names the missing answer".
 
+#include "core/text.hpp"
 #include "rblscope/spf.hpp"
 #include "vet/spf_internal.hpp"
 
@@ -32,7 +33,7 @@ struct Ctx {
 };
 
 std::string normalize_name(std::string_view name) {
-    auto n = lower(name);
+    auto n = ascii_lower(name);
     while (!n.empty() && n.back() == '.') {
         n.pop_back();
     }
@@ -549,7 +550,8 @@ std::optional<SpfOutcome> check_host(Ctx& ctx, const std::string& domain, int de
     }
     std::vector<const std::string*> records;
     for (const auto& r : txt->data) {
-        if (r.size() >= 6 && lower(r.substr(0, 6)) == "v=spf1" && (r.size() == 6 || r[6] == ' ')) {
+        if (r.size() >= 6 && ascii_lower(r.substr(0, 6)) == "v=spf1" &&
+            (r.size() == 6 || r[6] == ' ')) {
             records.push_back(&r);
         }
     }

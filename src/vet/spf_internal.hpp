@@ -9,7 +9,6 @@ namespace rblscope::spf_detail {
 bool is_alpha(char c);
 bool is_digit(char c);
 bool is_alnum(char c);
-std::string lower(std::string_view s);
 bool is_delimiter(char c);
 /// "" when `s` is a valid macro-string, else what is wrong.
 std::string check_macro_string(std::string_view s);

@@ -2,6 +2,7 @@
 // domain-spec endings. Everything is checked before evaluation: a syntax error anywhere
 // makes the whole record a permerror (section 4.6).
 
+#include "core/text.hpp"
 #include "rblscope/spf.hpp"
 #include "vet/spf_internal.hpp"
 
@@ -21,14 +22,6 @@ bool is_digit(char c) {
 }
 bool is_alnum(char c) {
     return is_alpha(c) || is_digit(c);
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return out;
 }
 
 bool is_macro_letter(char c) {
@@ -209,7 +202,7 @@ std::string parse_term(std::string_view tok, SpfRecord& rec) {
     if (n == 0) {
         return "it does not start with a mechanism or modifier name";
     }
-    t.name = lower(rest.substr(0, n));
+    t.name = ascii_lower(rest.substr(0, n));
     rest.remove_prefix(n);
     if (!rest.empty() && rest[0] == '=') {
         if (qualified) {
@@ -302,7 +295,7 @@ std::string parse_term(std::string_view tok, SpfRecord& rec) {
 } // namespace
 
 Result<SpfRecord> parse_spf_record(std::string_view text) {
-    if (text.size() < 6 || lower(text.substr(0, 6)) != "v=spf1" ||
+    if (text.size() < 6 || ascii_lower(text.substr(0, 6)) != "v=spf1" ||
         (text.size() > 6 && text[6] != ' ')) {
         return Error{"not an SPF record (it must start with \"v=spf1\")", ""};
     }

@@ -6,6 +6,7 @@
 #include "core/domain.hpp"
 #include "core/files.hpp"
 #include "core/sanitize.hpp"
+#include "core/text.hpp"
 #include "core/toml_reader.hpp"
 #include "net/event_loop.hpp"
 #include "vet/spf_runner.hpp"
@@ -21,11 +22,9 @@ namespace {
 
 constexpr std::size_t k_max_ptr_names = 10;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
+/// Lowercase, without a trailing dot: names as DnsLookups keys them.
+std::string dns_name(std::string_view s) {
+    auto out = ascii_lower(s);
     while (!out.empty() && out.back() == '.') {
         out.pop_back();
     }
@@ -104,7 +103,7 @@ struct Run {
             p.status = a->status;
             for (const auto& n : a->data) {
                 if (p.names.size() < k_max_ptr_names) {
-                    p.names.push_back(sanitize_text(lower(n), 255));
+                    p.names.push_back(sanitize_text(dns_name(n), 255));
                 }
             }
             for (const auto& n : p.names) {
@@ -130,7 +129,7 @@ struct Run {
                              std::find(p.names.begin(), p.names.end(), p.confirmed))) {
                 p.confirmed = name;
             }
-            p.helo_matches = !p.helo.empty() && lower(p.helo) == p.confirmed;
+            p.helo_matches = !p.helo.empty() && dns_name(p.helo) == p.confirmed;
         });
     }
 
@@ -156,7 +155,7 @@ struct Run {
 
     void start_helo(std::size_t i) {
         const auto ip = out[i].ip;
-        const auto name = lower(opt.helo);
+        const auto name = dns_name(opt.helo);
         const auto type = ip.is_v4() ? DnsType::a : DnsType::aaaa;
         out[i].ptr.helo = opt.helo;
         dns.ask({name, type}, [this, i, ip, name, type] {
@@ -206,13 +205,13 @@ struct Run {
             auto& r = domain.recipients[i];
             r.status = a->status;
             for (const auto& mx : a->data) {
-                r.mx.push_back(sanitize_text(lower(mx), 255));
+                r.mx.push_back(sanitize_text(dns_name(mx), 255));
             }
         });
     }
 
     void start_dkim() {
-        const auto q = lower(opt.dkim_selector) + "._domainkey." + lower(opt.domain);
+        const auto q = dns_name(opt.dkim_selector) + "._domainkey." + dns_name(opt.domain);
         dns.ask({q, DnsType::txt}, [this, q] {
             const auto* a = dns.find(q, DnsType::txt);
             DkimCheck k;
@@ -302,7 +301,7 @@ vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, Doma
     SpfRunner spf(dns);
     std::vector<AddressVet> out(addresses.size());
     domain = DomainVet{};
-    domain.domain = lower(options.domain);
+    domain.domain = dns_name(options.domain);
     Run run{dns, options, out, domain, have_generic ? &generic : nullptr};
     for (std::size_t i = 0; i < addresses.size(); ++i) {
         out[i].ip = addresses[i];
@@ -324,7 +323,7 @@ vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, Doma
         }
     }
     for (const auto& r : options.recipient_domains) {
-        domain.recipients.push_back(RecipientCheck{lower(r), DnsAnswer::Status::ok, {}});
+        domain.recipients.push_back(RecipientCheck{dns_name(r), DnsAnswer::Status::ok, {}});
     }
     for (std::size_t i = 0; i < domain.recipients.size(); ++i) {
         run.start_recipient(i);
@@ -340,7 +339,7 @@ vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, Doma
         (*channel)->drain();
     }
     for (auto& a : out) {
-        a.ptr.helo_matches = !a.ptr.helo.empty() && lower(a.ptr.helo) == a.ptr.confirmed;
+        a.ptr.helo_matches = !a.ptr.helo.empty() && dns_name(a.ptr.helo) == a.ptr.confirmed;
     }
     return out;
 }
@@ -355,7 +354,7 @@ Result<std::vector<ResolvedHost>> resolve_hosts(const std::vector<std::string>& 
     DnsLookups dns(**channel, options.retries, options.concurrency);
     for (const auto& n : names) {
         for (const auto type : {DnsType::a, DnsType::aaaa}) {
-            dns.ask({lower(n), type}, [] {});
+            dns.ask({dns_name(n), type}, [] {});
         }
     }
     while (dns.busy()) {
@@ -367,7 +366,7 @@ Result<std::vector<ResolvedHost>> resolve_hosts(const std::vector<std::string>& 
         ResolvedHost h{n, {}, {}};
         bool error = false;
         for (const auto type : {DnsType::a, DnsType::aaaa}) {
-            const auto* a = dns.find(lower(n), type);
+            const auto* a = dns.find(dns_name(n), type);
             error = error || a->status == DnsAnswer::Status::error;
             for (const auto& t : a->data) {
                 if (const auto ip = IpAddress::parse(t)) {

@@ -1,0 +1,19 @@
+#pragma once
+// Small text helpers shared by the parsers (ASCII only: DNS names, tags, header names).
+
+#include <string>
+#include <string_view>
+
+namespace rblscope {
+
+/// ASCII lowercase (bytes outside A-Z are kept as they are).
+[[nodiscard]] std::string ascii_lower(std::string_view s);
+
+/// Without leading and trailing spaces, tabs, CR and LF.
+[[nodiscard]] std::string_view trim_blanks(std::string_view s);
+
+/// Base64 (RFC 4648) with line breaks and other non-alphabet bytes skipped; what decodes
+/// before an error is kept.
+[[nodiscard]] std::string base64_decode(std::string_view in);
+
+} // namespace rblscope
