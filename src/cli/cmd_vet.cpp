@@ -545,6 +545,23 @@ int run_vet_command(const VetCommandOptions& opt) {
         return unknown;
     }
 
+    // The blocklist options are checked before any DNS is asked.
+    CheckOptions co;
+    co.zones = opt.zones;
+    co.resolvers = opt.resolvers;
+    co.zone_servers = opt.zone_servers;
+    co.query_timeout_s = opt.query_timeout_s;
+    co.concurrency = opt.concurrency;
+    co.config_file = opt.config_file;
+    co.max_addresses = opt.max_addresses;
+    co.sources = opt.sources;
+    co.ca_file = opt.ca_file;
+    co.http_timeout_s = opt.http_timeout_s;
+    PreparedCheck prepared;
+    if (!prepare_check(co, *catalog, prepared)) {
+        return unknown;
+    }
+
     // Targets -> addresses (blocks expanded, host names resolved).
     std::vector<IpAddress> addresses;
     std::vector<std::string> origins;
@@ -614,21 +631,6 @@ int run_vet_command(const VetCommandOptions& opt) {
     auto& all = vetted.value();
 
     // Blocklists: the engine's normal run over every address at once.
-    CheckOptions co;
-    co.zones = opt.zones;
-    co.resolvers = opt.resolvers;
-    co.zone_servers = opt.zone_servers;
-    co.query_timeout_s = opt.query_timeout_s;
-    co.concurrency = opt.concurrency;
-    co.config_file = opt.config_file;
-    co.max_addresses = opt.max_addresses;
-    co.sources = opt.sources;
-    co.ca_file = opt.ca_file;
-    co.http_timeout_s = opt.http_timeout_s;
-    PreparedCheck prepared;
-    if (!prepare_check(co, *catalog, prepared)) {
-        return unknown;
-    }
     std::vector<std::string> ip_texts;
     for (const auto& ip : addresses) {
         ip_texts.push_back(ip.to_string());
