@@ -20,6 +20,7 @@ struct PtrCheck {
     DnsAnswer::Status status = DnsAnswer::Status::ok; ///< of the PTR lookup
     std::vector<std::string> names;                   ///< PTR names (sanitised)
     std::string confirmed;      ///< the first name whose A/AAAA holds the address, or ""
+    bool forward_error = false; ///< a PTR name's A/AAAA lookup failed (DNS error)
     bool generic = false;       ///< the name looks like an ISP's pool name (dsl, dyn, octets)
     std::string generic_why;    ///< the pattern or "the address's octets are in the name"
     std::string helo;           ///< --helo as given

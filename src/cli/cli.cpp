@@ -42,6 +42,15 @@ std::optional<Catalog> load(const CatalogOptions& opt) {
     return std::move(cat.value());
 }
 
+std::optional<BounceKnowledge> load_knowledge(const Catalog& catalog) {
+    auto k = load_bounce_knowledge(catalog.source);
+    if (!k) {
+        fmt::print(stderr, "rblscope: {}\n", k.error().to_string());
+        return std::nullopt;
+    }
+    return std::move(k.value());
+}
+
 int run(int argc, char** argv) {
     CLI::App app{
         "rblscope: checks IPs, hosts and domains against hundreds of DNS blocklists at once "

@@ -3,6 +3,7 @@
 
 #include "rblscope/catalog.hpp"
 #include "rblscope/engine.hpp"
+#include "rblscope/explain.hpp"
 
 #include <CLI/CLI.hpp>
 #include <deque>
@@ -20,6 +21,8 @@ struct CatalogOptions {
 
 /// Finds and loads the catalog; on failure prints one line and returns nullopt.
 std::optional<Catalog> load(const CatalogOptions& opt);
+/// The catalog's providers and rejection patterns; on failure prints one line.
+std::optional<BounceKnowledge> load_knowledge(const Catalog& catalog);
 
 struct CheckOptions {
     CatalogOptions catalog;

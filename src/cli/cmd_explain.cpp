@@ -520,9 +520,8 @@ int run_explain_command(const ExplainOptions& opt) {
     if (!catalog) {
         return unknown;
     }
-    auto knowledge = load_bounce_knowledge(catalog->source);
+    auto knowledge = load_knowledge(*catalog);
     if (!knowledge) {
-        fmt::print(stderr, "rblscope: {}\n", knowledge.error().to_string());
         return unknown;
     }
     FindingGroups groups;

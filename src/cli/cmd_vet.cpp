@@ -349,6 +349,8 @@ void write_json(fmt::memory_buffer& b,
         w.strings(a.ptr.names);
         w.key("confirmed");
         w.string_or_null(a.ptr.confirmed);
+        w.key("forward_error");
+        w.value(a.ptr.forward_error);
         w.key("generic");
         w.value(a.ptr.generic);
         w.key("generic_why");
@@ -515,9 +517,8 @@ int run_vet_command(const VetCommandOptions& opt) {
         fmt::print(stderr, "rblscope: {}\n", patterns.error().to_string());
         return unknown;
     }
-    auto knowledge = load_bounce_knowledge(catalog->source);
+    auto knowledge = load_knowledge(*catalog);
     if (!knowledge) {
-        fmt::print(stderr, "rblscope: {}\n", knowledge.error().to_string());
         return unknown;
     }
     for (const auto& r : opt.recipient_domains) {

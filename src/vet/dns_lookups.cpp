@@ -29,6 +29,25 @@ std::chrono::milliseconds attempt_timeout(const SpfDnsOptions& options) {
     return std::max(per, std::chrono::milliseconds(50));
 }
 
+Result<std::unique_ptr<DnsSession>> DnsSession::open(const SpfDnsOptions& options) {
+    std::unique_ptr<DnsSession> s(new DnsSession());
+    auto channel = DnsChannel::create(s->m_loop, options.resolvers, attempt_timeout(options));
+    if (!channel) {
+        return channel.error();
+    }
+    s->m_channel = std::move(channel.value());
+    s->m_lookups =
+        std::make_unique<DnsLookups>(*s->m_channel, options.retries, options.concurrency);
+    return s;
+}
+
+void DnsSession::run_while(const std::function<bool()>& busy) {
+    while (busy()) {
+        m_loop.run_once(std::chrono::milliseconds(100));
+        m_channel->drain();
+    }
+}
+
 std::string dns_key(std::string_view name, DnsType type) {
     std::string k(to_string(type));
     k += '/';

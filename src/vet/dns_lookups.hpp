@@ -4,11 +4,13 @@
 // at most `concurrency` queries are in flight.
 
 #include "net/dns_channel.hpp"
+#include "net/event_loop.hpp"
 #include "rblscope/spf.hpp"
 
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,22 @@ class DnsLookups final : public DnsView {
     std::map<std::string, DnsAnswer, std::less<>> m_answers;
     std::map<std::string, std::vector<Waiter>> m_waiting;
     std::deque<DnsQuestion> m_queue;
+};
+
+/// A private event loop with one c-ares channel and its DnsLookups, for the checks that
+/// run outside the engine (SPF, vet, resolving host names).
+class DnsSession {
+  public:
+    [[nodiscard]] static Result<std::unique_ptr<DnsSession>> open(const SpfDnsOptions& options);
+    [[nodiscard]] DnsLookups& lookups() noexcept { return *m_lookups; }
+    /// Turns the loop until `busy()` is false (waiters run inside, from the loop).
+    void run_while(const std::function<bool()>& busy);
+
+  private:
+    DnsSession() = default;
+    EventLoop m_loop;
+    std::unique_ptr<DnsChannel> m_channel;
+    std::unique_ptr<DnsLookups> m_lookups;
 };
 
 /// How long one copy of a query waits: the whole budget shared by the first send and its

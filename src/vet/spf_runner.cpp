@@ -2,8 +2,6 @@
 
 #include "vet/spf_runner.hpp"
 
-#include "net/event_loop.hpp"
-
 namespace rblscope {
 
 void SpfRunner::add(std::size_t index, SpfQuery query, Done done) {
@@ -25,23 +23,18 @@ void SpfRunner::advance(std::size_t check) {
 
 Result<std::vector<SpfOutcome>> spf_check_all(const std::vector<SpfQuery>& queries,
                                               const SpfDnsOptions& options) {
-    EventLoop loop;
-    auto channel = DnsChannel::create(loop, options.resolvers, attempt_timeout(options));
-    if (!channel) {
-        return channel.error();
+    auto session = DnsSession::open(options);
+    if (!session) {
+        return session.error();
     }
-    DnsLookups dns(**channel, options.retries, options.concurrency);
-    SpfRunner runner(dns);
+    SpfRunner runner((*session)->lookups());
     std::vector<SpfOutcome> out(queries.size());
     for (std::size_t i = 0; i < queries.size(); ++i) {
         runner.add(i, queries[i], [&out](std::size_t index, SpfOutcome&& o) {
             out[index] = std::move(o);
         });
     }
-    while (runner.busy()) {
-        loop.run_once(std::chrono::milliseconds(100));
-        (*channel)->drain();
-    }
+    (*session)->run_while([&] { return runner.busy(); });
     return out;
 }
 

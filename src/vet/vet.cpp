@@ -8,7 +8,6 @@
 #include "core/sanitize.hpp"
 #include "core/text.hpp"
 #include "core/toml_reader.hpp"
-#include "net/event_loop.hpp"
 #include "vet/spf_runner.hpp"
 
 #include <algorithm>
@@ -33,6 +32,14 @@ std::string dns_name(std::string_view s) {
 
 std::string reverse_name(const IpAddress& ip) {
     return ip.reversed() + (ip.is_v4() ? ".in-addr.arpa" : ".ip6.arpa");
+}
+
+/// True when an A/AAAA answer holds `ip`.
+bool holds(const DnsAnswer& a, const IpAddress& ip) {
+    return std::any_of(a.data.begin(), a.data.end(), [&](const auto& t) {
+        const auto x = IpAddress::parse(t);
+        return x && *x == ip;
+    });
 }
 
 /// True when the name spells the address's octets (192-0-2-5, 5.2.0.192, 192000002005).
@@ -119,17 +126,14 @@ struct Run {
         dns.ask({name, type}, [this, i, ip, name, type] {
             const auto* a = dns.find(name, type);
             auto& p = out[i].ptr;
-            const bool back = std::any_of(a->data.begin(), a->data.end(), [&](const auto& t) {
-                const auto x = IpAddress::parse(t);
-                return x && *x == ip;
-            });
+            const bool back = holds(*a, ip);
+            p.forward_error = p.forward_error || a->status == DnsAnswer::Status::error;
             // The first confirmed name in PTR order, whatever order the answers came in.
             if (back && (p.confirmed.empty() ||
                          std::find(p.names.begin(), p.names.end(), name) <
                              std::find(p.names.begin(), p.names.end(), p.confirmed))) {
                 p.confirmed = name;
             }
-            p.helo_matches = !p.helo.empty() && dns_name(p.helo) == p.confirmed;
         });
     }
 
@@ -162,10 +166,7 @@ struct Run {
             const auto* a = dns.find(name, type);
             auto& p = out[i].ptr;
             p.helo_status = a->status;
-            p.helo_resolves = std::any_of(a->data.begin(), a->data.end(), [&](const auto& t) {
-                const auto x = IpAddress::parse(t);
-                return x && *x == ip;
-            });
+            p.helo_resolves = holds(*a, ip);
         });
     }
 
@@ -281,11 +282,6 @@ Result<std::vector<std::string>> load_generic_ptr_patterns(const std::string& pa
 
 Result<std::vector<AddressVet>>
 vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, DomainVet& domain) {
-    EventLoop loop;
-    auto channel = DnsChannel::create(loop, options.dns.resolvers, attempt_timeout(options.dns));
-    if (!channel) {
-        return channel.error();
-    }
     RE2::Options ro;
     ro.set_case_sensitive(false);
     ro.set_log_errors(false);
@@ -295,9 +291,15 @@ vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, Doma
             return Error{fmt::format("generic PTR pattern '{}' is not valid", p), "[vet]"};
         }
     }
-    const bool have_generic = !options.generic_ptr.empty() && generic.Compile();
-
-    DnsLookups dns(**channel, options.dns.retries, options.dns.concurrency);
+    const bool have_generic = !options.generic_ptr.empty();
+    if (have_generic && !generic.Compile()) {
+        return Error{"the generic PTR patterns need more memory than RE2 allows", "[vet]"};
+    }
+    auto session = DnsSession::open(options.dns);
+    if (!session) {
+        return session.error();
+    }
+    auto& dns = (*session)->lookups();
     SpfRunner spf(dns);
     std::vector<AddressVet> out(addresses.size());
     domain = DomainVet{};
@@ -334,10 +336,7 @@ vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, Doma
             run.start_dkim();
         }
     }
-    while (dns.busy() || spf.busy()) {
-        loop.run_once(std::chrono::milliseconds(100));
-        (*channel)->drain();
-    }
+    (*session)->run_while([&] { return dns.busy() || spf.busy(); });
     for (auto& a : out) {
         a.ptr.helo_matches = !a.ptr.helo.empty() && dns_name(a.ptr.helo) == a.ptr.confirmed;
     }
@@ -346,21 +345,17 @@ vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, Doma
 
 Result<std::vector<ResolvedHost>> resolve_hosts(const std::vector<std::string>& names,
                                                 const SpfDnsOptions& options) {
-    EventLoop loop;
-    auto channel = DnsChannel::create(loop, options.resolvers, attempt_timeout(options));
-    if (!channel) {
-        return channel.error();
+    auto session = DnsSession::open(options);
+    if (!session) {
+        return session.error();
     }
-    DnsLookups dns(**channel, options.retries, options.concurrency);
+    auto& dns = (*session)->lookups();
     for (const auto& n : names) {
         for (const auto type : {DnsType::a, DnsType::aaaa}) {
             dns.ask({dns_name(n), type}, [] {});
         }
     }
-    while (dns.busy()) {
-        loop.run_once(std::chrono::milliseconds(100));
-        (*channel)->drain();
-    }
+    (*session)->run_while([&] { return dns.busy(); });
     std::vector<ResolvedHost> out;
     for (const auto& n : names) {
         ResolvedHost h{n, {}, {}};
@@ -421,6 +416,10 @@ void grade(AddressVet& a, const DomainVet& domain) {
         caution.push_back("the PTR lookup failed (DNS error)");
     } else if (p.names.empty()) {
         caution.push_back("no PTR record: most receivers refuse or throttle such senders");
+    } else if (p.confirmed.empty() && p.forward_error) {
+        caution.push_back(fmt::format("the PTR name {} could not be looked up (DNS error): "
+                                      "forward confirmation unknown",
+                                      p.names.front()));
     } else if (p.confirmed.empty()) {
         caution.push_back(fmt::format("the PTR name {} does not resolve back to {} (no FCrDNS)",
                                       p.names.front(),
@@ -430,7 +429,10 @@ void grade(AddressVet& a, const DomainVet& domain) {
         caution.push_back(fmt::format("the PTR name looks generic: {}", p.generic_why));
     }
     if (!p.helo.empty()) {
-        if (!p.helo_resolves) {
+        if (p.helo_status == DnsAnswer::Status::error) {
+            caution.push_back(
+                fmt::format("the HELO name {} could not be looked up (DNS error)", p.helo));
+        } else if (!p.helo_resolves) {
             caution.push_back(
                 fmt::format("the HELO name {} does not resolve to {}", p.helo, a.ip.to_string()));
         }
@@ -451,7 +453,10 @@ void grade(AddressVet& a, const DomainVet& domain) {
     }
     if (domain.dkim) {
         const auto& k = *domain.dkim;
-        if (!k.present || k.status != DnsAnswer::Status::ok) {
+        if (k.status == DnsAnswer::Status::error) {
+            caution.push_back(
+                fmt::format("the DKIM key at {} could not be looked up (DNS error)", k.queried));
+        } else if (!k.present) {
             caution.push_back(fmt::format("no DKIM key at {}", k.queried));
         } else if (k.revoked) {
             caution.push_back(fmt::format("the DKIM key at {} is revoked (empty p=)", k.queried));

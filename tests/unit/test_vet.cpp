@@ -103,6 +103,24 @@ TEST_CASE("vet: grading") {
         CHECK(b.grade == Readiness::caution);
         CHECK(b.reasons[0] == "no PTR record: most receivers refuse or throttle such senders");
     }
+    SUBCASE("a DNS error is said as one, never as a missing record") {
+        a.blocklists = TargetReport{};
+        a.ptr.confirmed.clear();
+        a.ptr.forward_error = true;
+        a.ptr.helo = "mail.example.org";
+        a.ptr.helo_status = DnsAnswer::Status::error;
+        d.dkim = DkimCheck{};
+        d.dkim->status = DnsAnswer::Status::error;
+        d.dkim->queried = "s1._domainkey.example.org";
+        grade(a, d);
+        CHECK(a.grade == Readiness::caution);
+        CHECK(a.reasons == std::vector<std::string>{
+                               "the PTR name mail.example.org could not be looked up (DNS "
+                               "error): forward confirmation unknown",
+                               "the HELO name mail.example.org could not be looked up (DNS error)",
+                               "the DKIM key at s1._domainkey.example.org could not be looked up "
+                               "(DNS error)"});
+    }
     SUBCASE("SPF, DMARC and a weak DKIM key are reasons") {
         a.blocklists = TargetReport{};
         a.spf = SpfCheck{};
