@@ -16,3 +16,6 @@ echo "== build (ASan + UBSan) and tests"
 "$root/scripts/build.sh" "$root/build-asan" -DRBLSCOPE_SANITIZE=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build-asan" --output-on-failure
+
+echo "== fuzzing (clang + libFuzzer, ASan + UBSan): 30 s per target"
+"$root/scripts/fuzz.sh" "${RBLSCOPE_FUZZ_SECONDS:-30}"

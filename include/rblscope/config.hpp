@@ -12,6 +12,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace rblscope {
 
@@ -32,5 +33,8 @@ struct Config {
 /// Reads a configuration file. A file that other users can read or write is refused
 /// (it holds keys); errors name "FILE:LINE:COL". Key values never appear in errors.
 [[nodiscard]] Result<Config> load_config(const std::string& path);
+
+/// Parses configuration text (no file checks); `source_name` names it in errors.
+[[nodiscard]] Result<Config> parse_config(std::string_view text, const std::string& source_name);
 
 } // namespace rblscope

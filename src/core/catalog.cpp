@@ -1,11 +1,13 @@
 #include "rblscope/catalog.hpp"
 
 #include "core/files.hpp"
+#include "core/sanitize.hpp"
 #include "core/toml_reader.hpp"
 #include "rblscope/target.hpp"
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
@@ -17,6 +19,23 @@
 namespace rblscope {
 
 namespace {
+
+// Ids are typed on command lines (-z) and written into every output format.
+bool valid_id(std::string_view id) {
+    if (id.empty() || id.size() > 64 || !std::isalnum(static_cast<unsigned char>(id[0]))) {
+        return false;
+    }
+    return std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+    });
+}
+
+std::string bad_id(std::string_view what, std::string_view id) {
+    return fmt::format("{}: id \"{}\" must be lowercase letters, digits, '-', '.' or '_' "
+                       "(at most 64)",
+                       what,
+                       sanitize_text(id, 80));
+}
 
 constexpr std::array<std::pair<std::string_view, ZoneKind>, 6> k_kinds{{
     {"ip4", ZoneKind::ip4},
@@ -290,6 +309,10 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                     r.fail(el, "operator: missing 'id'");
                     continue;
                 }
+                if (!valid_id(*id)) {
+                    r.fail(el, bad_id("operator", *id));
+                    continue;
+                }
                 const auto what = fmt::format("operator \"{}\"", *id);
                 r.only_keys(
                     *t,
@@ -337,6 +360,10 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 const auto id = r.string(*t, "id", "zone");
                 if (!id || id->empty()) {
                     r.fail(el, "zone: missing 'id'");
+                    continue;
+                }
+                if (!valid_id(*id)) {
+                    r.fail(el, bad_id("zone", *id));
                     continue;
                 }
                 z.id = *id;
@@ -592,7 +619,7 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
             return Error{fmt::format("zone \"{}\": 'replaces' names no zone of the catalog "
                                      "(\"{}\")",
                                      z.id,
-                                     z.replaces),
+                                     sanitize_text(z.replaces, 80)),
                          z.where};
         }
     }

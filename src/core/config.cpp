@@ -1,6 +1,7 @@
 #include "rblscope/config.hpp"
 
 #include "core/files.hpp"
+#include "core/sanitize.hpp"
 
 #include <cstdlib>
 #include <fmt/format.h>
@@ -66,17 +67,22 @@ Result<Config> load_config(const std::string& path) {
     if (!text) {
         return Error{"cannot read the configuration file", path};
     }
+    return parse_config(*text, path);
+}
+
+Result<Config> parse_config(std::string_view text, const std::string& path) {
     toml::table root;
     try {
-        root = toml::parse(*text, path);
+        root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
-        return Error{std::string(e.description()), where(path, e.source())};
+        return Error{sanitize_text(e.description(), 300), where(path, e.source())};
     }
     Config cfg;
     cfg.source = path;
     for (const auto& [name, node] : root) {
         if (name.str() != "keys") {
-            return Error{fmt::format("unknown table or key '{}' (expected [keys])", name.str()),
+            return Error{fmt::format("unknown table or key '{}' (expected [keys])",
+                                     sanitize_text(name.str(), 80)),
                          where(path, node.source())};
         }
         const auto* keys = node.as_table();
@@ -87,7 +93,7 @@ Result<Config> load_config(const std::string& path) {
             if (!valid_variable_name(var.str())) {
                 return Error{fmt::format("'{}' is not a variable name such as "
                                          "RBLSCOPE_ABUSEIPDB_KEY",
-                                         var.str()),
+                                         sanitize_text(var.str(), 80)),
                              where(path, value.source())};
             }
             const auto* s = value.as_string();

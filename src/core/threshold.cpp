@@ -1,5 +1,7 @@
 #include "rblscope/threshold.hpp"
 
+#include "core/sanitize.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>
@@ -27,7 +29,7 @@ Result<ThresholdRange> ThresholdRange::parse(std::string_view text) {
     r.m_text = std::string(text);
     const auto bad = [&](std::string_view why) {
         return Error{fmt::format("\"{}\" is not a threshold range: {} (e.g. 2, 5:, ~:3, 1:4, @1:4)",
-                                 text,
+                                 sanitize_text(text, 80),
                                  why),
                      "threshold"};
     };

@@ -2,6 +2,7 @@
 // Reading TOML tables with errors that name FILE:LINE:COL (used by the catalog and the bounce
 // knowledge loaders; both read lists.toml).
 
+#include "core/sanitize.hpp"
 #include "rblscope/error.hpp"
 
 #include <algorithm>
@@ -21,7 +22,8 @@ inline Result<toml::table> parse(std::string_view text, const std::string& sourc
         return toml::parse(text, source_name);
     } catch (const toml::parse_error& e) {
         const auto& pos = e.source().begin;
-        return Error{std::string(e.description()),
+        // toml++ quotes the offending bytes, which may be anything.
+        return Error{sanitize_text(e.description(), 300),
                      fmt::format("{}:{}:{}", source_name, pos.line, pos.column)};
     }
 }
@@ -68,8 +70,9 @@ class Reader {
     void fail(const toml::node& at, std::string message) {
         if (!m_error) {
             const auto& pos = at.source().begin;
-            m_error =
-                Error{std::move(message), fmt::format("{}:{}:{}", m_source, pos.line, pos.column)};
+            // Messages quote values from the file, which may hold any bytes.
+            m_error = Error{sanitize_text(message, 600),
+                            fmt::format("{}:{}:{}", m_source, pos.line, pos.column)};
         }
     }
     [[nodiscard]] std::string line_of(const toml::node& at) const {
@@ -82,7 +85,7 @@ class Reader {
                    std::string_view what) {
         for (const auto& [key, node] : t) {
             if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
-                fail(node, fmt::format("{}: unknown key '{}'", what, key.str()));
+                fail(node, fmt::format("{}: unknown key '{}'", what, sanitize_text(key.str(), 80)));
             }
         }
     }

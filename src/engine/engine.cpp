@@ -8,6 +8,7 @@
 #include "core/sanitize.hpp"
 #include "engine/answer_cache.hpp"
 #include "engine/classify.hpp"
+#include "engine/dns_outcome.hpp"
 #include "net/dns_channel.hpp"
 #include "net/event_loop.hpp"
 #include "net/http_client.hpp"
@@ -56,46 +57,6 @@ constexpr std::chrono::milliseconds k_min_retransmit{20};
 std::uint32_t ms_since(Clock::time_point start) {
     return static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
-}
-
-RawAnswer to_raw(const DnsReply& reply) {
-    RawAnswer raw;
-    switch (reply.status) {
-    case ARES_SUCCESS:
-        raw.kind = reply.a.empty() ? RawAnswer::Kind::nodata : RawAnswer::Kind::answers;
-        raw.a = reply.a;
-        raw.ttl = reply.ttl;
-        break;
-    case ARES_ENOTFOUND:
-        raw.kind = RawAnswer::Kind::nxdomain;
-        raw.ttl = reply.negative_ttl.value_or(0);
-        break;
-    case ARES_ENODATA:
-        raw.kind = RawAnswer::Kind::nodata;
-        raw.ttl = reply.negative_ttl.value_or(0);
-        break;
-    case ARES_ESERVFAIL:
-        raw.kind = RawAnswer::Kind::servfail;
-        break;
-    case ARES_EREFUSED:
-        raw.kind = RawAnswer::Kind::refused;
-        break;
-    case ARES_ETIMEOUT:
-        raw.kind = RawAnswer::Kind::timeout;
-        break;
-    case ARES_ECONNREFUSED:
-        raw.kind = RawAnswer::Kind::failure;
-        raw.detail = "connection refused: no DNS server listening at the resolver address";
-        break;
-    default:
-        raw.kind = RawAnswer::Kind::failure;
-        raw.detail = reply.parse_error
-                         ? fmt::format("garbled answer: {}", dns_status_text(reply.status))
-                         : fmt::format("DNS error: {}", dns_status_text(reply.status));
-        break;
-    }
-    raw.cached = reply.cached;
-    return raw;
 }
 
 /// Expands CIDR blocks into single addresses lazily, so a /16 never sits in memory.
@@ -440,7 +401,7 @@ class Run {
             issue_http(j);
             return;
         } else {
-            l.http = zs.adapter->bulk->match(zs.bulk->blocks, *IpAddress::parse(l.subject));
+            l.http = match_bulk(*zs.adapter, zs.bulk->blocks, *IpAddress::parse(l.subject), zs.key);
         }
         finish_lookup(*j.target);
     }
@@ -452,7 +413,9 @@ class Run {
         const std::string dir = download_dir(m_options.cache_dir);
         const auto files = zs.adapter->bulk->files(*zs.zone, zs.key);
         b.downloads_left = static_cast<int>(files.size());
-        for (const auto& [url, name] : files) {
+        for (const auto& file : files) {
+            const std::string& url = file.url;
+            const std::string& name = file.name;
             const std::string path = dir.empty() ? std::string() : download_path(dir, url);
             if (!path.empty()) {
                 if (auto stored = read_download(path, zs.adapter->bulk->fresh)) {
@@ -506,13 +469,7 @@ class Run {
     using FileBlocks = Result<std::vector<ListedBlock>>;
 
     FileBlocks parse_file(std::size_t zi, const std::string& name, std::string_view body) const {
-        auto blocks = m_zones[zi].adapter->bulk->parse(body, name);
-        if (!blocks) {
-            return Error{"the downloaded list is not in the documented format: " +
-                             blocks.error().to_string(),
-                         {}};
-        }
-        return blocks;
+        return parse_bulk(*m_zones[zi].adapter, body, name, m_zones[zi].key);
     }
 
     void bulk_file_done(std::size_t zi, const std::string& name, FileBlocks blocks) {
@@ -1144,12 +1101,7 @@ class Run {
         case JobKind::txt: {
             Lookup& l = j.target->lookups[j.index];
             if (reply.status == ARES_SUCCESS) {
-                std::string joined;
-                for (const auto& s : reply.txt) {
-                    joined += joined.empty() ? "" : " | ";
-                    joined += s;
-                }
-                l.txt = sanitize_text(joined, 512);
+                l.txt = txt_reason(reply);
             }
             finish_lookup(*j.target);
             return;

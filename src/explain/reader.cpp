@@ -1,6 +1,7 @@
 // RejectionReader: splits the byte stream into lines, sends log lines to the log parsers
 // and gathers everything else into messages for the bounce parser.
 
+#include "core/sanitize.hpp"
 #include "explain/parse.hpp"
 
 #include <cstring>
@@ -10,6 +11,24 @@ namespace rblscope {
 namespace {
 constexpr std::size_t k_max_line = 1 << 20;    // longer lines are cut (and counted)
 constexpr std::size_t k_max_message = 8 << 20; // a message is parsed in pieces beyond this
+
+// Every field comes from the input: whatever a parser kept, nothing unprintable leaves.
+void make_printable(Rejection& r) {
+    for (auto* field : {&r.source,
+                        &r.where,
+                        &r.time,
+                        &r.log_host,
+                        &r.queue_id,
+                        &r.recipient,
+                        &r.remote_host,
+                        &r.remote_ip,
+                        &r.action,
+                        &r.status,
+                        &r.command}) {
+        *field = sanitize_text(*field, 320);
+    }
+    r.reply = sanitize_text(r.reply, 4096);
+}
 } // namespace
 
 struct RejectionReader::Impl {
@@ -66,7 +85,10 @@ struct RejectionReader::Impl {
 RejectionReader::RejectionReader(std::string source_name, Sink sink)
     : m_impl(std::make_unique<Impl>()) {
     m_impl->name = std::move(source_name);
-    m_impl->sink = std::move(sink);
+    m_impl->sink = [sink = std::move(sink)](Rejection&& r) {
+        make_printable(r);
+        sink(std::move(r));
+    };
 }
 
 RejectionReader::~RejectionReader() = default;

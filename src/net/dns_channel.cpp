@@ -375,18 +375,23 @@ void DnsChannel::on_reply(void* arg, int status, int /*timeouts*/, unsigned char
         return;
     }
     --p->self->m_in_flight;
+    p->self->m_done.emplace_back(std::move(p->callback),
+                                 read_dns_reply(p->type, status, abuf, alen));
+}
+
+DnsReply read_dns_reply(DnsChannel::Type type, int status, const unsigned char* abuf, int alen) {
     DnsReply reply;
     reply.status = status;
     if (status == ARES_SUCCESS && abuf != nullptr) {
-        parse_reply(p->type, abuf, alen, reply);
+        parse_reply(type, abuf, alen, reply);
     }
     // The packet is walked again only where c-ares gives no TTL: "no" answers and TXT.
     if (abuf != nullptr && (reply.status == ARES_ENOTFOUND || reply.status == ARES_ENODATA)) {
         reply.negative_ttl = response_ttls(abuf, alen).negative;
-    } else if (abuf != nullptr && reply.status == ARES_SUCCESS && p->type == Type::txt) {
+    } else if (abuf != nullptr && reply.status == ARES_SUCCESS && type == DnsChannel::Type::txt) {
         reply.ttl = response_ttls(abuf, alen).answer.value_or(0);
     }
-    p->self->m_done.emplace_back(std::move(p->callback), std::move(reply));
+    return reply;
 }
 
 void DnsChannel::process(int read_fd, int write_fd) {

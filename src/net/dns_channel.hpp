@@ -88,4 +88,10 @@ class DnsChannel {
 /// The text of a c-ares status code.
 [[nodiscard]] std::string dns_status_text(int status);
 
+/// What a response packet says for a query of `type`, given the status c-ares reported for
+/// it (ARES_SUCCESS for NOERROR, ARES_ENOTFOUND for NXDOMAIN ...). Every answer the channel
+/// delivers is read here; exposed for tests and fuzzing.
+[[nodiscard]] DnsReply
+read_dns_reply(DnsChannel::Type type, int status, const unsigned char* abuf, int alen);
+
 } // namespace rblscope

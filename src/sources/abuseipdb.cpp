@@ -51,7 +51,8 @@ SourceReading abuseipdb_read(const HttpResponse& response) {
     SourceReading r;
     const json* data =
         doc.is_object() && doc.contains("data") && doc["data"].is_object() ? &doc["data"] : nullptr;
-    if (data == nullptr || !(*data)["abuseConfidenceScore"].is_number()) {
+    if (data == nullptr || !data->contains("abuseConfidenceScore") ||
+        !(*data)["abuseConfidenceScore"].is_number()) {
         r.error = "the answer is not AbuseIPDB's JSON: " + source::body_excerpt(response.body);
         return r;
     }

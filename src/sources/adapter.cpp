@@ -97,6 +97,36 @@ SourceReading read_response(const HttpAdapter& adapter,
     return r;
 }
 
+Result<std::vector<ListedBlock>> parse_bulk(const HttpAdapter& adapter,
+                                            std::string_view body,
+                                            const std::string& name,
+                                            const std::string& key) {
+    auto blocks = adapter.bulk->parse(body, name);
+    if (!blocks) {
+        auto text =
+            "the downloaded list is not in the documented format: " + blocks.error().to_string();
+        source::redact(text, key);
+        return Error{std::move(text), {}};
+    }
+    for (auto& b : blocks.value()) {
+        source::redact(b.label, key);
+        for (auto& f : b.fields) {
+            source::redact(f, key);
+        }
+    }
+    return blocks;
+}
+
+SourceReading match_bulk(const HttpAdapter& adapter,
+                         const std::vector<ListedBlock>& blocks,
+                         const IpAddress& ip,
+                         const std::string& key) {
+    auto r = adapter.bulk->match(blocks, ip);
+    source::redact(r.error, key);
+    source::redact(r.meaning, key);
+    return r;
+}
+
 namespace source {
 
 void redact(std::string& text, const std::string& key) {

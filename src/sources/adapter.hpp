@@ -87,6 +87,19 @@ struct HttpAdapter {
                                           const std::string& key,
                                           const std::vector<ListedBlock>* blocks = nullptr);
 
+/// A downloaded file of a bulk list, parsed; the key is removed from the error text (a
+/// service's error page may echo the request URL, key included).
+[[nodiscard]] Result<std::vector<ListedBlock>> parse_bulk(const HttpAdapter& adapter,
+                                                          std::string_view body,
+                                                          const std::string& name,
+                                                          const std::string& key);
+
+/// The reading of a bulk list for one address, with the key removed from every text.
+[[nodiscard]] SourceReading match_bulk(const HttpAdapter& adapter,
+                                       const std::vector<ListedBlock>& blocks,
+                                       const IpAddress& ip,
+                                       const std::string& key);
+
 /// Helpers for the adapters.
 namespace source {
 /// Replaces every occurrence of `key` in `text` with "[key]".

@@ -39,7 +39,9 @@ SourceReading sfs_read(const HttpResponse& response) {
         return r;
     }
     const auto ip = doc.find("ip");
-    if (ip == doc.end() || !ip->is_object() || !(*ip)["appears"].is_number_integer()) {
+    // operator[] on a const object must only name members that exist.
+    if (ip == doc.end() || !ip->is_object() || !ip->contains("appears") ||
+        !(*ip)["appears"].is_number_integer()) {
         r.error = "StopForumSpam's answer has no ip.appears field";
         return r;
     }

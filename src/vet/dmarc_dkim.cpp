@@ -59,6 +59,15 @@ DmarcCheck parse_dmarc(std::string_view record) {
         d.problem = "p=" + sanitize_text(d.policy, 32) + " is not none, quarantine or reject";
         d.policy.clear();
     }
+    if (!d.subdomain_policy.empty() && d.subdomain_policy != "none" &&
+        d.subdomain_policy != "quarantine" && d.subdomain_policy != "reject") {
+        // RFC 7489 6.3: an invalid sp= is ignored, so subdomains take p=.
+        if (d.problem.empty()) {
+            d.problem = "sp=" + sanitize_text(d.subdomain_policy, 32) +
+                        " is not none, quarantine or reject (ignored)";
+        }
+        d.subdomain_policy.clear();
+    }
     return d;
 }
 
@@ -83,7 +92,7 @@ DkimCheck parse_dkim(std::string_view record) {
         k.problem = "no p= tag (no public key)";
         return k;
     }
-    k.algorithm = key_type;
+    k.algorithm = sanitize_text(key_type, 32);
     if (p->empty()) {
         k.revoked = true;
         return k;

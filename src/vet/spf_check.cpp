@@ -1,6 +1,7 @@
 // check_host() (RFC 7208 sections 4-8) over a DnsView. Every function that may need DNS
 // returns an optional: nullopt means "stopped: ctx.need names the missing answer".
 
+#include "core/sanitize.hpp"
 #include "core/text.hpp"
 #include "rblscope/spf.hpp"
 #include "vet/spf_internal.hpp"
@@ -668,6 +669,10 @@ SpfOutcome spf_check(const SpfQuery& query, const DnsView& dns) {
     if (out->problem.empty() &&
         (out->result == SpfResult::permerror || out->result == SpfResult::temperror)) {
         out->problem = ctx.problem;
+    }
+    // Names and terms come from DNS and the sender: shown to people, so made printable.
+    for (auto* text : {&out->domain, &out->mechanism, &out->explanation, &out->problem}) {
+        *text = sanitize_text(*text, 512);
     }
     return *out;
 }

@@ -2,6 +2,7 @@
 // domain-spec endings. Everything is checked before evaluation: a syntax error anywhere
 // makes the whole record a permerror (section 4.6).
 
+#include "core/sanitize.hpp"
 #include "core/text.hpp"
 #include "rblscope/spf.hpp"
 #include "vet/spf_internal.hpp"
@@ -309,7 +310,7 @@ Result<SpfRecord> parse_spf_record(std::string_view text) {
             continue;
         }
         if (auto bad = parse_term(tok, rec); !bad.empty()) {
-            return Error{bad, std::string(tok)};
+            return Error{sanitize_text(bad, 300), sanitize_text(tok, 100)};
         }
     }
     return rec;

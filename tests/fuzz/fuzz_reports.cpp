@@ -1,0 +1,244 @@
+// Hostile text through every output format: the strings a report carries from the network
+// (TXT reasons, meanings, error texts, delisting URLs, PTR names) are taken from the input,
+// sanitised as the engine does, and written as text, Nagios, CSV, Prometheus, JSON and the
+// vet HTML page.
+// Input: fields separated by \0.
+// Invariants: text and Nagios output hold no control character but newlines; the JSON
+// parses; every CSV row has the header's column count; Prometheus lines are well formed;
+// the HTML holds no markup from the input.
+
+#include "core/sanitize.hpp"
+#include "fuzz_support.hpp"
+#include "rblscope/catalog.hpp"
+#include "rblscope/report.hpp"
+#include "rblscope/vet.hpp"
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+using namespace rblscope;
+
+namespace {
+
+const Catalog& catalog() {
+    static const Catalog c = [] {
+        auto loaded = load_catalog(RBLSCOPE_CATALOG_FILE);
+        if (!loaded) {
+            fuzz::fail("cannot load the catalog", loaded.error().to_string());
+        }
+        return std::move(loaded).value();
+    }();
+    return c;
+}
+
+/// Runs one report over `report` into memory.
+template <typename Make> std::string render(Make make, const TargetReport& report) {
+    char* buf = nullptr;
+    std::size_t len = 0;
+    std::FILE* out = open_memstream(&buf, &len);
+    std::FILE* err = std::fopen("/dev/null", "w");
+    {
+        auto r = make(out, err);
+        r->on_target(report);
+        r->on_warning(report.notes.empty() ? std::string("w") : report.notes.front());
+        RunSummary summary;
+        summary.targets = 1;
+        r->finish(summary);
+    }
+    std::fclose(err);
+    std::fclose(out);
+    std::string text(buf, len);
+    std::free(buf);
+    return text;
+}
+
+// RFC 4180: the number of fields of each record.
+void check_csv(std::string_view csv) {
+    std::size_t fields = 1, header = 0;
+    bool quoted = false, first_row = true;
+    for (std::size_t i = 0; i < csv.size(); ++i) {
+        const char c = csv[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < csv.size() && csv[i + 1] == '"') {
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            ++fields;
+        } else if (c == '\r' && i + 1 < csv.size() && csv[i + 1] == '\n') {
+            ++i;
+            if (first_row) {
+                header = fields;
+                first_row = false;
+            } else if (fields != header) {
+                fuzz::fail("a CSV row with another column count", csv);
+            }
+            fields = 1;
+        } else if (c == '\n' || c == '\r') {
+            fuzz::fail("a bare line break in CSV", csv);
+        }
+    }
+    if (quoted) {
+        fuzz::fail("an unterminated CSV field", csv);
+    }
+}
+
+// The text exposition format: comments, or NAME{LABEL="VALUE",...} NUMBER.
+void check_prometheus(std::string_view text) {
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string_view::npos) {
+            fuzz::fail("Prometheus output does not end with a newline", text);
+        }
+        const auto line = text.substr(start, end - start);
+        start = end + 1;
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        std::size_t i = 0;
+        while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) ||
+                                   line[i] == '_' || line[i] == ':')) {
+            ++i;
+        }
+        if (i == 0) {
+            fuzz::fail("a Prometheus line without a metric name", line);
+        }
+        if (i < line.size() && line[i] == '{') {
+            ++i;
+            while (i < line.size() && line[i] != '}') {
+                while (i < line.size() && line[i] != '=') {
+                    ++i;
+                }
+                if (i + 1 >= line.size() || line[i + 1] != '"') {
+                    fuzz::fail("a Prometheus label without a quoted value", line);
+                }
+                i += 2;
+                while (i < line.size() && line[i] != '"') {
+                    if (line[i] == '\\') {
+                        if (i + 1 >= line.size() ||
+                            (line[i + 1] != '\\' && line[i + 1] != '"' && line[i + 1] != 'n')) {
+                            fuzz::fail("a bad escape in a Prometheus label", line);
+                        }
+                        ++i;
+                    }
+                    ++i;
+                }
+                ++i;
+                if (i < line.size() && line[i] == ',') {
+                    ++i;
+                }
+            }
+            ++i;
+        }
+        if (i >= line.size() || line[i] != ' ') {
+            fuzz::fail("a Prometheus sample without a value", line);
+        }
+    }
+}
+
+// The element names of a page, in order.
+std::vector<std::string> tags_of(const std::string& html) {
+    std::vector<std::string> tags;
+    for (auto at = html.find('<'); at != std::string::npos; at = html.find('<', at + 1)) {
+        auto end = at + 1;
+        while (end < html.size() && (std::isalnum(static_cast<unsigned char>(html[end])) ||
+                                     html[end] == '/' || html[end] == '!')) {
+            ++end;
+        }
+        tags.push_back(html.substr(at, end - at));
+    }
+    return tags;
+}
+
+/// The input with the characters that could make markup replaced.
+std::string defused(std::string s) {
+    for (auto& c : s) {
+        if (c == '<' || c == '>' || c == '&' || c == '"' || c == '\'') {
+            c = 'x';
+        }
+    }
+    return s;
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    fuzz::FuzzInput in(data, size);
+    std::vector<std::string> raw;
+    for (int i = 0; i < 8; ++i) {
+        raw.emplace_back(in.field('\0'));
+    }
+    const auto& zones = catalog().zones;
+
+    TargetReport report;
+    report.target = parse_target("192.0.2.1").value();
+    report.ip = report.target.ip;
+    for (int i = 0; i < 3; ++i) {
+        ZoneResult r;
+        r.zone = &zones[static_cast<std::size_t>(i) * 7 % zones.size()];
+        r.subject = "192.0.2.1";
+        r.status = static_cast<Status>(i);
+        r.codes = {"127.0.0.2"};
+        r.meaning = sanitize_text(raw[0]);
+        r.txt = sanitize_text(raw[1]);
+        r.error = sanitize_text(raw[2]);
+        r.delist_url = sanitize_text(raw[3]);
+        report.results.push_back(r);
+    }
+    report.problems = {sanitize_text(raw[4])};
+    report.notes = {sanitize_text(raw[5])};
+    report.verdict = Verdict::listed;
+    report.listed = 1;
+    report.exit_code = 2;
+
+    const ReportOptions options;
+    const auto text =
+        render([&](auto o, auto e) { return make_text_report(o, e, options); }, report);
+    fuzz::expect_printable_lines(text, "text report");
+    const auto nagios =
+        render([&](auto o, auto e) { return make_nagios_report(o, e, options); }, report);
+    fuzz::expect_printable_lines(nagios, "nagios report");
+    check_csv(render([](auto o, auto e) { return make_csv_report(o, e); }, report));
+    check_prometheus(render([](auto o, auto e) { return make_prometheus_report(o, e); }, report));
+    const auto json = render([](auto o, auto e) { return make_json_report(o, e); }, report);
+    if (!nlohmann::json::accept(json)) {
+        fuzz::fail("the JSON report does not parse", json);
+    }
+
+    // The page for the input and for the input with markup characters replaced must have
+    // the same elements: anything else is markup from the input.
+    const auto page = [&](auto text) {
+        AddressVet vet;
+        vet.ip = report.target.ip;
+        vet.target = "192.0.2.1";
+        vet.ptr.names = {text(raw[6])};
+        vet.ptr.helo = text(raw[7]);
+        vet.reasons = {text(raw[0]), text(raw[4])};
+        TargetReport blocklists = report;
+        for (auto& r : blocklists.results) {
+            r.meaning = text(raw[0]);
+            r.txt = text(raw[1]);
+            r.error = text(raw[2]);
+            r.delist_url = text(raw[3]);
+        }
+        vet.blocklists = blocklists;
+        vet.grade = Readiness::burned;
+        DomainVet domain;
+        domain.domain = text(raw[5]);
+        return vet_html({vet}, domain, text(raw[6]));
+    };
+    const auto hostile = page([](const std::string& s) { return sanitize_text(s); });
+    const auto tame = page([](const std::string& s) { return defused(sanitize_text(s)); });
+    if (tags_of(hostile) != tags_of(tame)) {
+        fuzz::fail("markup from the input reached the HTML page", hostile);
+    }
+    return 0;
+}

@@ -1,0 +1,39 @@
+// The TOML loaders: the zone catalog (lists.toml), the explain knowledge in it
+// ([[provider]] / [[rejection]]) and the user's configuration file (keys).
+// Invariants: no crash or hang whatever the bytes; errors are printable; an accepted catalog
+// has printable zone names and only http(s) delisting URLs.
+
+#include "fuzz_support.hpp"
+#include "rblscope/catalog.hpp"
+#include "rblscope/config.hpp"
+#include "rblscope/explain.hpp"
+
+using namespace rblscope;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+
+    if (auto catalog = parse_catalog(text, "fuzz.toml")) {
+        for (const auto& zone : catalog.value().zones) {
+            fuzz::expect_printable(zone.zone, "accepted zone name");
+            if (!zone.delist_url.empty() && zone.delist_url.rfind("https://", 0) != 0 &&
+                zone.delist_url.rfind("http://", 0) != 0) {
+                fuzz::fail("accepted a delist URL that is not http(s)", zone.delist_url);
+            }
+        }
+    } else {
+        fuzz::expect_printable(catalog.error().to_string(), "catalog error");
+    }
+
+    if (auto knowledge = parse_bounce_knowledge(text, "fuzz.toml"); !knowledge) {
+        fuzz::expect_printable(knowledge.error().to_string(), "knowledge error");
+    }
+
+    if (auto config = parse_config(text, "fuzz.toml")) {
+        (void)config;
+    } else {
+        const auto message = config.error().to_string();
+        fuzz::expect_printable(message, "config error");
+    }
+    return 0;
+}
