@@ -34,6 +34,11 @@ struct EngineOptions {
     /// Deadline for the whole run (0 = none). When it passes, lookups still open become
     /// `timeout`, unread input is left unread, and the run's exit status is UNKNOWN.
     std::chrono::milliseconds deadline{0};
+    /// A file descriptor that becomes readable when the run must stop now (the read end of
+    /// a pipe a SIGINT/SIGTERM handler writes to; -1 = none). Like the deadline: lookups
+    /// still open become `timeout`, unread input stays unread, what finished is reported,
+    /// and the run's exit status is UNKNOWN. The fd is watched, never read.
+    int stop_fd = -1;
     ExitPolicy exit_policy; ///< decides each target's exit status
     /// Directory of the on-disk answer cache (empty = none): answers still within their
     /// DNS TTL are taken from it instead of the network, and new ones are stored.
@@ -50,8 +55,11 @@ struct EngineOptions {
 class TargetSource {
   public:
     virtual ~TargetSource() = default;
-    /// Next target or a bad-input error; nullopt at the end.
+    /// Next target or a bad-input error; nullopt at the end, or while waiting for input.
     virtual std::optional<Result<Target>> next() = 0;
+    /// After next() returned nullopt: the descriptor to wait on when more input will come
+    /// (a pipe without a complete line yet), or -1 when the input has ended.
+    [[nodiscard]] virtual int waiting_fd() const { return -1; }
 };
 
 /// Where results go. Called on the engine's thread, in input order.
@@ -74,6 +82,7 @@ struct RunSummary {
     std::uint32_t elapsed_ms = 0;
     int exit_code = 0;                  ///< ExitCode of the whole run
     bool deadline_reached = false;      ///< the run was cut short by EngineOptions::deadline
+    bool interrupted = false;           ///< the run was stopped through EngineOptions::stop_fd
     std::vector<std::string> resolvers; ///< what was actually used
 };
 

@@ -6,7 +6,6 @@
 #include "rblscope/ip.hpp"
 
 #include <cstdint>
-#include <istream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,20 +32,36 @@ struct Target {
 /// labels, at least two labels, labels <= 63 octets, total <= 253).
 [[nodiscard]] bool is_valid_hostname(std::string_view name);
 
-/// Reads targets one line at a time from a stream: '#' starts a comment, blank lines are
-/// skipped. Never holds more than one line, so input of any size streams.
+/// Reads targets one line at a time from a file descriptor: '#' starts a comment, blank
+/// lines are skipped, lines longer than 4 KiB are refused (and skipped). Memory is one
+/// bounded buffer, so input of any size streams.
+///
+/// Never blocks: on a pipe or terminal without a complete line yet, next() returns nullopt
+/// with waiting() true; the caller waits until fd() is readable and asks again (the engine
+/// does this in its event loop, so a paused pipe costs no CPU and stops no lookups).
 class TargetReader {
   public:
-    /// `name` is used in error locations ("-" is shown as "stdin").
-    TargetReader(std::istream& in, std::string name);
+    /// `fd` is not owned. `name` is used in error locations ("-" is shown as "stdin").
+    TargetReader(int fd, std::string name);
 
-    /// The next target or a line-numbered error; nullopt at end of input.
+    /// The next target or a line-numbered error; nullopt at end of input or while waiting.
     [[nodiscard]] std::optional<Result<Target>> next();
 
+    /// True when the last next() returned nullopt because no complete line is there yet.
+    [[nodiscard]] bool waiting() const noexcept { return m_waiting; }
+    [[nodiscard]] int fd() const noexcept { return m_fd; }
+
+    static constexpr std::size_t max_line = 4096;
+
   private:
-    std::istream& m_in;
+    int m_fd;
     std::string m_name;
-    std::uint64_t m_line = 0;
+    std::string m_buffer;
+    std::size_t m_pos = 0;    ///< start of the unread part of m_buffer
+    std::uint64_t m_line = 0; ///< lines returned or refused so far
+    bool m_eof = false;
+    bool m_waiting = false;
+    bool m_skipping = false; ///< inside a refused over-long line
 };
 
 } // namespace rblscope

@@ -1,10 +1,13 @@
 #include "cli/cli.hpp"
 
+#include "cli/signals.hpp"
 #include "rblscope/rblscope.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <system_error>
 #include <unistd.h>
 
 namespace rblscope::cli {
@@ -97,16 +100,30 @@ int run(int argc, char** argv) {
                                                  : app.get_subcommands().front()->get_name() + " ");
         return static_cast<int>(ExitCode::unknown);
     }
-    if (check_cmd->parsed()) {
-        return run_check_command(check);
+    const StopSignals signals;
+    int code = static_cast<int>(ExitCode::unknown);
+    try {
+        if (check_cmd->parsed()) {
+            code = run_check_command(check);
+        } else if (vet_cmd->parsed()) {
+            code = run_vet_command(vet);
+        } else if (explain_cmd->parsed()) {
+            code = run_explain_command(explain);
+        } else {
+            code = run_zones_command(zones);
+        }
+    } catch (const std::system_error& e) {
+        // fmt's "cannot write to file": stdout went away (| head). Nothing more can be said
+        // there, and a message about it would only be noise.
+        if (e.code() != std::errc::broken_pipe) {
+            fmt::print(stderr, "rblscope: {}\n", e.what());
+        }
+        return static_cast<int>(ExitCode::unknown);
     }
-    if (vet_cmd->parsed()) {
-        return run_vet_command(vet);
+    if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+        return static_cast<int>(ExitCode::unknown); // the output did not arrive whole
     }
-    if (explain_cmd->parsed()) {
-        return run_explain_command(explain);
-    }
-    return run_zones_command(zones);
+    return code;
 }
 
 } // namespace rblscope::cli

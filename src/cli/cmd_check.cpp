@@ -1,14 +1,16 @@
 #include "cli/cli.hpp"
+#include "cli/signals.hpp"
 #include "rblscope/rblscope.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <fstream>
-#include <iostream>
 #include <set>
 #include <sys/stat.h>
 #include <tuple>
@@ -21,10 +23,10 @@ namespace {
 /// Command-line targets first, then --input lines, one at a time.
 class CombinedSource final : public TargetSource {
   public:
-    CombinedSource(std::vector<std::string> args, std::istream* in, std::string name)
+    CombinedSource(std::vector<std::string> args, int fd, std::string name)
         : m_args(std::move(args)) {
-        if (in != nullptr) {
-            m_reader.emplace(*in, std::move(name));
+        if (fd >= 0) {
+            m_reader.emplace(fd, std::move(name));
         }
     }
     std::optional<Result<Target>> next() override {
@@ -35,6 +37,9 @@ class CombinedSource final : public TargetSource {
             return m_reader->next();
         }
         return std::nullopt;
+    }
+    int waiting_fd() const override {
+        return m_reader && m_reader->waiting() ? m_reader->fd() : -1;
     }
 
   private:
@@ -144,6 +149,7 @@ bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedChec
     eo.timeout =
         std::chrono::milliseconds(static_cast<long>(std::lround(opt.query_timeout_s * 1000)));
     eo.deadline = std::chrono::milliseconds(static_cast<long>(std::lround(opt.deadline_s * 1000)));
+    eo.stop_fd = stop_fd(); // SIGINT / SIGTERM, or stdout gone
     eo.retries = opt.retries;
     eo.resolvers = opt.resolvers;
     for (const auto& [text, slot, flag] :
@@ -354,19 +360,27 @@ int run_check_command(const CheckOptions& opt) {
     const auto& eo = prepared.eo;
     const auto& zones = prepared.zones;
 
-    std::ifstream file;
-    std::istream* in = nullptr;
+    struct InputFile {
+        int fd = -1;
+        ~InputFile() {
+            if (fd > STDIN_FILENO) {
+                ::close(fd);
+            }
+        }
+    } input;
     if (opt.input == "-") {
-        in = &std::cin;
+        input.fd = STDIN_FILENO;
     } else if (!opt.input.empty()) {
-        file.open(opt.input);
-        if (!file) {
-            fmt::print(stderr, "rblscope: --input {}: cannot open the file\n", opt.input);
+        input.fd = ::open(opt.input.c_str(), O_RDONLY | O_CLOEXEC);
+        if (input.fd < 0) {
+            fmt::print(stderr,
+                       "rblscope: --input {}: cannot open the file: {}\n",
+                       opt.input,
+                       std::strerror(errno));
             return unknown;
         }
-        in = &file;
     }
-    CombinedSource source(targets, in, opt.input);
+    CombinedSource source(targets, input.fd, opt.input);
 
     ReportOptions ro;
     const char* no_color = std::getenv("NO_COLOR");
@@ -388,12 +402,24 @@ int run_check_command(const CheckOptions& opt) {
         report = make_text_report(stdout, stderr, ro);
     }
 
-    auto summary = run_check(zones, *catalog, source, *report, eo);
+    GuardedReport guarded(std::move(report), stdout);
+    auto summary = run_check(zones, *catalog, source, guarded, eo);
     if (!summary) {
         fmt::print(stderr, "rblscope: {}\n", summary.error().to_string());
         return unknown;
     }
-    report->finish(*summary);
+    guarded.finish(*summary);
+    if (guarded.broken()) {
+        return unknown; // stdout went away: quietly, as `| head` expects
+    }
+    if (summary->interrupted) {
+        fmt::print(stderr,
+                   "rblscope: {}: stopped after {} targets; what was still open is reported "
+                   "as timeout\n",
+                   stop_signal() != 0 ? signal_name(stop_signal()) : "interrupted",
+                   summary->targets);
+        return unknown;
+    }
     if (summary->targets == 0 || summary->deadline_reached) {
         return unknown; // nothing could be decided
     }

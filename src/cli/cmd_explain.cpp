@@ -2,6 +2,7 @@
 // of the sending IPs found.
 
 #include "cli/cli.hpp"
+#include "cli/signals.hpp"
 #include "rblscope/explain.hpp"
 #include "rblscope/rblscope.hpp"
 #include "report/json_writer.hpp"
@@ -23,13 +24,16 @@ namespace {
 constexpr std::size_t k_max_checked_ips = 256; // --check asks about this many addresses at most
 
 /// Reads a file (or stdin) through the reader in large blocks.
+struct InputTotals {
+    std::uint64_t lines = 0, bytes = 0, cut = 0;
+    bool interrupted = false; ///< SIGINT/SIGTERM stopped the reading
+};
+
 bool read_input(const std::string& path,
                 FindingGroups& groups,
                 const BounceKnowledge& knowledge,
                 const Catalog& catalog,
-                std::uint64_t& lines,
-                std::uint64_t& bytes,
-                std::uint64_t& cut) {
+                InputTotals& totals) {
     const bool is_stdin = path == "-";
     const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -43,6 +47,10 @@ bool read_input(const std::string& path,
     std::vector<char> buf(1 << 20);
     bool ok = true;
     for (;;) {
+        if (stop_signal() != 0) {
+            totals.interrupted = true; // SIGINT/SIGTERM: report what was read so far
+            break;
+        }
         const auto n = ::read(fd, buf.data(), buf.size());
         if (n < 0 && errno == EINTR) {
             continue;
@@ -61,9 +69,9 @@ bool read_input(const std::string& path,
     if (!is_stdin) {
         ::close(fd);
     }
-    lines += reader.lines();
-    bytes += reader.bytes();
-    cut += reader.cut_lines();
+    totals.lines += reader.lines();
+    totals.bytes += reader.bytes();
+    totals.cut += reader.cut_lines();
     return ok;
 }
 
@@ -167,10 +175,7 @@ int run_live_check(const ExplainOptions& opt,
     return summary->exit_code;
 }
 
-void print_text(const ExplainOptions& opt,
-                const FindingGroups& groups,
-                std::uint64_t lines,
-                std::uint64_t cut) {
+void print_text(const ExplainOptions& opt, const FindingGroups& groups, const InputTotals& totals) {
     const auto& causes = groups.causes();
     std::size_t shown = 0;
     for (const auto& c : causes) {
@@ -252,13 +257,13 @@ void print_text(const ExplainOptions& opt,
         fmt::print("\n");
     }
     fmt::print("Summary: {} lines, {} findings ({} deferred, {} refused), {} distinct causes\n",
-               lines,
+               totals.lines,
                groups.total(),
                groups.deferred(),
                groups.bounced(),
                causes.size());
-    if (cut > 0) {
-        fmt::print("  {} lines longer than 1 MiB were cut\n", cut);
+    if (totals.cut > 0) {
+        fmt::print("  {} lines longer than 1 MiB were cut\n", totals.cut);
     }
     if (groups.ungrouped() > 0) {
         fmt::print("  {} findings beyond the grouping cap are only counted\n", groups.ungrouped());
@@ -340,9 +345,7 @@ void print_nagios(const FindingGroups& groups) {
 
 void write_json(fmt::memory_buffer& b,
                 const FindingGroups& groups,
-                std::uint64_t lines,
-                std::uint64_t bytes,
-                std::uint64_t cut,
+                const InputTotals& totals,
                 const CheckStatuses* statuses) {
     JsonWriter w(b);
     w.begin_object();
@@ -436,11 +439,13 @@ void write_json(fmt::memory_buffer& b,
     w.key("summary");
     w.begin_object();
     w.key("lines");
-    w.value(lines);
+    w.value(totals.lines);
     w.key("bytes");
-    w.value(bytes);
+    w.value(totals.bytes);
     w.key("cut_lines");
-    w.value(cut);
+    w.value(totals.cut);
+    w.key("interrupted");
+    w.value(totals.interrupted);
     w.key("findings");
     w.value(groups.total());
     w.key("deferred");
@@ -525,14 +530,15 @@ int run_explain_command(const ExplainOptions& opt) {
         return unknown;
     }
     FindingGroups groups;
-    std::uint64_t lines = 0;
-    std::uint64_t bytes = 0;
-    std::uint64_t cut = 0;
+    InputTotals totals;
     const std::vector<std::string> inputs =
         opt.inputs.empty() ? std::vector<std::string>{"-"} : opt.inputs;
     std::size_t readable = 0;
     for (const auto& in : inputs) {
-        readable += read_input(in, groups, *knowledge, *catalog, lines, bytes, cut) ? 1 : 0;
+        if (totals.interrupted) {
+            break;
+        }
+        readable += read_input(in, groups, *knowledge, *catalog, totals) ? 1 : 0;
     }
     if (readable == 0) {
         if (opt.format == "nagios") {
@@ -544,7 +550,7 @@ int run_explain_command(const ExplainOptions& opt) {
     CheckStatuses statuses;
     if (opt.format == "json") {
         fmt::memory_buffer b;
-        write_json(b, groups, lines, bytes, cut, nullptr);
+        write_json(b, groups, totals, nullptr);
         if (opt.check) {
             // The check's own document (the `rblscope check --format json` schema) goes in
             // "check"; the findings are written after it so they can say what it found.
@@ -555,7 +561,7 @@ int run_explain_command(const ExplainOptions& opt) {
                 run_live_check(opt, *catalog, groups, f, statuses);
                 std::fclose(f);
                 b.clear();
-                write_json(b, groups, lines, bytes, cut, &statuses);
+                write_json(b, groups, totals, &statuses);
                 b.resize(b.size() - 1); // reopen the top-level object
                 std::string_view check(mem, size);
                 while (!check.empty() && (check.back() == '\n' || check.back() == ' ')) {
@@ -572,7 +578,7 @@ int run_explain_command(const ExplainOptions& opt) {
     } else if (opt.format == "nagios") {
         print_nagios(groups);
     } else {
-        print_text(opt, groups, lines, cut);
+        print_text(opt, groups, totals);
         if (opt.check) {
             fmt::print("\nLive check of the sending IPs found:\n");
             std::fflush(stdout);
@@ -597,6 +603,13 @@ int run_explain_command(const ExplainOptions& opt) {
         }
     }
     std::fflush(stdout);
+    if (totals.interrupted) {
+        fmt::print(stderr,
+                   "rblscope: {}: stopped after {} lines; the findings above are from that part\n",
+                   signal_name(stop_signal()),
+                   totals.lines);
+        return unknown;
+    }
     return groups.worst_exit_code();
 }
 

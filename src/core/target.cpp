@@ -3,7 +3,12 @@
 #include "core/sanitize.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
 #include <fmt/format.h>
+#include <poll.h>
+#include <unistd.h>
 
 namespace rblscope {
 
@@ -125,28 +130,74 @@ Result<Target> parse_target(std::string_view raw) {
     return t;
 }
 
-TargetReader::TargetReader(std::istream& in, std::string name)
-    : m_in(in), m_name(name == "-" ? "stdin" : std::move(name)) {}
+TargetReader::TargetReader(int fd, std::string name)
+    : m_fd(fd), m_name(name == "-" ? "stdin" : std::move(name)) {}
 
 std::optional<Result<Target>> TargetReader::next() {
-    std::string line;
-    while (std::getline(m_in, line)) {
-        ++m_line;
-        if (const auto hash = line.find('#'); hash != std::string::npos) {
-            line.erase(hash);
+    m_waiting = false;
+    while (true) {
+        const auto newline = m_buffer.find('\n', m_pos);
+        if (newline != std::string::npos || (m_eof && m_pos < m_buffer.size())) {
+            const auto end = newline == std::string::npos ? m_buffer.size() : newline;
+            std::string_view line(m_buffer.data() + m_pos, end - m_pos);
+            m_pos = newline == std::string::npos ? m_buffer.size() : newline + 1;
+            if (m_skipping) {
+                m_skipping = false; // the end of a refused line
+                continue;
+            }
+            ++m_line;
+            if (const auto hash = line.find('#'); hash != std::string_view::npos) {
+                line = line.substr(0, hash);
+            }
+            if (trim(line).empty()) {
+                continue;
+            }
+            const auto where = fmt::format("{}:{}", m_name, m_line);
+            auto t = parse_target(line);
+            if (!t) {
+                return Result<Target>(Error{t.error().message, where});
+            }
+            t->where = where;
+            return t;
         }
-        if (trim(line).empty()) {
-            continue;
+        if (m_eof) {
+            return std::nullopt;
         }
-        const auto where = fmt::format("{}:{}", m_name, m_line);
-        auto t = parse_target(line);
-        if (!t) {
-            return Result<Target>(Error{t.error().message, where});
+        m_buffer.erase(0, m_pos);
+        m_pos = 0;
+        if (m_buffer.size() > max_line) {
+            m_buffer.clear();
+            m_skipping = true;
+            ++m_line;
+            return Result<Target>(Error{fmt::format("line longer than {} bytes; skipped", max_line),
+                                        fmt::format("{}:{}", m_name, m_line)});
         }
-        t->where = where;
-        return t;
+        // Read only what is there: poll() first, so a pipe with nothing in it never blocks.
+        pollfd p{m_fd, POLLIN, 0};
+        const int ready = ::poll(&p, 1, 0);
+        if (ready == 0) {
+            m_waiting = true;
+            return std::nullopt;
+        }
+        if (ready < 0 && errno != EINTR) {
+            m_eof = true;
+            return Result<Target>(
+                Error{fmt::format("cannot read the input: {}", std::strerror(errno)), m_name});
+        }
+        std::array<char, 65536> chunk{};
+        const auto n = ::read(m_fd, chunk.data(), chunk.size());
+        if (n > 0) {
+            m_buffer.append(chunk.data(), static_cast<std::size_t>(n));
+        } else if (n == 0) {
+            m_eof = true;
+        } else if (errno != EINTR && errno != EAGAIN) {
+            m_eof = true;
+            m_buffer.clear();
+            m_pos = 0;
+            return Result<Target>(
+                Error{fmt::format("cannot read the input: {}", std::strerror(errno)), m_name});
+        }
     }
-    return std::nullopt;
 }
 
 } // namespace rblscope

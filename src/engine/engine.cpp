@@ -94,6 +94,8 @@ class ExpandingSource {
         return next();
     }
 
+    [[nodiscard]] int waiting_fd() const { return m_inner.waiting_fd(); }
+
   private:
     TargetSource& m_inner;
     std::uint64_t m_max;
@@ -247,6 +249,13 @@ class Run {
         if (m_options.deadline.count() > 0) {
             m_loop.add_timer(start + m_options.deadline, [this] { on_run_deadline(); });
         }
+        if (m_options.stop_fd >= 0) {
+            m_loop.watch(m_options.stop_fd, true, false, [this](int fd, bool, bool) {
+                m_loop.unwatch(fd);
+                m_summary.interrupted = true;
+                on_run_deadline();
+            });
+        }
         start_tests();
         m_summary.queries = 0;
         while (true) {
@@ -258,9 +267,13 @@ class Run {
             m_loop.run_once(std::chrono::milliseconds(1000));
             drain();
         }
-        if (m_summary.deadline_reached) {
+        if (m_summary.deadline_reached || m_summary.interrupted) {
             m_exit = ExitCode::unknown; // what was decided is shown, but the run is incomplete
         }
+        if (m_options.stop_fd >= 0 && !m_summary.interrupted) {
+            m_loop.unwatch(m_options.stop_fd);
+        }
+        stop_waiting_for_input();
         if (m_cache) {
             m_cache->report_totals();
         }
@@ -698,7 +711,11 @@ class Run {
         while (true) {
             auto item = m_source.next();
             if (!item) {
-                m_source_done = true;
+                if (const int fd = m_source.waiting_fd(); fd >= 0) {
+                    wait_for_input(fd);
+                } else {
+                    m_source_done = true;
+                }
                 return false;
             }
             if (!item->ok()) {
@@ -709,6 +726,22 @@ class Run {
             }
             start_target(std::move(item->value()));
             return true;
+        }
+    }
+
+    // A pipe paused: the loop sleeps until it is readable (or anything else happens).
+    void wait_for_input(int fd) {
+        if (m_input_fd >= 0) {
+            return;
+        }
+        m_input_fd = fd;
+        m_loop.watch(fd, true, false, [this](int, bool, bool) { stop_waiting_for_input(); });
+    }
+
+    void stop_waiting_for_input() {
+        if (m_input_fd >= 0) {
+            m_loop.unwatch(m_input_fd);
+            m_input_fd = -1;
         }
     }
 
@@ -972,9 +1005,13 @@ class Run {
 
     // The whole run's deadline: settle everything still open as timed out and read no more
     // input, so what was decided is reported at once.
+    // The deadline passed, or the run was told to stop (m_summary.interrupted).
     void on_run_deadline() {
-        m_summary.deadline_reached = true;
+        if (!m_summary.interrupted) {
+            m_summary.deadline_reached = true;
+        }
         m_source_done = true;
+        stop_waiting_for_input();
         std::vector<std::uint64_t> open;
         open.reserve(m_requests.size());
         for (const auto& [id, rq] : m_requests) {
@@ -1057,6 +1094,9 @@ class Run {
     }
 
     std::string deadline_text(std::string_view before) const {
+        if (m_summary.interrupted) {
+            return fmt::format("the run was interrupted before {}", before);
+        }
         return fmt::format("the run's deadline of {:g} s passed before {}",
                            static_cast<double>(m_options.deadline.count()) / 1000.0,
                            before);
@@ -1247,6 +1287,7 @@ class Run {
     int m_in_flight = 0;
     int m_tests_outstanding = 0;
     bool m_source_done = false;
+    int m_input_fd = -1; ///< watched while the input has no complete line
     ExitCode m_exit = ExitCode::ok;
     RunSummary m_summary;
 };

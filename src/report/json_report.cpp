@@ -173,6 +173,8 @@ class JsonReport final : public Report {
         w.value(s.exit_code);
         w.key("deadline_reached");
         w.value(s.deadline_reached);
+        w.key("interrupted");
+        w.value(s.interrupted);
         w.key("resolvers");
         w.strings(s.resolvers);
         w.end_object();

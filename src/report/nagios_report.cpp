@@ -146,6 +146,9 @@ class NagiosReport final : public Report {
         if (s.deadline_reached) {
             text = fmt::format("deadline of {} s reached; {}", number(m_opt.deadline_s), text);
         }
+        if (s.interrupted) {
+            text = "interrupted; " + text;
+        }
         const auto& p = m_opt.policy;
         const auto range = [](const std::optional<ThresholdRange>& r) {
             return r ? r->text() : std::string();

@@ -85,6 +85,7 @@ class PrometheusReport final : public Report {
                 .count();
         sample(m_timestamp, "", now);
         sample(m_deadline, "", s.deadline_reached ? 1 : 0);
+        sample(m_interrupted, "", s.interrupted ? 1 : 0);
         sample(m_input_errors, "", static_cast<double>(s.input_errors));
         sample(m_exit, "", s.exit_code);
         for (Family* f : {&m_listed,
@@ -98,6 +99,7 @@ class PrometheusReport final : public Report {
                           &m_duration,
                           &m_timestamp,
                           &m_deadline,
+                          &m_interrupted,
                           &m_input_errors,
                           &m_exit}) {
             if (f->samples.size() == 0) {
@@ -140,6 +142,7 @@ class PrometheusReport final : public Report {
     Family m_duration{"rblscope_check_duration_seconds", "Wall time of the check run."};
     Family m_timestamp{"rblscope_check_timestamp_seconds", "Unix time the check run finished."};
     Family m_deadline{"rblscope_check_deadline_reached", "1 when the run's deadline cut it short."};
+    Family m_interrupted{"rblscope_check_interrupted", "1 when a signal stopped the run early."};
     Family m_input_errors{"rblscope_check_input_errors",
                           "Number of target lines that could not be used."};
     Family m_exit{

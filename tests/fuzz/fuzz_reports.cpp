@@ -215,25 +215,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // The page for the input and for the input with markup characters replaced must have
     // the same elements: anything else is markup from the input.
-    const auto page = [&](auto text) {
+    const auto page = [&](auto shown) {
         AddressVet vet;
         vet.ip = report.target.ip;
         vet.target = "192.0.2.1";
-        vet.ptr.names = {text(raw[6])};
-        vet.ptr.helo = text(raw[7]);
-        vet.reasons = {text(raw[0]), text(raw[4])};
+        vet.ptr.names = {shown(raw[6])};
+        vet.ptr.helo = shown(raw[7]);
+        vet.reasons = {shown(raw[0]), shown(raw[4])};
         TargetReport blocklists = report;
         for (auto& r : blocklists.results) {
-            r.meaning = text(raw[0]);
-            r.txt = text(raw[1]);
-            r.error = text(raw[2]);
-            r.delist_url = text(raw[3]);
+            r.meaning = shown(raw[0]);
+            r.txt = shown(raw[1]);
+            r.error = shown(raw[2]);
+            r.delist_url = shown(raw[3]);
         }
         vet.blocklists = blocklists;
         vet.grade = Readiness::burned;
         DomainVet domain;
-        domain.domain = text(raw[5]);
-        return vet_html({vet}, domain, text(raw[6]));
+        domain.domain = shown(raw[5]);
+        return vet_html({vet}, domain, shown(raw[6]));
     };
     const auto hostile = page([](const std::string& s) { return sanitize_text(s); });
     const auto tame = page([](const std::string& s) { return defused(sanitize_text(s)); });

@@ -9,7 +9,8 @@
 #include "rblscope/target.hpp"
 
 #include <algorithm>
-#include <sstream>
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace rblscope;
 
@@ -56,8 +57,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     // The same bytes as an --input file: every line read, errors numbered.
-    std::istringstream in{std::string(text)};
-    TargetReader reader(in, "fuzz.txt");
+    const int fd = memfd_create("fuzz", MFD_CLOEXEC);
+    if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
+        ::lseek(fd, 0, SEEK_SET) != 0) {
+        fuzz::fail("cannot make a memory file", "");
+    }
+    TargetReader reader(fd, "fuzz.txt");
     int lines = 0;
     while (auto next = reader.next()) {
         if (!*next) {
@@ -67,5 +72,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             fuzz::fail("the reader does not end", "");
         }
     }
+    if (reader.waiting()) {
+        fuzz::fail("a file made the reader wait", "");
+    }
+    ::close(fd);
     return 0;
 }

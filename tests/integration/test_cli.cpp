@@ -51,7 +51,9 @@ TEST_CASE("cli: usage errors exit 3 with one line") {
         const auto r =
             run_rblscope({"check", "--catalog", f.catalog, "--input", "/nonexistent/targets.txt"});
         CHECK(r.exit_code == 3);
-        CHECK(r.err == "rblscope: --input /nonexistent/targets.txt: cannot open the file\n");
+        CHECK(r.err ==
+              "rblscope: --input /nonexistent/targets.txt: cannot open the file: No such file or "
+              "directory\n");
     }
     SUBCASE("a broken catalog names file, line and column") {
         write_file(f.dir + "/broken.toml",

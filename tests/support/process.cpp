@@ -13,6 +13,7 @@
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -40,7 +41,169 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
+// The test's environment without what tests decide themselves (colour, keys), plus `extra`.
+std::vector<std::string> child_env(const std::vector<std::string>& extra) {
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+        if (std::strncmp(*e, "NO_COLOR=", 9) != 0 && std::strncmp(*e, "RBLSCOPE_", 9) != 0) {
+            env.emplace_back(*e);
+        }
+    }
+    env.insert(env.end(), extra.begin(), extra.end());
+    return env;
+}
+
+void close_fd(int& fd) {
+    if (fd >= 0) {
+        ::close(fd);
+        fd = -1;
+    }
+}
+
 } // namespace
+
+Interactive::Interactive(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extra_env) {
+    // Writing to a child that has exited must be an error here, not the test's death.
+    std::signal(SIGPIPE, SIG_IGN);
+    int in[2], out[2], err[2];
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+        throw std::runtime_error("pipe failed");
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    const auto env_store = child_env(extra_env);
+    auto args = c_argv(argv);
+    auto envp = c_argv(env_store);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, argv[0].c_str(), &fa, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(in[0]);
+    ::close(out[1]);
+    ::close(err[1]);
+    m_in = in[1];
+    m_out = out[0];
+    m_err = err[0];
+    if (rc != 0) {
+        throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+    }
+    m_pid = pid;
+}
+
+Interactive::~Interactive() {
+    if (m_pid > 0) {
+        kill(m_pid, SIGKILL);
+        waitpid(m_pid, nullptr, 0);
+    }
+    close_fd(m_in);
+    close_fd(m_out);
+    close_fd(m_err);
+}
+
+void Interactive::write(const std::string& text) {
+    if (m_in >= 0) {
+        [[maybe_unused]] const auto n = ::write(m_in, text.data(), text.size());
+    }
+}
+
+void Interactive::close_stdin() {
+    close_fd(m_in);
+}
+
+void Interactive::close_stdout() {
+    close_fd(m_out);
+}
+
+void Interactive::signal(int sig) {
+    if (m_pid > 0) {
+        kill(m_pid, sig);
+    }
+}
+
+std::string Interactive::read_line(std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        if (const auto nl = m_out_buffer.find('\n'); nl != std::string::npos) {
+            auto line = m_out_buffer.substr(0, nl);
+            m_out_buffer.erase(0, nl + 1);
+            return line;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            until - std::chrono::steady_clock::now());
+        if (m_out < 0 || left.count() <= 0) {
+            return "";
+        }
+        pollfd p{m_out, POLLIN, 0};
+        if (poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+            return "";
+        }
+        char buf[4096];
+        const auto n = ::read(m_out, buf, sizeof buf);
+        if (n <= 0) {
+            close_fd(m_out);
+            return "";
+        }
+        m_out_buffer.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+Interactive::Finished Interactive::wait(std::chrono::milliseconds timeout) {
+    Finished f;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    f.out = std::move(m_out_buffer);
+    m_out_buffer.clear();
+    // Read both pipes to their end (a full pipe would stall the child), then reap it.
+    while (m_out >= 0 || m_err >= 0) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            until - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            return f; // the destructor kills it
+        }
+        std::vector<pollfd> fds;
+        for (const int fd : {m_out, m_err}) {
+            if (fd >= 0) {
+                fds.push_back({fd, POLLIN, 0});
+            }
+        }
+        if (poll(fds.data(), fds.size(), static_cast<int>(left.count())) <= 0) {
+            continue;
+        }
+        for (const auto& p : fds) {
+            if (p.revents == 0) {
+                continue;
+            }
+            char buf[4096];
+            const auto n = ::read(p.fd, buf, sizeof buf);
+            const bool is_out = p.fd == m_out;
+            if (n <= 0) {
+                close_fd(is_out ? m_out : m_err);
+            } else {
+                (is_out ? f.out : f.err).append(buf, static_cast<std::size_t>(n));
+            }
+        }
+    }
+    int status = 0;
+    rusage usage{};
+    while (true) {
+        const pid_t done = wait4(m_pid, &status, WNOHANG, &usage);
+        if (done == m_pid) {
+            break;
+        }
+        if (std::chrono::steady_clock::now() >= until) {
+            return f;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    m_pid = -1;
+    f.exited = true;
+    f.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    f.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                    static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    return f;
+}
 
 std::string make_temp_dir() {
     std::string tmpl = "/tmp/rblscope-test-XXXXXX";
@@ -77,14 +240,7 @@ RunResult run(const std::vector<std::string>& argv,
         &fa, 1, (base + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(
         &fa, 2, (base + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<std::string> env_store;
-    for (char** e = environ; *e != nullptr; ++e) {
-        // Tests decide colour and keys themselves.
-        if (std::strncmp(*e, "NO_COLOR=", 9) != 0 && std::strncmp(*e, "RBLSCOPE_", 9) != 0) {
-            env_store.emplace_back(*e);
-        }
-    }
-    env_store.insert(env_store.end(), extra_env.begin(), extra_env.end());
+    const auto env_store = child_env(extra_env);
     auto args = c_argv(argv);
     auto envp = c_argv(env_store);
     pid_t pid = -1;

@@ -1,7 +1,8 @@
 #include "rblscope/target.hpp"
 
 #include <doctest/doctest.h>
-#include <sstream>
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace rblscope;
 
@@ -40,10 +41,24 @@ TEST_CASE("target::parse_target") {
     }
 }
 
+namespace {
+
+/// A file descriptor holding `bytes`, read from the start.
+int memory_file(std::string_view bytes) {
+    const int fd = memfd_create("targets", MFD_CLOEXEC);
+    REQUIRE(fd >= 0);
+    REQUIRE(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+    REQUIRE(::lseek(fd, 0, SEEK_SET) == 0);
+    return fd;
+}
+
+} // namespace
+
 TEST_CASE("target::TargetReader") {
-    std::istringstream in(
-        "# header\n192.0.2.1\n\n  192.0.2.2  # trailing comment\nnot_valid!\nexample.com\n");
-    TargetReader reader(in, "list.txt");
+    const int fd = memory_file(
+        "# header\n192.0.2.1\n\n  192.0.2.2  # trailing comment\nnot_valid!\nexample.com\r\n"
+        "192.0.2.3");
+    TargetReader reader(fd, "list.txt");
     auto a = reader.next();
     REQUIRE(a);
     REQUIRE(a->ok());
@@ -60,7 +75,50 @@ TEST_CASE("target::TargetReader") {
     auto d = reader.next();
     REQUIRE(d);
     CHECK((*d)->hostname == "example.com");
+    auto e = reader.next(); // the last line has no newline
+    REQUIRE(e);
+    CHECK((*e)->text == "192.0.2.3");
     CHECK_FALSE(reader.next());
+    CHECK_FALSE(reader.waiting());
+    ::close(fd);
+}
+
+TEST_CASE("target::TargetReader refuses an over-long line and goes on") {
+    const std::string input = "192.0.2.1\n" + std::string(100000, 'a') + "\n192.0.2.2\n";
+    const int fd = memory_file(input);
+    TargetReader reader(fd, "big.txt");
+    CHECK((*reader.next())->text == "192.0.2.1");
+    auto refused = reader.next();
+    REQUIRE(refused);
+    REQUIRE_FALSE(refused->ok());
+    CHECK(refused->error().where == "big.txt:2");
+    CHECK(refused->error().message.find("longer than 4096 bytes") != std::string::npos);
+    auto next = reader.next();
+    REQUIRE(next);
+    CHECK((*next)->text == "192.0.2.2");
+    CHECK((*next)->where == "big.txt:3");
+    CHECK_FALSE(reader.next());
+    ::close(fd);
+}
+
+TEST_CASE("target::TargetReader waits on a pipe instead of blocking") {
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    TargetReader reader(p[0], "-");
+    CHECK_FALSE(reader.next());
+    CHECK(reader.waiting()); // nothing written yet: no block, no end
+    REQUIRE(::write(p[1], "192.0.2.", 8) == 8);
+    CHECK_FALSE(reader.next());
+    CHECK(reader.waiting()); // half a line
+    REQUIRE(::write(p[1], "7\n", 2) == 2);
+    auto t = reader.next();
+    REQUIRE(t);
+    CHECK((*t)->text == "192.0.2.7");
+    CHECK((*t)->where == "stdin:1");
+    ::close(p[1]);
+    CHECK_FALSE(reader.next());
+    CHECK_FALSE(reader.waiting()); // the writer closed: the end
+    ::close(p[0]);
 }
 
 TEST_SUITE_END();

@@ -1,0 +1,122 @@
+#include "cli/signals.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace rblscope::cli {
+
+namespace {
+
+int g_pipe[2] = {-1, -1};
+volatile std::sig_atomic_t g_signal = 0;
+struct sigaction g_old_int {
+}, g_old_term{}, g_old_pipe{};
+
+void wake() noexcept {
+    if (g_pipe[1] >= 0) {
+        const char byte = 1;
+        // The pipe is non-blocking: when it is full, a wake-up is pending anyway.
+        [[maybe_unused]] const auto n = ::write(g_pipe[1], &byte, 1);
+    }
+}
+
+extern "C" void on_stop_signal(int signal) {
+    const int saved = errno;
+    g_signal = signal;
+    wake();
+    errno = saved;
+}
+
+} // namespace
+
+StopSignals::StopSignals() {
+    if (::pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        g_pipe[0] = g_pipe[1] = -1;
+    }
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    // No SA_RESTART: a blocking read of --input returns (EINTR) instead of waiting for more
+    // input. SA_RESETHAND: a second Ctrl-C ends the process at once.
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, &sa, &g_old_int);
+    sigaction(SIGTERM, &sa, &g_old_term);
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &g_old_pipe);
+}
+
+StopSignals::~StopSignals() {
+    sigaction(SIGINT, &g_old_int, nullptr);
+    sigaction(SIGTERM, &g_old_term, nullptr);
+    sigaction(SIGPIPE, &g_old_pipe, nullptr);
+    for (int& fd : g_pipe) {
+        if (fd >= 0) {
+            ::close(fd);
+            fd = -1;
+        }
+    }
+}
+
+int stop_fd() noexcept {
+    return g_pipe[0];
+}
+
+int stop_signal() noexcept {
+    return g_signal;
+}
+
+void request_stop() noexcept {
+    wake();
+}
+
+const char* signal_name(int signal) noexcept {
+    switch (signal) {
+    case SIGINT:
+        return "SIGINT";
+    case SIGTERM:
+        return "SIGTERM";
+    default:
+        return "a signal";
+    }
+}
+
+template <typename F> void GuardedReport::guarded(F&& write) {
+    if (m_broken) {
+        return;
+    }
+    try {
+        write();
+    } catch (const std::system_error&) {
+        m_broken = true; // fmt's "cannot write to file"
+    }
+    if (!m_broken && std::ferror(m_out) != 0) {
+        m_broken = true;
+    }
+    if (m_broken) {
+        request_stop();
+    }
+}
+
+void GuardedReport::on_target(const TargetReport& report) {
+    guarded([&] { m_inner->on_target(report); });
+}
+
+void GuardedReport::on_input_error(const Error& error) {
+    guarded([&] { m_inner->on_input_error(error); });
+}
+
+void GuardedReport::on_warning(const std::string& message) {
+    guarded([&] { m_inner->on_warning(message); });
+}
+
+void GuardedReport::finish(const RunSummary& summary) {
+    guarded([&] { m_inner->finish(summary); });
+}
+
+} // namespace rblscope::cli
