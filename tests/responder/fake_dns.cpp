@@ -1,6 +1,6 @@
 // A small scripted DNS responder for the failure modes rbldnsd cannot produce.
 //
-//   fake_dns [--port N] --zone NAME=MODE[@DELAY_MS] ...
+//   fake_dns [--port N] --zone NAME=MODE[@DELAY_MS][%LOSS] ...
 //
 // MODE (applies to every name under NAME):
 //   rfc        RFC 5782 behaviour: 127.0.0.2 (and ::ffff:7f00:2, "test") listed as
@@ -10,10 +10,16 @@
 //   silent     never answers
 //   a:IP       answers IP for every name (error codes, non-127 answers, wildcards)
 //   garbage    answers random bytes with the query's ID
-//   truncated  answers with TC set and no records (no TCP listener behind it)
+//   truncated  answers with TC set and no records; over TCP the connection is closed
 //   wrongid    answers 127.0.0.2 with a different ID (must be ignored)
 //   dropfirst  drops the first query for each name, then behaves like rfc (packet loss)
-// Names outside every zone get REFUSED. Prints "PORT <n>" on stdout once ready.
+//   half       like rfc, and IPv4 addresses with an odd last octet are listed too (127.0.0.1
+//              stays unlisted): many listings to compare across runs
+//   wrongport  answers like rfc, but from another UDP port (must be ignored)
+//   tc         answers with TC set over UDP, and like rfc over TCP (the fallback works)
+// %LOSS after the mode (and delay) drops that percentage of queries at random, with a fixed
+// seed: "half%20". Names outside every zone get REFUSED. TCP is served on the same port.
+// Prints "PORT <n>" on stdout once ready.
 //
 //   fake_dns [--port N] --records FILE
 //
@@ -25,6 +31,7 @@
 // name without the asked type is NODATA. UDP only, single-threaded, poll()-driven; delayed answers
 // wait in a queue.
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <chrono>
 #include <csignal>
@@ -52,6 +59,7 @@ struct Behaviour {
     std::string mode;
     std::string arg;
     int delay_ms = 0;
+    int loss_percent = 0; ///< queries dropped at random (fixed seed)
 };
 
 struct Delayed {
@@ -328,104 +336,43 @@ bool under(const std::string& name, const std::string& zone) {
                             name[name.size() - zone.size() - 1] == '.');
 }
 
-} // namespace
+/// What RFC 5782 mode (and "half", which also lists odd last octets) answers for `sub`, the
+/// name without the zone ("2.0.0.127.").
+std::vector<std::uint8_t> rfc_answer(const std::vector<std::uint8_t>& q,
+                                     std::size_t qend,
+                                     std::uint16_t qtype,
+                                     const std::string& sub,
+                                     bool half) {
+    bool listed = sub == "2.0.0.127." || sub == "test." || sub == "99.2.0.192." ||
+                  sub == "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.";
+    if (half && !listed && sub != "1.0.0.127." && std::count(sub.begin(), sub.end(), '.') == 4) {
+        const auto last = std::strtoul(sub.c_str(), nullptr, 10);
+        listed = last % 2 == 1;
+    }
+    return listed && qtype == 1 ? reply(q, qend, 0, {0x7f000002u})
+                                : reply(q, qend, listed ? 0 : 3, {});
+}
 
-int main(int argc, char** argv) {
-    std::signal(SIGPIPE, SIG_IGN);
-    int port = 0;
+struct Server {
     std::map<std::string, Behaviour> zones;
     RecordMap records;
     bool have_records = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--port" && i + 1 < argc) {
-            port = std::stoi(argv[++i]);
-        } else if (arg == "--records" && i + 1 < argc) {
-            records = load_records(argv[++i]);
-            have_records = true;
-        } else if (arg == "--zone" && i + 1 < argc) {
-            std::string spec = argv[++i];
-            const auto eq = spec.find('=');
-            if (eq == std::string::npos) {
-                std::fprintf(stderr, "fake_dns: --zone NAME=MODE[@DELAY]\n");
-                return 2;
-            }
-            Behaviour b;
-            std::string mode = spec.substr(eq + 1);
-            if (const auto at = mode.find('@'); at != std::string::npos) {
-                b.delay_ms = std::stoi(mode.substr(at + 1));
-                mode.erase(at);
-            }
-            if (const auto colon = mode.find(':'); colon != std::string::npos) {
-                b.arg = mode.substr(colon + 1);
-                mode.erase(colon);
-            }
-            b.mode = mode;
-            zones[lower(spec.substr(0, eq))] = b;
-        } else {
-            std::fprintf(stderr, "fake_dns: unknown argument %s\n", arg.c_str());
-            return 2;
-        }
-    }
-    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        std::perror("fake_dns: bind");
-        return 1;
-    }
-    socklen_t alen = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen);
-    std::printf("PORT %d\n", ntohs(addr.sin_port));
-    std::fflush(stdout);
-
-    std::mt19937 rng(42);
+    std::mt19937 rng{42};
     std::set<std::string> seen; // dropfirst: names already dropped once
-    std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
-    while (true) {
-        int wait = -1;
-        if (!delayed.empty()) {
-            const auto d = std::chrono::duration_cast<std::chrono::milliseconds>(
-                delayed.top().when - Clock::now());
-            wait = static_cast<int>(std::max<long>(0, d.count()));
-        }
-        pollfd p{fd, POLLIN, 0};
-        poll(&p, 1, wait);
-        while (!delayed.empty() && delayed.top().when <= Clock::now()) {
-            const auto& d = delayed.top();
-            sendto(fd,
-                   d.packet.data(),
-                   d.packet.size(),
-                   0,
-                   reinterpret_cast<const sockaddr*>(&d.peer),
-                   d.peer_len);
-            delayed.pop();
-        }
-        if ((p.revents & POLLIN) == 0) {
-            continue;
-        }
-        std::vector<std::uint8_t> q(4096);
-        sockaddr_storage peer{};
-        socklen_t plen = sizeof peer;
-        const auto n =
-            recvfrom(fd, q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&peer), &plen);
-        if (n <= 0) {
-            continue;
-        }
-        q.resize(static_cast<std::size_t>(n));
+
+    /// The answer to one query, or nullopt to stay silent. `tcp`: asked over TCP.
+    /// `behaviour` is set to the zone's behaviour (null outside every zone).
+    std::optional<std::vector<std::uint8_t>>
+    answer(const std::vector<std::uint8_t>& q, bool tcp, const Behaviour*& behaviour) {
+        behaviour = nullptr;
         std::string name;
         std::uint16_t qtype = 0;
         std::size_t qend = 0;
         if (!parse_question(q, name, qtype, qend)) {
-            continue;
+            return std::nullopt;
         }
         if (have_records) {
-            if (auto ans = answer_records(records, q, qend, name, qtype)) {
-                sendto(fd, ans->data(), ans->size(), 0, reinterpret_cast<sockaddr*>(&peer), plen);
-            }
-            continue;
+            return answer_records(records, q, qend, name, qtype);
         }
         const Behaviour* b = nullptr;
         std::size_t best = 0;
@@ -435,13 +382,19 @@ int main(int argc, char** argv) {
                 best = zone.size();
             }
         }
-        std::vector<std::uint8_t> r;
+        behaviour = b;
         if (b == nullptr) {
-            r = reply(q, qend, 5, {});
-        } else if (b->mode == "silent") {
-            continue;
+            return reply(q, qend, 5, {});
+        }
+        if (b->loss_percent > 0 && static_cast<int>(rng() % 100) < b->loss_percent) {
+            return std::nullopt;
+        }
+        const std::string sub = name.substr(0, name.size() - best);
+        std::vector<std::uint8_t> r;
+        if (b->mode == "silent") {
+            return std::nullopt;
         } else if (b->mode == "dropfirst" && seen.insert(name).second) {
-            continue;
+            return std::nullopt;
         } else if (b->mode == "nxdomain") {
             r = reply(q, qend, 3, {});
         } else if (b->mode == "servfail") {
@@ -462,21 +415,185 @@ int main(int argc, char** argv) {
             }
             r[0] = q[0];
             r[1] = q[1];
-        } else if (b->mode == "truncated") {
+        } else if (b->mode == "truncated" && tcp) {
+            return std::nullopt; // as if no TCP service were there: the connection closes
+        } else if (b->mode == "truncated" || (b->mode == "tc" && !tcp)) {
             r = reply(q, qend, 0, {}, true);
-        } else { // rfc
-            const std::string sub = name.substr(0, name.size() - best);
-            const bool listed =
-                sub == "2.0.0.127." || sub == "test." || sub == "99.2.0.192." ||
-                sub == "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.";
-            r = listed && qtype == 1 ? reply(q, qend, 0, {0x7f000002u})
-                                     : reply(q, qend, listed ? 0 : 3, {});
+        } else { // rfc, half, wrongport, tc over TCP
+            r = rfc_answer(q, qend, qtype, sub, b->mode == "half");
+        }
+        return r;
+    }
+};
+
+/// A TCP client: bytes received so far (queries are length-prefixed, RFC 1035 4.2.2).
+struct TcpClient {
+    int fd = -1;
+    std::vector<std::uint8_t> in;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);
+    int port = 0;
+    Server server;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--port" && i + 1 < argc) {
+            port = std::stoi(argv[++i]);
+        } else if (arg == "--records" && i + 1 < argc) {
+            server.records = load_records(argv[++i]);
+            server.have_records = true;
+        } else if (arg == "--zone" && i + 1 < argc) {
+            std::string spec = argv[++i];
+            const auto eq = spec.find('=');
+            if (eq == std::string::npos) {
+                std::fprintf(stderr, "fake_dns: --zone NAME=MODE[@DELAY][%%LOSS]\n");
+                return 2;
+            }
+            Behaviour b;
+            std::string mode = spec.substr(eq + 1);
+            if (const auto pct = mode.find('%'); pct != std::string::npos) {
+                b.loss_percent = std::stoi(mode.substr(pct + 1));
+                mode.erase(pct);
+            }
+            if (const auto at = mode.find('@'); at != std::string::npos) {
+                b.delay_ms = std::stoi(mode.substr(at + 1));
+                mode.erase(at);
+            }
+            if (const auto colon = mode.find(':'); colon != std::string::npos) {
+                b.arg = mode.substr(colon + 1);
+                mode.erase(colon);
+            }
+            b.mode = mode;
+            server.zones[lower(spec.substr(0, eq))] = b;
+        } else {
+            std::fprintf(stderr, "fake_dns: unknown argument %s\n", arg.c_str());
+            return 2;
+        }
+    }
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        std::perror("fake_dns: bind");
+        return 1;
+    }
+    socklen_t alen = sizeof addr;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen);
+    // TCP on the same port, for answers that do not fit (or pretend not to fit) in UDP.
+    const int listener = socket(AF_INET, SOCK_STREAM, 0);
+    const int one = 1;
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (listener < 0 || bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        listen(listener, 64) != 0) {
+        std::perror("fake_dns: tcp bind");
+        return 1;
+    }
+    // "wrongport" answers leave from this other socket: a resolver must ignore them.
+    const int other = socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in any{};
+    any.sin_family = AF_INET;
+    any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (other < 0 || bind(other, reinterpret_cast<sockaddr*>(&any), sizeof any) != 0) {
+        std::perror("fake_dns: bind");
+        return 1;
+    }
+    std::printf("PORT %d\n", ntohs(addr.sin_port));
+    std::fflush(stdout);
+
+    std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
+    std::vector<TcpClient> clients;
+    while (true) {
+        int wait = -1;
+        if (!delayed.empty()) {
+            const auto d = std::chrono::duration_cast<std::chrono::milliseconds>(
+                delayed.top().when - Clock::now());
+            wait = static_cast<int>(std::max<long>(0, d.count()));
+        }
+        std::vector<pollfd> fds{{fd, POLLIN, 0}, {listener, POLLIN, 0}};
+        for (const auto& c : clients) {
+            fds.push_back({c.fd, POLLIN, 0});
+        }
+        poll(fds.data(), fds.size(), wait);
+        while (!delayed.empty() && delayed.top().when <= Clock::now()) {
+            const auto& d = delayed.top();
+            sendto(fd,
+                   d.packet.data(),
+                   d.packet.size(),
+                   0,
+                   reinterpret_cast<const sockaddr*>(&d.peer),
+                   d.peer_len);
+            delayed.pop();
+        }
+        if ((fds[1].revents & POLLIN) != 0) {
+            const int c = accept(listener, nullptr, nullptr);
+            if (c >= 0) {
+                clients.push_back({c, {}});
+            }
+        }
+        for (std::size_t i = 2; i < fds.size(); ++i) {
+            if (fds[i].revents == 0) {
+                continue;
+            }
+            auto& client = clients[i - 2];
+            std::uint8_t buf[4096];
+            const auto n = recv(client.fd, buf, sizeof buf, 0);
+            if (n <= 0) {
+                close(client.fd);
+                client.fd = -1;
+                continue;
+            }
+            client.in.insert(client.in.end(), buf, buf + n);
+            while (client.in.size() >= 2) {
+                const std::size_t len = (client.in[0] << 8) | client.in[1];
+                if (client.in.size() < 2 + len) {
+                    break;
+                }
+                const std::vector<std::uint8_t> q(client.in.begin() + 2,
+                                                  client.in.begin() + 2 + static_cast<long>(len));
+                client.in.erase(client.in.begin(), client.in.begin() + 2 + static_cast<long>(len));
+                const Behaviour* b = nullptr;
+                auto r = server.answer(q, true, b);
+                if (!r) {
+                    close(client.fd);
+                    client.fd = -1;
+                    client.in.clear();
+                    break;
+                }
+                std::vector<std::uint8_t> framed{static_cast<std::uint8_t>(r->size() >> 8),
+                                                 static_cast<std::uint8_t>(r->size())};
+                framed.insert(framed.end(), r->begin(), r->end());
+                send(client.fd, framed.data(), framed.size(), 0);
+            }
+        }
+        std::erase_if(clients, [](const TcpClient& c) { return c.fd < 0; });
+        if ((fds[0].revents & POLLIN) == 0) {
+            continue;
+        }
+        std::vector<std::uint8_t> q(4096);
+        sockaddr_storage peer{};
+        socklen_t plen = sizeof peer;
+        const auto n =
+            recvfrom(fd, q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&peer), &plen);
+        if (n <= 0) {
+            continue;
+        }
+        q.resize(static_cast<std::size_t>(n));
+        const Behaviour* b = nullptr;
+        auto r = server.answer(q, false, b);
+        if (!r) {
+            continue;
         }
         if (b != nullptr && b->delay_ms > 0) {
             delayed.push(Delayed{
-                Clock::now() + std::chrono::milliseconds(b->delay_ms), std::move(r), peer, plen});
+                Clock::now() + std::chrono::milliseconds(b->delay_ms), std::move(*r), peer, plen});
             continue;
         }
-        sendto(fd, r.data(), r.size(), 0, reinterpret_cast<sockaddr*>(&peer), plen);
+        const int from = b != nullptr && b->mode == "wrongport" ? other : fd;
+        sendto(from, r->data(), r->size(), 0, reinterpret_cast<sockaddr*>(&peer), plen);
     }
 }
