@@ -921,11 +921,17 @@ class Run {
         rq.timers.push_back(m_loop.add_timer(rq.started + budget, [this, id] { on_deadline(id); }));
         const auto gap = retransmit_after(*rq.rtt);
         for (int k = 1; k <= m_options.retries; ++k) {
-            // Jitter (+-25%) keeps copies of queries sent together from leaving together:
-            // synchronized bursts overflow the server's socket buffer and lose the same
-            // queries again.
-            const auto at =
-                std::chrono::duration_cast<std::chrono::milliseconds>(gap * k * m_jitter(m_rng));
+            // One RTO apart, except that with two or more retries the last copy waits for half
+            // the budget: the early copies recover a lost packet within milliseconds, the late
+            // one a server that dropped a whole burst or stalled for a moment (copies 20 ms
+            // apart are lost together). Jitter (+-25%) keeps copies of queries sent together
+            // from leaving together and overflowing the server's buffer again.
+            auto at = gap * k;
+            if (k == m_options.retries && k > 1) {
+                at =
+                    std::max(at, std::chrono::duration_cast<std::chrono::milliseconds>(budget / 2));
+            }
+            at = std::chrono::duration_cast<std::chrono::milliseconds>(at * m_jitter(m_rng));
             if (at >= budget) {
                 break;
             }
