@@ -1,14 +1,16 @@
 #include "core/sanitize.hpp"
 
+#include <cstdint>
+
 namespace rblscope {
 
 namespace {
 
-// Length of a valid UTF-8 sequence starting at s[i], or 0.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
+// Length of a valid UTF-8 sequence starting at s[i], or 0; its code point in `cp`.
+std::size_t utf8_length(std::string_view s, std::size_t i, std::uint32_t& cp) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t n = 0;
-    std::uint32_t cp = 0;
+    cp = 0;
     if (c >= 0xc2 && c <= 0xdf) {
         n = 2;
         cp = c & 0x1fu;
@@ -31,12 +33,20 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
         }
         cp = (cp << 6) | (cc & 0x3fu);
     }
-    // Overlong forms, surrogates, beyond U+10FFFF, and C1 controls (U+0080..U+009F).
+    // Overlong forms, surrogates, beyond U+10FFFF.
     if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f)) {
+        (cp >= 0xd800 && cp <= 0xdfff)) {
         return 0;
     }
     return n;
+}
+
+// Characters that steer a terminal or reorder what is shown: C1 controls (U+0080..U+009F;
+// U+009B is a one-byte CSI on some terminals) and the bidirectional embeddings, overrides
+// and isolates (U+202A..U+202E, U+2066..U+2069), which can make a listing read as another.
+bool is_control(std::uint32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
 }
 
 } // namespace
@@ -59,21 +69,16 @@ std::string sanitize_text(std::string_view in, std::size_t max_bytes) {
             ++i;
             continue;
         }
-        const auto n = utf8_length(in, i);
+        std::uint32_t cp = 0;
+        const auto n = utf8_length(in, i, cp);
         if (n == 0) {
-            // C1 controls encoded as UTF-8 are dropped; other invalid bytes become U+FFFD.
-            const bool c1 = c == 0xc2 && i + 1 < in.size() &&
-                            static_cast<unsigned char>(in[i + 1]) >= 0x80 &&
-                            static_cast<unsigned char>(in[i + 1]) <= 0x9f;
-            if (c1) {
-                i += 2;
-            } else {
-                out += "\xEF\xBF\xBD";
-                ++i;
-            }
+            out += "\xEF\xBF\xBD"; // invalid bytes
+            ++i;
             continue;
         }
-        out.append(in.substr(i, n));
+        if (!is_control(cp)) {
+            out.append(in.substr(i, n));
+        }
         i += n;
     }
     return out;

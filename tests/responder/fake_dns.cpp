@@ -25,7 +25,8 @@
 //
 // Serves exact records instead (the SPF conformance scenarios): one per line, fields
 // separated by tabs: NAME TYPE VALUE...  TYPE is A, AAAA, MX (PREF NAME), TXT (one field per
-// character-string; values escape newline, tab and backslash as \n \t \\), PTR or CNAME (other
+// character-string; values escape newline, tab and backslash as \n \t \\, any byte as \xHH;
+// answers over 1,232 bytes are truncated over UDP and served over TCP), PTR or CNAME (other
 // types are followed one level, as a resolver's answer would be), or TIMEOUT (no answer for the
 // types not listed above it). Names not in the file are NXDOMAIN, or SERVFAIL under "error."; a
 // name without the asked type is NODATA. UDP only, single-threaded, poll()-driven; delayed answers
@@ -255,10 +256,13 @@ RecordMap load_records(const char* path) {
             if (tab == std::string::npos) {
                 tab = line.size();
             }
-            // Values are backslash-escaped: \n, \t and \\.
+            // Values are backslash-escaped: \n, \t, \\ and \xHH (any byte, NUL included).
             std::string field;
             for (std::size_t i = start; i < tab; ++i) {
-                if (line[i] == '\\' && i + 1 < tab) {
+                if (line[i] == '\\' && i + 3 < tab + 1 && line[i + 1] == 'x') {
+                    field += static_cast<char>(std::stoi(line.substr(i + 2, 2), nullptr, 16));
+                    i += 3;
+                } else if (line[i] == '\\' && i + 1 < tab) {
                     const char e = line[++i];
                     field += e == 'n' ? '\n' : e == 't' ? '\t' : e;
                 } else {
@@ -372,7 +376,13 @@ struct Server {
             return std::nullopt;
         }
         if (have_records) {
-            return answer_records(records, q, qend, name, qtype);
+            auto r = answer_records(records, q, qend, name, qtype);
+            // Over 1,232 bytes (the EDNS size resolvers offer) UDP says "truncated": the
+            // resolver asks again over TCP.
+            if (r && !tcp && r->size() > 1232) {
+                return reply(q, qend, 0, {}, true);
+            }
+            return r;
         }
         const Behaviour* b = nullptr;
         std::size_t best = 0;

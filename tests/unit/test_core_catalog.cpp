@@ -140,6 +140,9 @@ TEST_CASE("catalog::parse_catalog errors name file, line and column") {
           "t.toml:5:10: zone \"a\": unknown key 'stauts'");
     CHECK(error_of("[[zone]]\nid = \"a\"\nzone = \"bad zone\"\nkind = \"ip4\"\n") ==
           "t.toml:3:8: zone \"a\": \"bad zone\" is not a valid DNS zone name");
+    CHECK(error_of("[[zone]]\nid = \"a\\u001b[2Jb\"\nzone = \"a.test\"\nkind = \"ip4\"\n") ==
+          "t.toml:1:1: zone: id \"a[2Jb\" must be lowercase letters, digits, '-', '.' or '_' "
+          "(at most 64)");
     CHECK(error_of(std::string(k_zone) + "delist = \"javascript:alert(1)\"\n") ==
           "t.toml:5:10: zone \"a\": delist URL must be http(s) without spaces or quotes");
     CHECK(error_of(std::string(k_zone) + "codes = [ { code = \"127.0.0.300\" } ]\n") ==

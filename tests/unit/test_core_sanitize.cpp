@@ -17,6 +17,12 @@ TEST_CASE("sanitize::sanitize_text") {
                         "31m") == "c131m"); // UTF-8 encoded CSI dropped
     CHECK(sanitize_text("\xe0\x80\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); // overlong
     CHECK(sanitize_text(std::string(2000, 'x'), 10) == std::string(10, 'x') + "...");
+    // Bidirectional overrides and isolates would make "...zen" read as "nez...".
+    CHECK(sanitize_text("a\xe2\x80\xae"
+                        "b\xe2\x81\xa6"
+                        "c\xe2\x80\x8e"
+                        "d") == "abc\xe2\x80\x8e"
+                                "d"); // U+200E (a mark, not an override) stays
 }
 
 TEST_SUITE_END();
