@@ -10,7 +10,7 @@ packages="
   doctest-dev rbldnsd dnsperf time procps python3 openssl clang-format
   prometheus icinga2-bin icinga2-common nagios4-core
   libre2-dev pflogsumm python3-spf python3-yaml chromium
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev strace
 "
 
 missing=""

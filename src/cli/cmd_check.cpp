@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 #include "cli/signals.hpp"
+#include "core/sanitize.hpp"
 #include "rblscope/rblscope.hpp"
 
 #include <algorithm>
@@ -141,6 +142,25 @@ void add_check(CLI::App& app, CheckOptions& opt) {
     app.set_version_flag("-V,--version", std::string("rblscope ") + k_version);
 }
 
+namespace {
+
+/// The catalog zone whose "{key}.SUFFIX" template `name` fills in, or null.
+const Zone* keyed_zone_named(const Catalog& catalog, std::string_view name) {
+    for (const auto& z : catalog.zones) {
+        if (!z.zone.starts_with("{key}.")) {
+            continue;
+        }
+        const std::string_view suffix = std::string_view(z.zone).substr(5); // ".zen.dq..."
+        if (name.size() > suffix.size() && name.ends_with(suffix) &&
+            name.substr(0, name.size() - suffix.size()).find('.') == std::string_view::npos) {
+            return &z;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
 bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedCheck& out) {
     auto& eo = out.eo;
     auto& zones = out.zones;
@@ -267,8 +287,27 @@ bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedChec
                 fmt::print(stderr,
                            "rblscope: --zones: \"{}\" is neither a catalog id, a zone name, "
                            "default, all nor tag:NAME\n",
-                           n);
+                           sanitize_text(n, 300));
                 return false;
+            }
+            if (const auto* keyed = keyed_zone_named(catalog, n)) {
+                // "KEY.zen.dq.spamhaus.net": the key is on the command line, where every user
+                // of the machine can read it (ps, /proc). It works, with a warning that does
+                // not repeat the key.
+                fmt::print(stderr,
+                           "rblscope: warning: --zones holds the key of {} ({}), and other users "
+                           "can read command lines; set {} in the environment or the config file "
+                           "instead and select the zone as {}\n",
+                           keyed->name,
+                           keyed->id,
+                           keyed->key_env,
+                           keyed->id);
+                const auto key = n.substr(0, n.find('.'));
+                if (key_value(keyed->key_env, eo.keys).empty()) {
+                    eo.keys[keyed->key_env] = key;
+                }
+                add(keyed);
+                continue;
             }
             bare_zones.push_back(make_bare_zone(n));
             zones.push_back(&bare_zones.back());

@@ -7,9 +7,31 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace rblscope {
+
+std::string create_private_directories(const std::string& path) {
+    if (path.empty()) {
+        return "an empty directory name";
+    }
+    // Each prefix ending before a '/', then the whole path.
+    for (std::size_t at = path.find('/', 1);; at = path.find('/', at + 1)) {
+        const std::string part = at == std::string::npos ? path : path.substr(0, at);
+        struct stat st {};
+        if (::stat(part.c_str(), &st) != 0) {
+            if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
+                return fmt::format("cannot create {}: {}", part, std::strerror(errno));
+            }
+        } else if (!S_ISDIR(st.st_mode)) {
+            return fmt::format("{} is not a directory", part);
+        }
+        if (at == std::string::npos) {
+            return "";
+        }
+    }
+}
 
 std::string write_file_atomically(const std::string& path, std::string_view bytes) {
     const std::string dir = path.substr(0, path.rfind('/'));

@@ -125,16 +125,15 @@ std::variant<DnsReply, std::string> decode(const json& doc, std::int64_t now) {
 
 AnswerCache::AnswerCache(std::string dir, Warn warn)
     : m_dir(std::move(dir)), m_warn(std::move(warn)) {
-    std::error_code ec;
-    fs::create_directories(m_dir, ec);
-    if (!ec && fs::is_directory(m_dir, ec)) {
+    const auto why = create_private_directories(m_dir);
+    if (why.empty()) {
         m_dir_ok = true;
         return;
     }
     problem(m_unwritable,
             fmt::format("cache: {} cannot be used as a directory ({}); answers are not cached",
                         m_dir,
-                        ec ? ec.message() : "not a directory"));
+                        why));
 }
 
 std::string AnswerCache::path_for(const std::string& servers,
@@ -249,8 +248,10 @@ void AnswerCache::put(const std::string& servers,
     doc["expires"] = unix_seconds(now) + ttl;
 
     const std::string path = path_for(servers, type, name);
-    std::error_code ec;
-    fs::create_directory(path.substr(0, path.rfind('/')), ec);
+    if (auto why = create_private_directories(path.substr(0, path.rfind('/'))); !why.empty()) {
+        problem(m_unwritable, fmt::format("cache: {}; answers are not cached", why));
+        return;
+    }
     if (auto why = write_file_atomically(path, doc.dump()); !why.empty()) {
         problem(m_unwritable, fmt::format("cache: {}; answers are not cached", why));
     }

@@ -48,8 +48,9 @@ std::optional<StoredDownload> read_download(const std::string& path, std::chrono
 }
 
 std::string write_download(const std::string& path, const std::string& body) {
-    std::error_code ec;
-    fs::create_directories(path.substr(0, path.rfind('/')), ec);
+    if (auto why = create_private_directories(path.substr(0, path.rfind('/'))); !why.empty()) {
+        return why;
+    }
     return write_file_atomically(path, body);
 }
 

@@ -361,4 +361,18 @@ replaces = "pub"
     CHECK(doc["targets"][0]["results"][0]["zone"] == "{key}.dq.test");
     CHECK(doc["targets"][0]["results"][0]["status"] == "listed");
     CHECK(keyed.out.find("s3cretkey") == std::string::npos);
+
+    // The key typed into --zones works, is never repeated, and the user is told that other
+    // users can read it there.
+    auto typed = args;
+    typed.insert(typed.begin() + 1, {"--zones", "s3cretkey.dq.test"});
+    const auto on_command_line = run_rblscope(typed);
+    CHECK(on_command_line.exit_code == 2);
+    CHECK(on_command_line.err.find("warning: --zones holds the key of") != std::string::npos);
+    CHECK(on_command_line.err.find("RBLSCOPE_TEST_DQS_KEY") != std::string::npos);
+    const auto typed_doc = json::parse(on_command_line.out);
+    CHECK(typed_doc["targets"][0]["results"][0]["id"] == "dqs");
+    CHECK(typed_doc["targets"][0]["results"][0]["status"] == "listed");
+    CHECK(on_command_line.out.find("s3cretkey") == std::string::npos);
+    CHECK(on_command_line.err.find("s3cretkey") == std::string::npos);
 }

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <sys/stat.h>
@@ -248,6 +249,44 @@ TEST_CASE("http: listed and clean, DNS and HTTP in the same run") {
     // The key never shows, in any format.
     CHECK(r.out.find(k_key) == std::string::npos);
     CHECK(r.err.find(k_key) == std::string::npos);
+}
+
+TEST_CASE("http: a run with DNS and HTTPS sources starts no thread and no program") {
+    // strace sees every process and thread the run makes: a shell or helper would be an
+    // execve, libcurl's threaded resolver a clone with CLONE_THREAD. (The sanitizer build's
+    // leak checker clones without CLONE_THREAD at exit; that is not rblscope's.)
+    auto& f = http_fixture();
+    const std::string trace = f.dir + "/strace.txt";
+    const auto r = run({"/usr/bin/strace",
+                        "-f",
+                        "-qq",
+                        "-e",
+                        "trace=execve,execveat,clone,clone3,fork,vfork",
+                        "-o",
+                        trace,
+                        RBLSCOPE_BIN,
+                        "check",
+                        "--catalog",
+                        f.catalog,
+                        "--resolver",
+                        "127.0.0.1:1",
+                        "--ca-file",
+                        f.ca,
+                        "--format",
+                        "json",
+                        "192.0.2.99"},
+                       "",
+                       {std::string("RBLSCOPE_TEST_ABUSEIPDB_KEY=") + k_key});
+    CHECK(r.exit_code == 2);
+    CHECK(json::parse(r.out)["summary"]["http_requests"].get<int>() > 0);
+    std::ifstream in(trace);
+    int execs = 0, threads = 0;
+    for (std::string line; std::getline(in, line);) {
+        execs += line.find(" execve") != std::string::npos ? 1 : 0;
+        threads += line.find("CLONE_THREAD") != std::string::npos ? 1 : 0;
+    }
+    CHECK(execs == 1); // rblscope itself
+    CHECK(threads == 0);
 }
 
 TEST_CASE("http: suspicious, Tor exit, IPv6, untrusted text") {

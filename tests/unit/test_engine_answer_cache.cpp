@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <vector>
 
 using namespace rblscope;
@@ -71,6 +72,17 @@ TEST_CASE("answer_cache: an answer is served until its TTL runs out") {
     const auto files = cache_files(d.path + "/c");
     REQUIRE(files.size() == 1);
     CHECK(files.front().find("bl.test") == std::string::npos);
+    // Private: the directories it made and the file (what you check is your business).
+    namespace fs = std::filesystem;
+    const auto others = fs::perms::group_all | fs::perms::others_all;
+    CHECK((fs::status(d.path + "/c").permissions() & others) == fs::perms::none);
+    CHECK((fs::status(fs::path(files.front()).parent_path()).permissions() & others) ==
+          fs::perms::none);
+    CHECK((fs::status(files.front()).permissions() & others) == fs::perms::none);
+    std::ifstream in(files.front());
+    const std::string content((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+    CHECK(content.find("bl.test") == std::string::npos); // nor in the file
 }
 
 TEST_CASE("answer_cache: what is kept") {
