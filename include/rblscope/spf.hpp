@@ -75,6 +75,9 @@ struct SpfDnsOptions {
     std::chrono::milliseconds timeout{2000}; ///< one query
     int retries = 2;                         ///< more copies of a query that timed out
     int concurrency = 200;                   ///< queries in flight at most
+    /// Readable when the work must stop (see EngineOptions::stop_fd): questions not yet
+    /// answered then count as DNS errors. -1 = none.
+    int stop_fd = -1;
 };
 
 /// Runs every check at once over DNS: one event loop, answers shared between checks (a /24

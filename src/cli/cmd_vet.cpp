@@ -2,6 +2,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/progress.hpp"
+#include "cli/signals.hpp"
 #include "rblscope/rblscope.hpp"
 #include "report/json_writer.hpp"
 
@@ -442,6 +443,8 @@ void write_json(fmt::memory_buffer& b,
     w.begin_object();
     w.key("addresses");
     w.value(static_cast<std::uint64_t>(all.size()));
+    w.key("interrupted");
+    w.value(stop_signal() != 0);
     for (const auto r :
          {Readiness::ready, Readiness::caution, Readiness::burned, Readiness::unknown}) {
         w.key(to_string(r));
@@ -537,6 +540,7 @@ int run_vet_command(const VetCommandOptions& opt) {
     vo.dns.timeout =
         std::chrono::milliseconds(static_cast<long>(std::lround(opt.query_timeout_s * 1000)));
     vo.dns.concurrency = opt.concurrency;
+    vo.dns.stop_fd = stop_fd();
     if (!opt.dkim_selector.empty() && opt.domain.empty()) {
         fmt::print(stderr, "rblscope: --dkim-selector needs --domain\n");
         return unknown;
@@ -664,6 +668,10 @@ int run_vet_command(const VetCommandOptions& opt) {
     if (bad > 0) {
         exit_code = worse(exit_code, unknown);
     }
+    const bool interrupted = stop_signal() != 0;
+    if (interrupted) {
+        exit_code = unknown; // what was found is shown, but the vetting is incomplete
+    }
     if (!opt.html_file.empty()) {
         std::string title = "rblscope vet";
         for (const auto& t : opt.targets) {
@@ -686,6 +694,12 @@ int run_vet_command(const VetCommandOptions& opt) {
             print_text(all, domain, dominant);
         }
         print_recipients(domain, knowledge.value());
+    }
+    if (interrupted) {
+        fmt::print(stderr,
+                   "rblscope: {}: stopped; lookups still open are shown as DNS errors or "
+                   "timeouts\n",
+                   signal_name(stop_signal()));
     }
     return exit_code;
 }

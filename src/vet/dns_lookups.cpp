@@ -38,13 +38,26 @@ Result<std::unique_ptr<DnsSession>> DnsSession::open(const SpfDnsOptions& option
     s->m_channel = std::move(channel.value());
     s->m_lookups =
         std::make_unique<DnsLookups>(*s->m_channel, options.retries, options.concurrency);
+    s->m_stop_fd = options.stop_fd;
     return s;
 }
 
 void DnsSession::run_while(const std::function<bool()>& busy) {
-    while (busy()) {
+    bool watching = false;
+    if (m_stop_fd >= 0 && !m_lookups->stopped()) {
+        m_loop.watch(m_stop_fd, true, false, [this, &watching](int fd, bool, bool) {
+            m_loop.unwatch(fd);
+            watching = false;
+            m_lookups->stop();
+        });
+        watching = true;
+    }
+    while (busy() && !m_lookups->stopped()) {
         m_loop.run_once(std::chrono::milliseconds(100));
         m_channel->drain();
+    }
+    if (watching) {
+        m_loop.unwatch(m_stop_fd);
     }
 }
 
@@ -64,6 +77,9 @@ const DnsAnswer* DnsLookups::find(std::string_view name, DnsType type) const {
 }
 
 void DnsLookups::ask(const DnsQuestion& q, Waiter then) {
+    if (find(q.name, q.type) == nullptr && m_stopped) {
+        m_answers[dns_key(q.name, q.type)].status = DnsAnswer::Status::error;
+    }
     if (find(q.name, q.type) != nullptr) {
         then();
         return;
@@ -92,8 +108,24 @@ void DnsLookups::send(const DnsQuestion& q, int attempt) {
     });
 }
 
+void DnsLookups::stop() {
+    m_stopped = true;
+    m_queue.clear();
+    // Waiters may ask more: those are answered at once in ask().
+    while (!m_waiting.empty()) {
+        auto node = m_waiting.extract(m_waiting.begin());
+        m_answers[node.key()].status = DnsAnswer::Status::error;
+        for (const auto& w : node.mapped()) {
+            w();
+        }
+    }
+}
+
 void DnsLookups::on_reply(const DnsQuestion& q, int attempt, DnsReply&& reply) {
     --m_in_flight;
+    if (m_stopped) {
+        return; // already answered as an error
+    }
     if (reply.status == ARES_ETIMEOUT && attempt < m_retries) {
         send(q, attempt + 1);
         return;

@@ -24,7 +24,13 @@ class DnsLookups final : public DnsView {
     /// Calls `then` once `q` is answered (at once when it already is).
     void ask(const DnsQuestion& q, Waiter then);
     [[nodiscard]] const DnsAnswer* find(std::string_view name, DnsType type) const override;
-    [[nodiscard]] bool busy() const noexcept { return m_in_flight > 0 || !m_queue.empty(); }
+    [[nodiscard]] bool busy() const noexcept {
+        return !m_stopped && (m_in_flight > 0 || !m_queue.empty());
+    }
+    /// Answers every open question, and every later one, as a DNS error: the run was told
+    /// to stop. Waiters run now, so evaluators finish with honest "DNS error" results.
+    void stop();
+    [[nodiscard]] bool stopped() const noexcept { return m_stopped; }
     [[nodiscard]] std::size_t queries() const noexcept { return m_queries; }
 
   private:
@@ -37,6 +43,7 @@ class DnsLookups final : public DnsView {
     int m_concurrency;
     int m_in_flight = 0;
     std::size_t m_queries = 0;
+    bool m_stopped = false;
     std::map<std::string, DnsAnswer, std::less<>> m_answers;
     std::map<std::string, std::vector<Waiter>> m_waiting;
     std::deque<DnsQuestion> m_queue;
@@ -48,11 +55,13 @@ class DnsSession {
   public:
     [[nodiscard]] static Result<std::unique_ptr<DnsSession>> open(const SpfDnsOptions& options);
     [[nodiscard]] DnsLookups& lookups() noexcept { return *m_lookups; }
-    /// Turns the loop until `busy()` is false (waiters run inside, from the loop).
+    /// Turns the loop until `busy()` is false (waiters run inside, from the loop), or until
+    /// the options' stop fd is readable (then every open question ends as a DNS error).
     void run_while(const std::function<bool()>& busy);
 
   private:
     DnsSession() = default;
+    int m_stop_fd = -1;
     EventLoop m_loop;
     std::unique_ptr<DnsChannel> m_channel;
     std::unique_ptr<DnsLookups> m_lookups;

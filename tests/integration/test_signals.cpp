@@ -101,4 +101,36 @@ TEST_CASE("signals: explain stopped by SIGINT reports what it read") {
     CHECK(doc["summary"]["findings"] == 1);
 }
 
+TEST_CASE("signals: vet stopped by SIGINT while its DNS does not answer") {
+    // A resolver that never answers, and a 20 s budget: only the signal can end this soon.
+    Server silent({FAKE_DNS_BIN, "--zone", "arpa=silent", "--zone", "test=silent"});
+    const auto port = silent.first_line();
+    REQUIRE(port.starts_with("PORT "));
+    Interactive p({RBLSCOPE_BIN,
+                   "vet",
+                   "--catalog",
+                   RBLSCOPE_CATALOG_FILE,
+                   "--resolver",
+                   "127.0.0.1:" + port.substr(5),
+                   "--zones",
+                   "silent.test",
+                   "--query-timeout",
+                   "20",
+                   "--domain",
+                   "example.test",
+                   "--format",
+                   "json",
+                   "192.0.2.1"});
+    std::this_thread::sleep_for(500ms);
+    p.signal(SIGINT);
+    const auto done = p.wait(10s);
+    REQUIRE(done.exited);
+    CHECK(done.exit_code == 3);
+    CHECK(done.err.find("SIGINT: stopped") != std::string::npos);
+    const auto doc = json::parse(done.out);
+    CHECK(doc["summary"]["interrupted"] == true);
+    REQUIRE(doc["addresses"].size() == 1);
+    CHECK(doc["addresses"][0]["ptr"]["status"] == "error"); // not "no PTR"
+}
+
 TEST_SUITE_END();
