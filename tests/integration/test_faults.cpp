@@ -172,8 +172,9 @@ TEST_CASE("faults: the resolver goes away mid-run and comes back") {
                         unknown,
                         doc["summary"]["queries"].get<int>(),
                         doc["summary"]["elapsed_ms"].get<int>()));
+    // How many queries the outage costs depends on timing (late copies of a query can
+    // outlive it); that each is right or says it is unknown does not.
     CHECK(right > 0);
-    CHECK(unknown > 0);         // the queries of the outage
     CHECK(done.exit_code == 2); // listings were found; CRITICAL outranks UNKNOWN
 }
 
