@@ -18,17 +18,6 @@ using namespace rblscope;
 
 namespace {
 
-const Catalog& catalog() {
-    static const Catalog c = [] {
-        auto loaded = load_catalog(RBLSCOPE_CATALOG_FILE);
-        if (!loaded) {
-            fuzz::fail("cannot load the catalog", loaded.error().to_string());
-        }
-        return std::move(loaded).value();
-    }();
-    return c;
-}
-
 void check_result(const ZoneResult& r, const RawAnswer& raw) {
     fuzz::expect_printable(r.meaning, "meaning");
     fuzz::expect_printable(r.error, "error");
@@ -61,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     constexpr std::array statuses{ARES_SUCCESS, ARES_ENOTFOUND, ARES_ENODATA, ARES_ESERVFAIL};
     const auto type = types[in.byte() % types.size()];
     const int status = statuses[in.byte() % statuses.size()];
-    const auto& zones = catalog().zones;
+    const auto& zones = fuzz::shipped_catalog().zones;
     const Zone& zone = zones[in.byte() % zones.size()];
     const auto packet = in.rest();
     const auto* bytes = reinterpret_cast<const unsigned char*>(packet.data());

@@ -15,19 +15,13 @@ using namespace rblscope;
 
 namespace {
 
-struct Knowledge {
-    Catalog catalog;
-    BounceKnowledge bounces;
-};
-
-const Knowledge& knowledge() {
-    static const Knowledge k = [] {
-        auto catalog = load_catalog(RBLSCOPE_CATALOG_FILE);
-        auto bounces = load_bounce_knowledge(RBLSCOPE_CATALOG_FILE);
-        if (!catalog || !bounces) {
-            fuzz::fail("cannot load lists.toml", "");
+const BounceKnowledge& bounces() {
+    static const BounceKnowledge k = [] {
+        auto loaded = load_bounce_knowledge(RBLSCOPE_CATALOG_FILE);
+        if (!loaded) {
+            fuzz::fail("cannot load lists.toml", loaded.error().to_string());
         }
-        return Knowledge{std::move(catalog).value(), std::move(bounces).value()};
+        return std::move(loaded).value();
     }();
     return k;
 }
@@ -47,7 +41,7 @@ void check(const Rejection& r) {
                               &r.reply}) {
         fuzz::expect_printable(*field, "rejection field");
     }
-    const auto e = explain(r, knowledge().bounces, &knowledge().catalog);
+    const auto e = explain(r, bounces(), &fuzz::shipped_catalog());
     for (const auto* text : {&e.enhanced_code,
                              &e.provider_code,
                              &e.sending_ip,
@@ -92,7 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     FindingGroups groups(64);
     RejectionReader reader("fuzz", [&](Rejection&& r) {
-        auto e = explain(r, knowledge().bounces, &knowledge().catalog);
+        auto e = explain(r, bounces(), &fuzz::shipped_catalog());
         groups.add(std::move(r), std::move(e));
     });
     reader.feed(bytes);

@@ -24,17 +24,6 @@ using namespace rblscope;
 
 namespace {
 
-const Catalog& catalog() {
-    static const Catalog c = [] {
-        auto loaded = load_catalog(RBLSCOPE_CATALOG_FILE);
-        if (!loaded) {
-            fuzz::fail("cannot load the catalog", loaded.error().to_string());
-        }
-        return std::move(loaded).value();
-    }();
-    return c;
-}
-
 /// Runs one report over `report` into memory.
 template <typename Make> std::string render(Make make, const TargetReport& report) {
     char* buf = nullptr;
@@ -176,7 +165,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (int i = 0; i < 8; ++i) {
         raw.emplace_back(in.field('\0'));
     }
-    const auto& zones = catalog().zones;
+    const auto& zones = fuzz::shipped_catalog().zones;
 
     TargetReport report;
     report.target = parse_target("192.0.2.1").value();

@@ -2,6 +2,8 @@
 // Helpers shared by the fuzz targets: slicing the fuzzer's bytes into fields, and the
 // invariants every target checks (a violated invariant aborts, so libFuzzer keeps the input).
 
+#include "rblscope/catalog.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -49,6 +51,18 @@ class FuzzInput {
                  static_cast<int>(text.size()),
                  text.data());
     std::abort();
+}
+
+/// The catalog shipped with rblscope (lists.toml), loaded once.
+inline const Catalog& shipped_catalog() {
+    static const Catalog catalog = [] {
+        auto loaded = load_catalog(RBLSCOPE_CATALOG_FILE);
+        if (!loaded) {
+            fail("cannot load the catalog", loaded.error().to_string());
+        }
+        return std::move(loaded).value();
+    }();
+    return catalog;
 }
 
 /// Text that reaches a terminal: no C0 control byte (tab included) and no DEL.

@@ -1,5 +1,6 @@
 #include "support/process.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <chrono>
 #include <csignal>
@@ -41,16 +42,37 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
-// The test's environment without what tests decide themselves (colour, keys), plus `extra`.
+// The test's environment without what tests decide themselves (colour, keys) or set in
+// `extra`, plus `extra`.
 std::vector<std::string> child_env(const std::vector<std::string>& extra) {
+    const auto overridden = [&](std::string_view entry) {
+        const auto name = entry.substr(0, entry.find('=') + 1);
+        return std::any_of(extra.begin(), extra.end(), [&](const std::string& x) {
+            return std::string_view(x).starts_with(name);
+        });
+    };
     std::vector<std::string> env;
     for (char** e = environ; *e != nullptr; ++e) {
-        if (std::strncmp(*e, "NO_COLOR=", 9) != 0 && std::strncmp(*e, "RBLSCOPE_", 9) != 0) {
+        if (std::strncmp(*e, "NO_COLOR=", 9) != 0 && std::strncmp(*e, "RBLSCOPE_", 9) != 0 &&
+            !overridden(*e)) {
             env.emplace_back(*e);
         }
     }
     env.insert(env.end(), extra.begin(), extra.end());
     return env;
+}
+
+/// posix_spawn with the file actions (destroyed here) and the test's environment.
+int spawn(const std::vector<std::string>& argv,
+          posix_spawn_file_actions_t& fa,
+          const std::vector<std::string>& extra_env,
+          pid_t& pid) {
+    const auto env_store = child_env(extra_env);
+    auto args = c_argv(argv);
+    auto envp = c_argv(env_store);
+    const int rc = posix_spawn(&pid, argv[0].c_str(), &fa, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    return rc;
 }
 
 void close_fd(int& fd) {
@@ -75,12 +97,8 @@ Interactive::Interactive(const std::vector<std::string>& argv,
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-    const auto env_store = child_env(extra_env);
-    auto args = c_argv(argv);
-    auto envp = c_argv(env_store);
     pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0].c_str(), &fa, nullptr, args.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
+    const int rc = spawn(argv, fa, extra_env, pid);
     ::close(in[0]);
     ::close(out[1]);
     ::close(err[1]);
@@ -240,12 +258,8 @@ RunResult run(const std::vector<std::string>& argv,
         &fa, 1, (base + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(
         &fa, 2, (base + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const auto env_store = child_env(extra_env);
-    auto args = c_argv(argv);
-    auto envp = c_argv(env_store);
     pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0].c_str(), &fa, nullptr, args.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
+    const int rc = spawn(argv, fa, extra_env, pid);
     RunResult r;
     if (rc != 0) {
         r.err = std::string("spawn failed: ") + std::strerror(rc);
