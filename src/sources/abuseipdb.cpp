@@ -7,6 +7,7 @@
 
 #include "core/sanitize.hpp"
 #include "sources/adapter.hpp"
+#include "sources/json_fields.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -57,8 +58,8 @@ SourceReading abuseipdb_read(const HttpResponse& response) {
         return r;
     }
     const double score = (*data)["abuseConfidenceScore"].get<double>();
-    const long reports = data->value("totalReports", 0L);
-    const long users = data->value("numDistinctUsers", 0L);
+    const long reports = source::number_or(*data, "totalReports", 0);
+    const long users = source::number_or(*data, "numDistinctUsers", 0);
     r.meaning = fmt::format(
         "abuse confidence {:g}%, {} reports from {} users in 90 days", score, reports, users);
     if (data->contains("lastReportedAt") && (*data)["lastReportedAt"].is_string()) {

@@ -1,6 +1,7 @@
 #include "sources/adapter.hpp"
 
 #include "core/sanitize.hpp"
+#include "sources/json_fields.hpp"
 
 #include <algorithm>
 #include <array>
@@ -82,15 +83,24 @@ SourceReading read_response(const HttpAdapter& adapter,
         r.error = "HTTP request failed: " + sanitize_text(response.error, 300);
     } else if (response.status >= 500) {
         r.error = source::http_error(response, "the service failed").error;
-    } else if (adapter.read_with != nullptr) {
-        // Without its list a two-step source cannot say "not listed".
-        if (blocks == nullptr) {
-            r.error = "the downloaded list this source matches against is not loaded";
-        } else {
-            r = adapter.read_with(response, *blocks);
-        }
     } else {
-        r = adapter.read(response);
+        // The last line of defence: a reader that throws on a body it did not expect gives
+        // an error result, never an exception in the event loop.
+        try {
+            if (adapter.read_with != nullptr) {
+                // Without its list a two-step source cannot say "not listed".
+                if (blocks == nullptr) {
+                    r.error = "the downloaded list this source matches against is not loaded";
+                } else {
+                    r = adapter.read_with(response, *blocks);
+                }
+            } else {
+                r = adapter.read(response);
+            }
+        } catch (const std::exception& e) {
+            r = SourceReading{};
+            r.error = "the answer could not be read: " + sanitize_text(e.what(), 200);
+        }
     }
     source::redact(r.error, key);
     source::redact(r.meaning, key);
@@ -101,7 +111,12 @@ Result<std::vector<ListedBlock>> parse_bulk(const HttpAdapter& adapter,
                                             std::string_view body,
                                             const std::string& name,
                                             const std::string& key) {
-    auto blocks = adapter.bulk->parse(body, name);
+    Result<std::vector<ListedBlock>> blocks = std::vector<ListedBlock>{};
+    try {
+        blocks = adapter.bulk->parse(body, name);
+    } catch (const std::exception& e) {
+        blocks = Error{"cannot be read: " + sanitize_text(e.what(), 200), name};
+    }
     if (!blocks) {
         auto text =
             "the downloaded list is not in the documented format: " + blocks.error().to_string();
@@ -186,7 +201,7 @@ read_spamhaus_ndjson(std::string_view body,
         if (doc.is_discarded() || !doc.is_object()) {
             return Error{"not a JSON object: " + sanitize_text(line.text, 80), where};
         }
-        if (doc.value("type", "") == "metadata") {
+        if (source::string_or(doc, "type", "") == "metadata") {
             metadata = true;
             continue;
         }

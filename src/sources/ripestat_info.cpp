@@ -6,6 +6,7 @@
 //     {"status":"ok","data":{"abuse_contacts":["abuse@example.net"],"authoritative_rir":"ripe"}}
 
 #include "core/sanitize.hpp"
+#include "sources/json_fields.hpp"
 #include "sources/ripestat.hpp"
 
 #include <fmt/format.h>
@@ -36,7 +37,7 @@ SourceReading network_read(const HttpResponse& response) {
     if (data == nullptr) {
         return r;
     }
-    if (!data->value("announced", false)) {
+    if (!source::boolean_or(*data, "announced", false)) {
         return info("not announced in BGP: no network routes this address");
     }
     std::string asns;

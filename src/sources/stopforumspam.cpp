@@ -6,6 +6,7 @@
 
 #include "core/sanitize.hpp"
 #include "sources/adapter.hpp"
+#include "sources/json_fields.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -34,7 +35,7 @@ SourceReading sfs_read(const HttpResponse& response) {
         return r;
     }
     if (doc["success"] != 1) {
-        const auto e = doc.value("error", std::string("no reason given"));
+        const auto e = source::string_or(doc, "error", "no reason given");
         r.error = "StopForumSpam refused the query: " + sanitize_text(e, 200);
         return r;
     }
@@ -46,7 +47,7 @@ SourceReading sfs_read(const HttpResponse& response) {
         return r;
     }
     const auto& o = *ip;
-    const long frequency = o.value("frequency", 0L);
+    const long frequency = source::number_or(o, "frequency", 0);
     if (o["appears"] == 0) {
         r.status = Status::clean;
         return r;
@@ -60,7 +61,7 @@ SourceReading sfs_read(const HttpResponse& response) {
     if (o.contains("confidence") && o["confidence"].is_number()) {
         r.meaning += fmt::format(", confidence {:g}%", o["confidence"].get<double>());
     }
-    if (o.value("torexit", 0) == 1) {
+    if (source::number_or(o, "torexit", 0) == 1) {
         r.meaning += "; a Tor exit node";
     }
     return r;
