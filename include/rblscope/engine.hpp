@@ -5,6 +5,7 @@
 
 #include "rblscope/catalog.hpp"
 #include "rblscope/error.hpp"
+#include "rblscope/health.hpp"
 #include "rblscope/result.hpp"
 #include "rblscope/target.hpp"
 #include "rblscope/verdict.hpp"
@@ -39,6 +40,8 @@ struct EngineOptions {
     /// still open become `timeout`, unread input stays unread, what finished is reported,
     /// and the run's exit status is UNKNOWN. The fd is watched, never read.
     int stop_fd = -1;
+    /// Warn (through the sink) when zones the catalog calls active fail their test points.
+    bool warn_failing_zones = true;
     ExitPolicy exit_policy; ///< decides each target's exit status
     /// Directory of the on-disk answer cache (empty = none): answers still within their
     /// DNS TTL are taken from it instead of the network, and new ones are stored.
@@ -71,6 +74,8 @@ class ResultSink {
     virtual void on_input_error(const Error& error) = 0;
     /// Something the admin should know about the run itself (e.g. a public resolver).
     virtual void on_warning(const std::string& message) = 0;
+    /// Each DNS zone's test points, judged, once they have all settled (before any target).
+    virtual void on_zone_health(const ZoneHealthReport& /*report*/) {}
 };
 
 /// Totals for a run.

@@ -7,6 +7,7 @@
 #include "rblscope/engine.hpp"
 #include "rblscope/error.hpp"
 #include "rblscope/explain.hpp"
+#include "rblscope/health.hpp"
 #include "rblscope/ip.hpp"
 #include "rblscope/report.hpp"
 #include "rblscope/result.hpp"

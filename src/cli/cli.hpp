@@ -50,6 +50,7 @@ struct CheckOptions {
     std::string sources; ///< --sources: dns, http and adapter names, comma-separated
     double http_timeout_s = 10;
     std::string color = "auto";
+    bool quiet_status = false; ///< no warning for zones selected by id whatever their status
 };
 void add_check(CLI::App& app, CheckOptions& opt);
 
@@ -67,6 +68,8 @@ struct ZonesOptions {
     CatalogOptions catalog;
     std::string kind, status, tag, format = "text";
     bool defaults_only = false;
+    bool health = false; ///< ask every selected zone its test points
+    CheckOptions check;  ///< resolver, timeouts, keys for --health
 };
 void add_zones(CLI::App& app, ZonesOptions& opt);
 int run_zones_command(const ZonesOptions& opt);

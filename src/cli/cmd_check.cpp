@@ -273,7 +273,7 @@ bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedChec
                 continue;
             }
             if (const Zone* z = catalog.find(n)) {
-                if (!usable(*z)) {
+                if (!usable(*z) && !opt.quiet_status) {
                     fmt::print(stderr,
                                "rblscope: warning: zone {} is {} in the catalog ({})\n",
                                z->zone,

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace rblscope::cli {
@@ -18,7 +20,164 @@ void add_zones(CLI::App& app, ZonesOptions& opt) {
     app.add_option("-f,--format", opt.format, "Output format")
         ->check(CLI::IsMember({"text", "json"}));
     app.add_option("--catalog", opt.catalog.path, "Zone catalog");
+    app.add_flag("--health",
+                 opt.health,
+                 "Ask every selected DNS zone its test points through the resolver in use, and "
+                 "report how each answered, with the catalog edits that follow");
+    app.add_option("-r,--resolver", opt.check.resolvers, "--health: resolver IP[:PORT]")
+        ->allow_extra_args(false);
+    app.add_option("--zone-server", opt.check.zone_servers, "--health: ZONE=IP[:PORT]")
+        ->allow_extra_args(false);
+    app.add_option("--query-timeout", opt.check.query_timeout_s, "--health: seconds per query")
+        ->check(CLI::Range(0.05, 120.0));
+    app.add_option("--retries", opt.check.retries, "--health: extra copies of a query")
+        ->check(CLI::Range(0, 10));
+    app.add_option("--config", opt.check.config_file, "--health: configuration file with keys");
 }
+
+namespace {
+
+class HealthSink final : public ResultSink {
+  public:
+    void on_target(const TargetReport&) override {}
+    void on_input_error(const Error&) override {}
+    void on_warning(const std::string& message) override {
+        fmt::print(stderr, "rblscope: warning: {}\n", message);
+    }
+    void on_zone_health(const ZoneHealthReport& report) override { reports.push_back(report); }
+    std::vector<ZoneHealthReport> reports;
+};
+
+/// The edit line for lists.toml: where, which zone, the new status and why.
+std::string edit_line(const ZoneHealthReport& r) {
+    return fmt::format("{}  id = \"{}\"  status = \"{}\"  # was \"{}\": {}{}{}",
+                       r.zone->where,
+                       r.zone->id,
+                       to_string(*r.suggested_status),
+                       to_string(r.zone->status),
+                       r.evidence,
+                       r.suggestion_note.empty() ? "" : "; ",
+                       r.suggestion_note);
+}
+
+int run_health(const ZonesOptions& opt, const Catalog& catalog, std::vector<const Zone*> rows) {
+    const auto unknown = static_cast<int>(ExitCode::unknown);
+    std::erase_if(rows, [](const Zone* z) { return z->kind == ZoneKind::http; });
+    if (rows.empty()) {
+        fmt::print(stderr, "rblscope: zones --health: no DNS zone matches the filters\n");
+        return unknown;
+    }
+    // Every selected zone by id, whatever its status: a dead one may have come back.
+    CheckOptions check = opt.check;
+    check.quiet_status = true;
+    check.zones.clear();
+    for (const auto* z : rows) {
+        check.zones += (check.zones.empty() ? "" : ",") + z->id;
+    }
+    PreparedCheck prepared;
+    if (!prepare_check(check, catalog, prepared)) {
+        return unknown;
+    }
+    prepared.eo.warn_failing_zones = false; // this command reports them itself
+    VectorTargetSource none({});
+    HealthSink sink;
+    auto summary = run_check(prepared.zones, catalog, none, sink, prepared.eo);
+    if (!summary) {
+        fmt::print(stderr, "rblscope: {}\n", summary.error().to_string());
+        return unknown;
+    }
+    std::map<ZoneCondition, int> counts;
+    int suggestions = 0;
+    for (const auto& r : sink.reports) {
+        ++counts[r.condition];
+        suggestions += r.suggested_status ? 1 : 0;
+    }
+    const auto count = [&](ZoneCondition c) { return counts.contains(c) ? counts.at(c) : 0; };
+    const int asked = static_cast<int>(sink.reports.size()) - count(ZoneCondition::untested);
+    if (opt.format == "json") {
+        nlohmann::json zones = nlohmann::json::array();
+        for (const auto& r : sink.reports) {
+            nlohmann::json points = nlohmann::json::array();
+            for (const auto& p : r.points) {
+                points.push_back({{"subject", p.subject}, {"answer", p.answer}});
+            }
+            zones.push_back({{"id", r.zone->id},
+                             {"zone", r.zone->zone},
+                             {"where", r.zone->where},
+                             {"catalog_status", to_string(r.zone->status)},
+                             {"health", to_string(r.condition)},
+                             {"points", points},
+                             {"evidence", r.evidence},
+                             {"suggested_status",
+                              r.suggested_status ? nlohmann::json(to_string(*r.suggested_status))
+                                                 : nlohmann::json()},
+                             {"note",
+                              r.suggestion_note.empty() ? nlohmann::json()
+                                                        : nlohmann::json(r.suggestion_note)}});
+        }
+        nlohmann::json totals = {{"zones", sink.reports.size()}, {"suggested_edits", suggestions}};
+        for (const auto& [c, n] : counts) {
+            totals[std::string(to_string(c))] = n;
+        }
+        totals["resolvers"] = summary->resolvers;
+        totals["interrupted"] = summary->interrupted;
+        fmt::print("{}\n",
+                   nlohmann::json{{"zones", zones}, {"summary", totals}}.dump(
+                       2, ' ', false, nlohmann::json::error_handler_t::replace));
+    } else {
+        std::size_t wz = 4, wid = 2;
+        for (const auto& r : sink.reports) {
+            wz = std::max(wz, r.zone->zone.size());
+            wid = std::max(wid, r.zone->id.size());
+        }
+        fmt::print("{:<{}}  {:<{}}  {:<16}  {:<16}  {}\n",
+                   "ZONE",
+                   wz,
+                   "ID",
+                   wid,
+                   "CATALOG",
+                   "HEALTH",
+                   "EVIDENCE");
+        for (const auto& r : sink.reports) {
+            std::string answers;
+            for (const auto& p : r.points) {
+                answers +=
+                    fmt::format("{}{} -> {}", answers.empty() ? "" : ", ", p.subject, p.answer);
+            }
+            fmt::print("{:<{}}  {:<{}}  {:<16}  {:<16}  {}{}\n",
+                       r.zone->zone,
+                       wz,
+                       r.zone->id,
+                       wid,
+                       to_string(r.zone->status),
+                       to_string(r.condition),
+                       r.evidence,
+                       answers.empty() ? "" : " [" + answers + "]");
+        }
+        std::string parts;
+        for (const auto& [c, n] : counts) {
+            parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", n, to_string(c));
+        }
+        fmt::print("\n{} zones through {}: {}\n",
+                   sink.reports.size(),
+                   fmt::join(summary->resolvers, ", "),
+                   parts);
+        if (suggestions > 0) {
+            fmt::print("\nSuggested catalog edits ({}):\n", catalog.source);
+            for (const auto& r : sink.reports) {
+                if (r.suggested_status) {
+                    fmt::print("  {}\n", edit_line(r));
+                }
+            }
+        }
+    }
+    if (summary->interrupted || asked == 0 || count(ZoneCondition::no_answer) == asked) {
+        return unknown; // nothing answered: the resolver, not the lists
+    }
+    return suggestions > 0 ? static_cast<int>(ExitCode::warning) : 0;
+}
+
+} // namespace
 
 int run_zones_command(const ZonesOptions& opt) {
     auto catalog = load(opt.catalog);
@@ -35,6 +194,9 @@ int run_zones_command(const ZonesOptions& opt) {
             continue;
         }
         rows.push_back(&z);
+    }
+    if (opt.health) {
+        return run_health(opt, *catalog, std::move(rows));
     }
     if (opt.format == "json") {
         nlohmann::json out = nlohmann::json::array();

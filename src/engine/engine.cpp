@@ -9,6 +9,7 @@
 #include "engine/answer_cache.hpp"
 #include "engine/classify.hpp"
 #include "engine/dns_outcome.hpp"
+#include "engine/zone_health.hpp"
 #include "net/dns_channel.hpp"
 #include "net/event_loop.hpp"
 #include "net/http_client.hpp"
@@ -1215,7 +1216,44 @@ class Run {
                                        {opt_ptr(z.test_listed6), &zs.test_listed6},
                                        {opt_ptr(z.test_unlisted6), &zs.test_unlisted6});
         }
+        report_zone_health();
         emit_ready();
+    }
+
+    // Each DNS zone's test points, judged, to the sink; one warning naming the zones the
+    // catalog calls active that failed them (the catalog may be out of date).
+    void report_zone_health() {
+        std::vector<std::string> failing;
+        for (const auto& zs : m_zones) {
+            const Zone& z = *zs.zone;
+            if (z.kind == ZoneKind::http) {
+                continue;
+            }
+            ZoneHealthReport r;
+            if (!zs.skip_reason.empty()) {
+                r.zone = &z;
+                r.evidence = "not asked: " + zs.skip_reason;
+            } else {
+                r = judge_zone(z,
+                               {opt_ptr(z.test_listed), &zs.test_listed},
+                               {opt_ptr(z.test_unlisted), &zs.test_unlisted},
+                               {opt_ptr(z.test_listed6), &zs.test_listed6},
+                               {opt_ptr(z.test_unlisted6), &zs.test_unlisted6});
+            }
+            if (!z.bare && z.status == ZoneStatus::active &&
+                r.condition != ZoneCondition::healthy && r.condition != ZoneCondition::untested) {
+                failing.push_back(fmt::format("{} ({})", z.zone, to_string(r.condition)));
+            }
+            m_sink.on_zone_health(r);
+        }
+        if (!failing.empty() && m_options.warn_failing_zones) {
+            m_sink.on_warning(fmt::format(
+                "{} the catalog calls active failed {} test points here: {}; `rblscope zones "
+                "--health` shows the evidence and the catalog edits it suggests",
+                failing.size() == 1 ? "a zone" : fmt::format("{} zones", failing.size()),
+                failing.size() == 1 ? "its" : "their",
+                fmt::join(failing, ", ")));
+        }
     }
 
     void emit_ready() {

@@ -1,4 +1,5 @@
 #include "engine/classify.hpp"
+#include "engine/zone_health.hpp"
 #include "rblscope/verdict.hpp"
 
 #include <doctest/doctest.h>
@@ -180,6 +181,56 @@ TEST_CASE("classify::expand_delist_url") {
     CHECK(expand_delist_url("https://x/?q={ip}", "192.0.2.1") == "https://x/?q=192.0.2.1");
     CHECK(expand_delist_url("https://x/{domain}/{domain}", "a b&c") ==
           "https://x/a%20b%26c/a%20b%26c");
+}
+
+TEST_CASE("zone_health: judge_zone names the condition and the catalog edit") {
+    auto z = spamhaus_like();
+    z.status = ZoneStatus::active;
+    const TestPoint pos{"127.0.0.2"}, neg{"127.0.0.1"};
+    const auto judge = [&](const RawAnswer& p, const RawAnswer& n) {
+        return judge_zone(z, {&pos, &p}, {&neg, &n});
+    };
+    const auto listed = answers({0x7f000002u});
+    const auto nx = of(RawAnswer::Kind::nxdomain);
+    const auto timeout = of(RawAnswer::Kind::timeout);
+
+    auto r = judge(listed, nx);
+    CHECK(r.condition == ZoneCondition::healthy);
+    CHECK_FALSE(r.suggested_status); // active and healthy: nothing to edit
+    REQUIRE(r.points.size() == 2);
+    CHECK(r.points[1].answer == "NXDOMAIN");
+
+    r = judge(listed, listed);
+    CHECK(r.condition == ZoneCondition::lists_everything);
+    CHECK(r.suggested_status == ZoneStatus::lists_everything);
+
+    r = judge(answers({0xc0000201u}), nx); // 192.0.2.1: a parked domain's wildcard
+    CHECK(r.condition == ZoneCondition::outside_127);
+    CHECK(r.suggested_status == ZoneStatus::defunct);
+
+    r = judge(answers({0x7ffffffeu}), answers({0x7ffffffeu})); // the error code
+    CHECK(r.condition == ZoneCondition::refuses);
+    CHECK(r.evidence.find("public resolver") != std::string::npos);
+    CHECK_FALSE(r.suggested_status);
+
+    r = judge(nx, nx);
+    CHECK(r.condition == ZoneCondition::refuses);
+    CHECK(r.evidence.find("use your own resolver") != std::string::npos);
+
+    r = judge(listed, timeout);
+    CHECK(r.condition == ZoneCondition::no_answer);
+    CHECK(r.suggested_status == ZoneStatus::defunct);
+
+    z.status = ZoneStatus::defunct;
+    r = judge(listed, nx);
+    CHECK(r.suggested_status == ZoneStatus::active); // it came back
+
+    // The worse pair decides for a "both" zone.
+    z.status = ZoneStatus::active;
+    const TestPoint pos6{"::ffff:7f00:2"}, neg6{"::ffff:7f00:1"};
+    r = judge_zone(z, {&pos, &listed}, {&neg, &nx}, {&pos6, &listed}, {&neg6, &listed});
+    CHECK(r.condition == ZoneCondition::lists_everything);
+    CHECK(r.points.size() == 4);
 }
 
 TEST_SUITE_END();
