@@ -12,6 +12,7 @@
 #include "rblscope/report.hpp"
 #include "rblscope/result.hpp"
 #include "rblscope/spf.hpp"
+#include "rblscope/state.hpp"
 #include "rblscope/target.hpp"
 #include "rblscope/verdict.hpp"
 #include "rblscope/vet.hpp"

@@ -51,6 +51,7 @@ struct CheckOptions {
     double http_timeout_s = 10;
     std::string color = "auto";
     bool quiet_status = false; ///< no warning for zones selected by id whatever their status
+    std::string state_file;    ///< --state: report changes against the previous run
 };
 void add_check(CLI::App& app, CheckOptions& opt);
 

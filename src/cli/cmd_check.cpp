@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <optional>
 #include <set>
 #include <sys/stat.h>
 #include <tuple>
@@ -133,6 +134,10 @@ void add_check(CLI::App& app, CheckOptions& opt) {
         ->check(CLI::ExistingFile);
     app.add_option("--http-timeout", opt.http_timeout_s, "Time limit of one HTTP request, seconds")
         ->check(CLI::Range(0.1, 300.0));
+    app.add_option("--state",
+                   opt.state_file,
+                   "Remember this run in FILE and report only what changed since the last one "
+                   "(text or json)");
     app.add_option("--cache",
                    opt.cache_dir,
                    "Directory of the DNS answer cache: answers still within their TTL are not "
@@ -429,7 +434,25 @@ int run_check_command(const CheckOptions& opt) {
     ro.policy = eo.exit_policy;
     ro.deadline_s = opt.deadline_s;
     std::unique_ptr<Report> report;
-    if (opt.format == "json") {
+    std::optional<RunState> previous;
+    RunState next;
+    if (!opt.state_file.empty()) {
+        if (opt.format != "text" && opt.format != "json") {
+            fmt::print(stderr, "rblscope: --state reports changes as text or json only\n");
+            return unknown;
+        }
+        auto loaded = load_state(opt.state_file);
+        if (!loaded.problem.empty()) {
+            // A damaged state must never turn into "newly listed": start afresh.
+            fmt::print(stderr,
+                       "rblscope: warning: --state {}; starting afresh (this run becomes the "
+                       "baseline)\n",
+                       loaded.problem);
+        }
+        previous = std::move(loaded.state);
+        report = make_change_report(
+            stdout, stderr, opt.format == "json", previous ? &*previous : nullptr, next);
+    } else if (opt.format == "json") {
         report = make_json_report(stdout, stderr);
     } else if (opt.format == "nagios") {
         report = make_nagios_report(stdout, stderr, ro);
@@ -450,6 +473,15 @@ int run_check_command(const CheckOptions& opt) {
     guarded.finish(*summary);
     if (guarded.broken()) {
         return unknown; // stdout went away: quietly, as `| head` expects
+    }
+    if (!opt.state_file.empty()) {
+        if (summary->interrupted) {
+            fmt::print(stderr,
+                       "rblscope: --state {}: not updated (the run was cut short)\n",
+                       opt.state_file);
+        } else if (auto why = save_state(opt.state_file, next); !why.empty()) {
+            fmt::print(stderr, "rblscope: warning: --state: {}\n", why);
+        }
     }
     if (summary->interrupted) {
         fmt::print(stderr,

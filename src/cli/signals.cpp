@@ -1,6 +1,6 @@
 #include "cli/signals.hpp"
 
-#include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>

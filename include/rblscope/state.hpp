@@ -1,0 +1,49 @@
+#pragma once
+/// \file state.hpp
+/// \brief What a run found, kept between runs (`rblscope check --state FILE`), and the
+/// report of what changed since the last one.
+
+#include "rblscope/error.hpp"
+#include "rblscope/report.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rblscope {
+
+struct RunState {
+    struct Entry {
+        /// The last definite status (listed or clean): an error or timeout keeps the one
+        /// before it, so a listing that ends while its list was down still reads "delisted".
+        Status status = Status::clean;
+        std::vector<std::string> codes;
+        bool unanswered = false; ///< the latest run got an error or timeout here
+        std::string error;       ///< why, when unanswered
+    };
+    std::int64_t written = 0;             ///< Unix time of the run that wrote it
+    std::map<std::string, Entry> results; ///< key: "TARGET\tZONE-ID\tSUBJECT"
+};
+
+/// Reads a state file. nullopt and an empty error when it does not exist (the first run);
+/// an error naming the file when it exists but cannot be used (then: start afresh).
+struct LoadedState {
+    std::optional<RunState> state;
+    std::string problem;
+};
+[[nodiscard]] LoadedState load_state(const std::string& path);
+
+/// Writes the state atomically (temporary file + rename); "" or the reason it failed.
+[[nodiscard]] std::string save_state(const std::string& path, const RunState& state);
+
+/// A report of changes against `previous` (null: no earlier state, so nothing counts as
+/// newly listed) that also fills `next`. Text or JSON (`json`). Unchanged results are not
+/// written; the summary still counts every target.
+[[nodiscard]] std::unique_ptr<Report> make_change_report(
+    std::FILE* out, std::FILE* err, bool json, const RunState* previous, RunState& next);
+
+} // namespace rblscope
