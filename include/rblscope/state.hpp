@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rblscope {
@@ -36,6 +37,10 @@ struct LoadedState {
     std::string problem;
 };
 [[nodiscard]] LoadedState load_state(const std::string& path);
+/// The same from the file's text; `name` is used in the problem text.
+[[nodiscard]] LoadedState parse_state(std::string_view text, const std::string& name);
+/// The file's text for a state (what save_state() writes).
+[[nodiscard]] std::string state_text(const RunState& state);
 
 /// Writes the state atomically (temporary file + rename); "" or the reason it failed.
 [[nodiscard]] std::string save_state(const std::string& path, const RunState& state);

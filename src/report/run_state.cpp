@@ -42,7 +42,12 @@ LoadedState load_state(const std::string& path) {
         out.problem = fmt::format("{}: cannot be read", path);
         return out;
     }
-    const auto doc = nlohmann::json::parse(*text, nullptr, false);
+    return parse_state(*text, path);
+}
+
+LoadedState parse_state(std::string_view text, const std::string& path) {
+    LoadedState out;
+    const auto doc = nlohmann::json::parse(text, nullptr, false);
     const auto bad = [&](std::string_view why) {
         out.problem = fmt::format("{}: {}", path, why);
         return out;
@@ -91,7 +96,7 @@ LoadedState load_state(const std::string& path) {
     return out;
 }
 
-std::string save_state(const std::string& path, const RunState& state) {
+std::string state_text(const RunState& state) {
     nlohmann::json results = nlohmann::json::object();
     for (const auto& [key, e] : state.results) {
         nlohmann::json entry = {{"status", to_string(e.status)}, {"codes", e.codes}};
@@ -103,10 +108,13 @@ std::string save_state(const std::string& path, const RunState& state) {
     }
     const nlohmann::json doc = {
         {"rblscope_state", k_format}, {"written", state.written}, {"results", results}};
+    return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string save_state(const std::string& path, const RunState& state) {
     const auto slash = path.rfind('/');
     const std::string file = slash == std::string::npos ? "./" + path : path;
-    return write_file_atomically(
-        file, doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    return write_file_atomically(file, state_text(state));
 }
 
 } // namespace rblscope

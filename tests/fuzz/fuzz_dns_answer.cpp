@@ -7,6 +7,7 @@
 
 #include "engine/classify.hpp"
 #include "engine/dns_outcome.hpp"
+#include "engine/zone_health.hpp"
 #include "fuzz_support.hpp"
 #include "net/dns_channel.hpp"
 #include "rblscope/catalog.hpp"
@@ -78,6 +79,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const TestPoint point{};
     const ZoneHealth health = assess_health(zone, {&point, &raw}, {&point, &raw});
     fuzz::expect_printable(health.evidence, "health evidence");
+    const ZoneHealthReport judged = judge_zone(zone, {&point, &raw}, {&point, &raw});
+    fuzz::expect_printable(judged.evidence, "zone health evidence");
+    if (judged.condition == ZoneCondition::healthy) {
+        fuzz::fail("one answer for both test points called healthy", judged.evidence);
+    }
     for (const auto& h : {health, ZoneHealth{}}) {
         const ZoneResult r = classify(zone, raw, h);
         check_result(r, raw);

@@ -169,3 +169,10 @@ write("reports", "escapes", b"\x1b[2J\x1b]0;title\x07listed\0\x00\x7f\xc2\x9b31m
       b"<script>alert(1)</script>\0javascript:alert(1)\0\xff\xfe bad utf-8\0"
       b"line1\nline2\r\n\0<img src=x onerror=alert(1)>\0\"quoted\", comma")
 write("reports", "long", b"A" * 3000 + b"\0" + "\u202eevil\u202c".encode() + b"\0=cmd|' /C calc'!A0")
+
+# --- state: the --state file
+write("state", "two-entries",
+      '{"rblscope_state":1,"written":1764400000,"results":{'
+      '"192.0.2.10\\tst.test\\t192.0.2.10":{"status":"listed","codes":["127.0.0.2"]},'
+      '"192.0.2.11\\tst.test\\t192.0.2.11":{"status":"clean","codes":[],'
+      '"unanswered":true,"error":"timeout"}}}\n')
