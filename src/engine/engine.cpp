@@ -1221,9 +1221,11 @@ class Run {
     }
 
     // Each DNS zone's test points, judged, to the sink; one warning naming the zones the
-    // catalog calls active that failed them (the catalog may be out of date).
+    // catalog calls active whose points argue for a catalog edit (lists everything, answers
+    // outside 127/8, no answer). Refusals depend on the resolver and are reported per result.
     void report_zone_health() {
         std::vector<std::string> failing;
+        std::size_t asked = 0, silent = 0;
         for (const auto& zs : m_zones) {
             const Zone& z = *zs.zone;
             if (z.kind == ZoneKind::http) {
@@ -1240,20 +1242,38 @@ class Run {
                                {opt_ptr(z.test_listed6), &zs.test_listed6},
                                {opt_ptr(z.test_unlisted6), &zs.test_unlisted6});
             }
-            if (!z.bare && z.status == ZoneStatus::active &&
-                r.condition != ZoneCondition::healthy && r.condition != ZoneCondition::untested) {
+            asked += r.condition == ZoneCondition::untested ? 0 : 1;
+            silent += r.condition == ZoneCondition::no_answer ? 1 : 0;
+            const bool edit = r.condition == ZoneCondition::lists_everything ||
+                              r.condition == ZoneCondition::outside_127 ||
+                              r.condition == ZoneCondition::no_answer;
+            if (!z.bare && z.status == ZoneStatus::active && edit) {
                 failing.push_back(fmt::format("{} ({})", z.zone, to_string(r.condition)));
             }
             m_sink.on_zone_health(r);
         }
-        if (!failing.empty() && m_options.warn_failing_zones) {
-            m_sink.on_warning(fmt::format(
-                "{} the catalog calls active failed {} test points here: {}; `rblscope zones "
-                "--health` shows the evidence and the catalog edits it suggests",
-                failing.size() == 1 ? "a zone" : fmt::format("{} zones", failing.size()),
-                failing.size() == 1 ? "its" : "their",
-                fmt::join(failing, ", ")));
+        if (failing.empty() || !m_options.warn_failing_zones) {
+            return;
         }
+        if (silent * 2 > asked) {
+            // Most lists silent at once says more about the resolver than about the lists.
+            m_sink.on_warning(fmt::format("{} of {} zones did not answer their test points: the "
+                                          "resolver or the network is the likely cause; "
+                                          "`rblscope zones --health` shows the evidence",
+                                          silent,
+                                          asked));
+            return;
+        }
+        constexpr std::size_t k_named = 8;
+        const auto more = failing.size() > k_named ? failing.size() - k_named : 0;
+        failing.resize(std::min(failing.size(), k_named));
+        m_sink.on_warning(fmt::format(
+            "{} the catalog calls active failed {} test points here: {}{}; `rblscope zones "
+            "--health` shows the evidence and the catalog edits it suggests",
+            failing.size() + more == 1 ? "a zone" : fmt::format("{} zones", failing.size() + more),
+            failing.size() + more == 1 ? "its" : "their",
+            fmt::join(failing, ", "),
+            more > 0 ? fmt::format(" and {} more", more) : std::string()));
     }
 
     void emit_ready() {

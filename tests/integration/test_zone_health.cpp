@@ -113,6 +113,32 @@ TEST_CASE("check warns when zones the catalog calls active fail their test point
     CHECK(r.err.find("2 zones the catalog calls active failed their test points here: "
                      "wild.test (lists-everything), parked.test (outside-127)") !=
           std::string::npos);
+    // Only silent zones: the resolver is the likelier culprit, and the warning says so.
+    const auto silent = run_rblscope({"check",
+                                      "--catalog",
+                                      health_catalog(),
+                                      "--resolver",
+                                      fmt::format("127.0.0.1:{}", f.fake_port),
+                                      "--zones",
+                                      "dead,errcode",
+                                      "--query-timeout",
+                                      "0.4",
+                                      "192.0.2.1"});
+    CHECK(silent.err.find("1 of 2 zones did not answer their test points") == std::string::npos);
+    CHECK(silent.err.find("a zone the catalog calls active failed its test points here: "
+                          "dead.test (no-answer)") != std::string::npos);
+    const auto all_silent = run_rblscope({"check",
+                                          "--catalog",
+                                          health_catalog(),
+                                          "--resolver",
+                                          fmt::format("127.0.0.1:{}", f.fake_port),
+                                          "--zones",
+                                          "dead",
+                                          "--query-timeout",
+                                          "0.4",
+                                          "192.0.2.1"});
+    CHECK(all_silent.err.find("1 of 1 zones did not answer their test points: the resolver or "
+                              "the network is the likely cause") != std::string::npos);
 }
 
 TEST_SUITE_END();
