@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,9 @@ struct EngineOptions {
     std::string ca_file;
     /// Keys from the configuration file, by variable name; the environment wins.
     std::map<std::string, std::string> keys;
+    /// Queries a second to one DNS zone at most (0 = no cap), test points and TXT included:
+    /// keeps a large fleet polite to list operators. Waiting queries hold their window slot.
+    double zone_rate = 0;
 };
 
 /// Where targets come from (a list, a file, stdin). Pulled lazily, so input streams.
@@ -98,6 +102,38 @@ struct RunSummary {
                                            TargetSource& targets,
                                            ResultSink& sink,
                                            const EngineOptions& options);
+
+/// A run that shares the process's one wait with other work (the exporter runs refreshes
+/// and probes side by side). It has an event loop of its own whose descriptor and next timer
+/// the host watches in its loop; after every wake-up the host calls advance(), which never
+/// blocks. Destroying the run cancels whatever it still had open. `zones`, `catalog`,
+/// `targets`, `sink` and `options` must outlive it.
+class SteppedRun {
+  public:
+    SteppedRun(const std::vector<const Zone*>& zones,
+               const Catalog& catalog,
+               TargetSource& targets,
+               ResultSink& sink,
+               const EngineOptions& options);
+    ~SteppedRun();
+    SteppedRun(const SteppedRun&) = delete;
+    SteppedRun& operator=(const SteppedRun&) = delete;
+
+    /// Opens the resolver channels and queues the zones' test points.
+    [[nodiscard]] std::optional<Error> start();
+    /// Runs what is ready (sockets, due timers) and refills the window; true when finished.
+    bool advance();
+    /// The totals, once advance() returned true. (EngineOptions::deadline bounds a run.)
+    RunSummary finish();
+    /// Readable while one of the run's sockets is ready.
+    [[nodiscard]] int fd() const;
+    /// When the run next needs advance() even without socket activity.
+    [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> next_timer() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
 
 /// Targets from a fixed list (command-line arguments).
 class VectorTargetSource final : public TargetSource {

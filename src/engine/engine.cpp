@@ -148,7 +148,7 @@ struct ZoneState {
     const HttpAdapter* adapter = nullptr; ///< http sources
     std::string key;                      ///< http sources' API key; never printed
     std::unique_ptr<BulkState> bulk;      ///< downloaded lists
-    Clock::time_point next_slot;          ///< http sources: earliest next request (rate)
+    Clock::time_point next_slot;          ///< earliest next request (http: `rate`; dns: zone_rate)
     RttEstimator rtt;
 };
 
@@ -191,6 +191,7 @@ struct Job {
     JobKind kind = JobKind::lookup;
     int attempt = 0;
     bool v6_point = false; ///< test jobs: the zone's IPv6 test point
+    bool paced = false;    ///< waited for its zone's rate slot already
 };
 
 const std::optional<TestPoint>& test_point_of(const Zone& z, const Job& j) {
@@ -218,13 +219,14 @@ ZoneResult http_result(const Zone& zone, const Lookup& l) {
 
 class Run {
   public:
-    Run(const std::vector<const Zone*>& zones,
+    Run(EventLoop& loop,
+        const std::vector<const Zone*>& zones,
         const Catalog& catalog,
         TargetSource& targets,
         ResultSink& sink,
         const EngineOptions& options)
         : m_catalog(catalog), m_source(targets, options.max_cidr_addresses), m_sink(sink),
-          m_options(options) {
+          m_options(options), m_loop(loop) {
         for (const auto* z : zones) {
             ZoneState zs;
             zs.zone = z;
@@ -234,9 +236,21 @@ class Run {
     }
 
     Result<RunSummary> execute() {
-        const auto start = Clock::now();
-        if (auto err = setup_channels()) {
+        if (auto err = start()) {
             return *err;
+        }
+        while (!advance()) {
+            m_loop.run_once(std::chrono::milliseconds(1000));
+        }
+        return finish();
+    }
+
+    /// Opens the channels and queues the test points; an error stops the run before it begins.
+    std::optional<Error> start() {
+        m_started = Clock::now();
+        const auto start = m_started;
+        if (auto err = setup_channels()) {
+            return err;
         }
         if (!m_options.cache_dir.empty()) {
             // Answers depend on who was asked (a public resolver gets refusals), so the
@@ -259,15 +273,19 @@ class Run {
         }
         start_tests();
         m_summary.queries = 0;
-        while (true) {
-            fill();
-            drain();
-            if (finished()) {
-                break;
-            }
-            m_loop.run_once(std::chrono::milliseconds(1000));
-            drain();
-        }
+        return std::nullopt;
+    }
+
+    /// Handles completions and refills the window; true once everything is done. Called
+    /// after every wait of the loop.
+    bool advance() {
+        drain();
+        fill();
+        drain();
+        return finished();
+    }
+
+    RunSummary finish() {
         if (m_summary.deadline_reached || m_summary.interrupted) {
             m_exit = ExitCode::unknown; // what was decided is shown, but the run is incomplete
         }
@@ -278,7 +296,7 @@ class Run {
         if (m_cache) {
             m_cache->report_totals();
         }
-        m_summary.elapsed_ms = ms_since(start);
+        m_summary.elapsed_ms = ms_since(m_started);
         m_summary.exit_code = static_cast<int>(m_exit);
         return m_summary;
     }
@@ -912,6 +930,9 @@ class Run {
                 return;
             }
         }
+        if (m_options.zone_rate > 0 && !j.paced && pace(j)) {
+            return;
+        }
         const std::uint64_t id = m_next_request++;
         Request& rq = m_requests[id];
         rq.job = j;
@@ -940,6 +961,47 @@ class Run {
             ++rq.planned;
         }
         send(id);
+    }
+
+    // The per-zone rate cap (EngineOptions::zone_rate): a query whose zone has used its
+    // share waits for the zone's next slot on a timer, keeping its place in the window.
+    // True when the job was deferred.
+    bool pace(const Job& j) {
+        ZoneState* zs = nullptr;
+        switch (j.kind) {
+        case JobKind::test_listed:
+        case JobKind::test_unlisted:
+            zs = &m_zones[j.index];
+            break;
+        case JobKind::lookup:
+        case JobKind::txt:
+            zs = &m_zones[j.target->lookups[j.index].zone];
+            break;
+        case JobKind::resolve_a:
+        case JobKind::resolve_aaaa:
+            return false; // the resolver's own names, not a list's
+        }
+        const auto now = Clock::now();
+        const auto gap = std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(1.0 / m_options.zone_rate));
+        const auto at = std::max(zs->next_slot, now);
+        zs->next_slot = at + gap;
+        if (at <= now) {
+            return false;
+        }
+        const std::uint64_t id = m_next_request++;
+        Job later = j;
+        later.paced = true;
+        const auto timer = m_loop.add_timer(at, [this, id] {
+            const auto node = m_paced.extract(id);
+            if (node.empty()) {
+                return;
+            }
+            --m_in_flight;
+            issue(node.mapped().first);
+        });
+        m_paced.emplace(id, std::pair{later, timer});
+        return true;
     }
 
     RttEstimator* estimator_for(const Job& j) {
@@ -1054,6 +1116,15 @@ class Run {
             Lookup& l = pending.job.target->lookups[pending.job.index];
             l.raw.elapsed_ms = ms_since(l.started);
             cut_short(pending.job, "an answer");
+        }
+        auto paced = std::move(m_paced);
+        m_paced.clear();
+        for (const auto& [id, waiting] : paced) {
+            m_loop.cancel_timer(waiting.second);
+            --m_in_flight;
+            DnsReply cut;
+            cut.status = k_deadline;
+            dispatch(waiting.first, std::move(cut), Clock::now(), 0);
         }
         while (!m_urgent.empty() || !m_queue.empty()) {
             auto& q = m_urgent.empty() ? m_queue : m_urgent;
@@ -1332,7 +1403,8 @@ class Run {
     ExpandingSource m_source;
     ResultSink& m_sink;
     const EngineOptions& m_options;
-    EventLoop m_loop;
+    EventLoop& m_loop;
+    Clock::time_point m_started;
     std::vector<std::unique_ptr<DnsChannel>> m_channels;
     std::optional<AnswerCache> m_cache;
     std::unique_ptr<HttpClient> m_http;
@@ -1344,6 +1416,8 @@ class Run {
     std::deque<Job> m_queue;
     std::deque<Job> m_urgent;
     std::unordered_map<std::uint64_t, Request> m_requests;
+    /// Jobs waiting for their zone's rate slot, and the timer that will issue them.
+    std::unordered_map<std::uint64_t, std::pair<Job, EventLoop::TimerId>> m_paced;
     RttEstimator m_resolver_rtt; ///< for hostname resolution
     std::minstd_rand m_rng{std::random_device{}()};
     std::uniform_real_distribution<double> m_jitter{0.75, 1.25};
@@ -1363,8 +1437,50 @@ Result<RunSummary> run_check(const std::vector<const Zone*>& zones,
                              TargetSource& targets,
                              ResultSink& sink,
                              const EngineOptions& options) {
-    Run run(zones, catalog, targets, sink, options);
+    EventLoop loop;
+    Run run(loop, zones, catalog, targets, sink, options);
     return run.execute();
+}
+
+struct SteppedRun::Impl {
+    Impl(const std::vector<const Zone*>& zones,
+         const Catalog& catalog,
+         TargetSource& targets,
+         ResultSink& sink,
+         const EngineOptions& options)
+        : run(loop, zones, catalog, targets, sink, options) {}
+    EventLoop loop; // declared first: the run's timers and sockets go before the loop
+    Run run;
+};
+
+SteppedRun::SteppedRun(const std::vector<const Zone*>& zones,
+                       const Catalog& catalog,
+                       TargetSource& targets,
+                       ResultSink& sink,
+                       const EngineOptions& options)
+    : m_impl(std::make_unique<Impl>(zones, catalog, targets, sink, options)) {}
+
+SteppedRun::~SteppedRun() = default;
+
+std::optional<Error> SteppedRun::start() {
+    return m_impl->run.start();
+}
+
+bool SteppedRun::advance() {
+    m_impl->loop.run_once(std::chrono::milliseconds(0));
+    return m_impl->run.advance();
+}
+
+RunSummary SteppedRun::finish() {
+    return m_impl->run.finish();
+}
+
+int SteppedRun::fd() const {
+    return m_impl->loop.fd();
+}
+
+std::optional<std::chrono::steady_clock::time_point> SteppedRun::next_timer() const {
+    return m_impl->loop.next_timer();
 }
 
 } // namespace rblscope

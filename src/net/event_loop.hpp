@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <unordered_map>
 
 namespace rblscope {
@@ -35,6 +36,17 @@ class EventLoop {
     void run_once(std::chrono::milliseconds max_wait);
 
     [[nodiscard]] bool idle() const noexcept { return m_fds.empty() && m_timers.empty(); }
+
+    /// The epoll descriptor: readable while a watched socket is ready. Lets this loop be a
+    /// guest of another one (an exporter watches each run's loop) that calls run_once(0).
+    [[nodiscard]] int fd() const noexcept { return m_epoll; }
+    /// When the earliest timer is due, if any.
+    [[nodiscard]] std::optional<Clock::time_point> next_timer() const {
+        if (m_timers.empty()) {
+            return std::nullopt;
+        }
+        return m_timers.begin()->first.first;
+    }
 
   private:
     int m_epoll = -1;
