@@ -1,24 +1,41 @@
 #pragma once
 /// \file config.hpp
-/// \brief The user's configuration file (API keys for now), e.g.
+/// \brief The user's configuration file: API keys and the exporter's probe modules, e.g.
 /// `~/.config/rblscope/config.toml`:
 ///
 /// ```toml
 /// [keys]
 /// RBLSCOPE_ABUSEIPDB_KEY = "..."     # named like the environment variables
+///
+/// [modules.strict]                   # rblscope serve: GET /probe?target=...&module=strict
+/// zones = "default,tag:policy"       # as --zones
+/// warning = "0"                      # as -w / -c / --threshold-on / --errors-as
+/// critical = "2:"
+/// query_timeout = 2.0                # as --query-timeout / --retries
 /// ```
 
 #include "rblscope/error.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace rblscope {
 
+/// A named set of check options for `rblscope serve`'s /probe (blackbox_exporter's
+/// "modules"). Empty strings and unset numbers mean "as the command line says".
+struct ProbeModuleConfig {
+    std::string zones, warning, critical, threshold_on, errors_as;
+    std::optional<double> query_timeout_s;
+    std::optional<int> retries;
+    std::string where; ///< "FILE:LINE:COL" of the table, for errors found later
+};
+
 struct Config {
     std::map<std::string, std::string> keys; ///< variable name -> key; never printed
-    std::string source;                      ///< file it was read from
+    std::map<std::string, ProbeModuleConfig> modules;
+    std::string source; ///< file it was read from
 };
 
 /// The key held by environment variable `variable`, else by the configuration file's

@@ -83,6 +83,13 @@ int run(int argc, char** argv) {
         "DMARC, DKIM");
     add_vet(*vet_cmd, vet);
 
+    ServeCommandOptions serve;
+    auto* serve_cmd = app.add_subcommand(
+        "serve",
+        "Prometheus exporter: watch targets in the background (/metrics), check one on demand "
+        "(/probe)");
+    add_serve(*serve_cmd, serve);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -105,6 +112,8 @@ int run(int argc, char** argv) {
     try {
         if (check_cmd->parsed()) {
             code = run_check_command(check);
+        } else if (serve_cmd->parsed()) {
+            code = run_serve_command(serve);
         } else if (vet_cmd->parsed()) {
             code = run_vet_command(vet);
         } else if (explain_cmd->parsed()) {

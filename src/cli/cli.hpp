@@ -2,6 +2,7 @@
 // The command-line front end: argument parsing and output only; the work is in the library.
 
 #include "rblscope/catalog.hpp"
+#include "rblscope/config.hpp"
 #include "rblscope/engine.hpp"
 #include "rblscope/explain.hpp"
 
@@ -52,8 +53,14 @@ struct CheckOptions {
     std::string color = "auto";
     bool quiet_status = false; ///< no warning for zones selected by id whatever their status
     std::string state_file;    ///< --state: report changes against the previous run
+    double zone_rate = 0;      ///< --zone-rate: queries a second per DNS zone (0 = no cap)
 };
 void add_check(CLI::App& app, CheckOptions& opt);
+/// The options of check that say what to ask and how (zones, resolvers, timeouts,
+/// thresholds, sources, keys); shared with serve.
+void add_lookup_options(CLI::App& app, CheckOptions& opt);
+/// Reads --config (or the default file when it exists); on failure prints one line.
+bool read_config_option(const std::string& option, Config& out);
 
 /// Engine options and zone selection built from check options.
 struct PreparedCheck {
@@ -64,6 +71,20 @@ struct PreparedCheck {
 /// On bad options prints one line and returns false.
 bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedCheck& out);
 int run_check_command(const CheckOptions& opt);
+
+struct ServeCommandOptions {
+    CheckOptions check; ///< zones, resolvers, thresholds, keys: as for check
+    std::string listen = "127.0.0.1:9317";
+    std::string targets_file;
+    double refresh_s = 900;
+    double min_refresh_s = 60;
+    bool all_zones = false;
+    std::size_t max_probes = 32;
+    double probe_timeout_s = 10;
+    std::uint64_t max_targets = 100000;
+};
+void add_serve(CLI::App& app, ServeCommandOptions& opt);
+int run_serve_command(const ServeCommandOptions& opt);
 
 struct ZonesOptions {
     CatalogOptions catalog;

@@ -51,15 +51,7 @@ class CombinedSource final : public TargetSource {
 
 } // namespace
 
-void add_check(CLI::App& app, CheckOptions& opt) {
-    app.add_option(
-        "targets", opt.targets, "IPv4/IPv6 addresses, CIDR blocks, hostnames or email addresses");
-    app.add_option("-H,--host", opt.hosts, "A target, the Monitoring Plugins way (repeatable)")
-        ->allow_extra_args(false);
-    app.add_option(
-        "-i,--input", opt.input, "Read targets from FILE ('-' for stdin), one a line, # comments");
-    app.add_option("-f,--format", opt.format, "Output format")
-        ->check(CLI::IsMember({"text", "json", "nagios", "csv", "prometheus"}));
+void add_lookup_options(CLI::App& app, CheckOptions& opt) {
     app.add_option(
         "-z,--zones",
         opt.zones,
@@ -111,12 +103,16 @@ void add_check(CLI::App& app, CheckOptions& opt) {
         ->check(CLI::Range(0, 10));
     app.add_option("--concurrency", opt.concurrency, "Queries in flight at most")
         ->check(CLI::Range(1, 100000));
+    app.add_option("--zone-rate",
+                   opt.zone_rate,
+                   "Queries a second to any one DNS list at most (0 = no cap); be polite when "
+                   "checking large ranges")
+        ->check(CLI::Range(0.0, 100000.0));
     app.add_option(
            "--max-addresses", opt.max_addresses, "Largest CIDR block (in addresses) to expand")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
     app.add_option(
         "--catalog", opt.catalog.path, "Zone catalog (default: lists.toml shipped with rblscope)");
-    app.add_flag("-a,--all", opt.all, "Text: also show the lists that answered clean");
     app.add_flag("--no-txt", opt.no_txt, "Do not ask TXT records for listings");
     app.add_option("--sources",
                    opt.sources,
@@ -134,6 +130,19 @@ void add_check(CLI::App& app, CheckOptions& opt) {
         ->check(CLI::ExistingFile);
     app.add_option("--http-timeout", opt.http_timeout_s, "Time limit of one HTTP request, seconds")
         ->check(CLI::Range(0.1, 300.0));
+}
+
+void add_check(CLI::App& app, CheckOptions& opt) {
+    app.add_option(
+        "targets", opt.targets, "IPv4/IPv6 addresses, CIDR blocks, hostnames or email addresses");
+    app.add_option("-H,--host", opt.hosts, "A target, the Monitoring Plugins way (repeatable)")
+        ->allow_extra_args(false);
+    app.add_option(
+        "-i,--input", opt.input, "Read targets from FILE ('-' for stdin), one a line, # comments");
+    app.add_option("-f,--format", opt.format, "Output format")
+        ->check(CLI::IsMember({"text", "json", "nagios", "csv", "prometheus"}));
+    add_lookup_options(app, opt);
+    app.add_flag("-a,--all", opt.all, "Text: also show the lists that answered clean");
     app.add_option("--state",
                    opt.state_file,
                    "Remember this run in FILE and report only what changed since the last one "
@@ -166,6 +175,27 @@ const Zone* keyed_zone_named(const Catalog& catalog, std::string_view name) {
 
 } // namespace
 
+bool read_config_option(const std::string& option, Config& out) {
+    std::string path = option;
+    if (path.empty()) {
+        path = default_config_path();
+        struct stat st {};
+        if (!path.empty() && stat(path.c_str(), &st) != 0) {
+            return true; // no configuration file: keys come from the environment only
+        }
+    }
+    if (path.empty()) {
+        return true;
+    }
+    auto cfg = load_config(path);
+    if (!cfg) {
+        fmt::print(stderr, "rblscope: {}\n", cfg.error().to_string());
+        return false;
+    }
+    out = std::move(cfg.value());
+    return true;
+}
+
 bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedCheck& out) {
     auto& eo = out.eo;
     auto& zones = out.zones;
@@ -195,26 +225,16 @@ bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedChec
                                : opt.errors_as == "warning" ? ErrorsAs::warning
                                                             : ErrorsAs::unknown;
     eo.max_cidr_addresses = opt.max_addresses;
+    eo.zone_rate = opt.zone_rate;
     eo.ask_txt = !opt.no_txt;
     eo.cache_dir = opt.cache_dir;
     eo.ca_file = opt.ca_file;
     {
-        std::string path = opt.config_file;
-        if (path.empty()) {
-            path = default_config_path();
-            struct stat st {};
-            if (!path.empty() && stat(path.c_str(), &st) != 0) {
-                path.clear(); // no configuration file: keys come from the environment only
-            }
+        Config cfg;
+        if (!read_config_option(opt.config_file, cfg)) {
+            return false;
         }
-        if (!path.empty()) {
-            auto cfg = load_config(path);
-            if (!cfg) {
-                fmt::print(stderr, "rblscope: {}\n", cfg.error().to_string());
-                return false;
-            }
-            eo.keys = std::move(cfg->keys);
-        }
+        eo.keys = std::move(cfg.keys);
     }
     eo.http_timeout = std::chrono::milliseconds(static_cast<long>(opt.http_timeout_s * 1000));
     for (const auto& zs : opt.zone_servers) {

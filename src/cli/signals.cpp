@@ -31,7 +31,45 @@ extern "C" void on_stop_signal(int signal) {
     errno = saved;
 }
 
+int g_reload_pipe[2] = {-1, -1};
+struct sigaction g_old_hup {};
+
+extern "C" void on_reload_signal(int /*signal*/) {
+    const int saved = errno;
+    if (g_reload_pipe[1] >= 0) {
+        const char byte = 1;
+        [[maybe_unused]] const auto n = ::write(g_reload_pipe[1], &byte, 1);
+    }
+    errno = saved;
+}
+
 } // namespace
+
+ReloadSignal::ReloadSignal() {
+    if (::pipe2(g_reload_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        g_reload_pipe[0] = g_reload_pipe[1] = -1;
+        return;
+    }
+    struct sigaction sa {};
+    sa.sa_handler = on_reload_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, &g_old_hup);
+}
+
+ReloadSignal::~ReloadSignal() {
+    sigaction(SIGHUP, &g_old_hup, nullptr);
+    for (int& fd : g_reload_pipe) {
+        if (fd >= 0) {
+            ::close(fd);
+            fd = -1;
+        }
+    }
+}
+
+int ReloadSignal::fd() const noexcept {
+    return g_reload_pipe[0];
+}
 
 StopSignals::StopSignals() {
     if (::pipe2(g_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {

@@ -19,6 +19,17 @@ class StopSignals {
     StopSignals& operator=(const StopSignals&) = delete;
 };
 
+/// SIGHUP as a reload request (`rblscope serve`): readable after each SIGHUP; the reader
+/// drains it (non-blocking).
+class ReloadSignal {
+  public:
+    ReloadSignal();
+    ~ReloadSignal();
+    ReloadSignal(const ReloadSignal&) = delete;
+    ReloadSignal& operator=(const ReloadSignal&) = delete;
+    [[nodiscard]] int fd() const noexcept;
+};
+
 /// Readable once a stop was requested; -1 when no StopSignals is installed.
 [[nodiscard]] int stop_fd() noexcept;
 /// The signal that asked to stop, or 0.

@@ -3,6 +3,7 @@
 #include "core/files.hpp"
 #include "core/sanitize.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <fstream>
@@ -29,6 +30,83 @@ bool valid_variable_name(std::string_view name) {
         }
     }
     return true;
+}
+
+bool valid_module_name(std::string_view name) {
+    if (name.empty() || name.size() > 64) {
+        return false;
+    }
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-' || c == '.';
+    });
+}
+
+std::optional<Error> read_modules(const toml::node& node, const std::string& path, Config& cfg) {
+    const auto* modules = node.as_table();
+    if (modules == nullptr) {
+        return Error{"'modules' must be a table of [modules.NAME] tables",
+                     where(path, node.source())};
+    }
+    for (const auto& [name, value] : *modules) {
+        if (!valid_module_name(name.str())) {
+            return Error{fmt::format("module name '{}' may hold only letters, digits, '-', '_' "
+                                     "and '.'",
+                                     sanitize_text(name.str(), 80)),
+                         where(path, value.source())};
+        }
+        const auto* table = value.as_table();
+        if (table == nullptr) {
+            return Error{fmt::format("modules.{} must be a table", name.str()),
+                         where(path, value.source())};
+        }
+        ProbeModuleConfig m;
+        m.where = where(path, value.source());
+        for (const auto& [key, v] : *table) {
+            const std::string k(key.str());
+            std::string* text = k == "zones"          ? &m.zones
+                                : k == "warning"      ? &m.warning
+                                : k == "critical"     ? &m.critical
+                                : k == "threshold_on" ? &m.threshold_on
+                                : k == "errors_as"    ? &m.errors_as
+                                                      : nullptr;
+            if (text != nullptr) {
+                const auto* str = v.as_string();
+                if (str == nullptr || str->get().empty()) {
+                    return Error{
+                        fmt::format("modules.{}.{} must be a non-empty string", name.str(), k),
+                        where(path, v.source())};
+                }
+                *text = sanitize_text(str->get(), 1000);
+            } else if (k == "query_timeout") {
+                const auto d = v.value<double>();
+                if (!d || !(*d >= 0.05 && *d <= 120)) {
+                    return Error{fmt::format("modules.{}.query_timeout must be a number of "
+                                             "seconds from 0.05 to 120",
+                                             name.str()),
+                                 where(path, v.source())};
+                }
+                m.query_timeout_s = *d;
+            } else if (k == "retries") {
+                const auto* i = v.as_integer();
+                if (i == nullptr || i->get() < 0 || i->get() > 10) {
+                    return Error{fmt::format("modules.{}.retries must be an integer from 0 to 10",
+                                             name.str()),
+                                 where(path, v.source())};
+                }
+                m.retries = static_cast<int>(i->get());
+            } else {
+                return Error{fmt::format("unknown key '{}' in modules.{} (expected zones, "
+                                         "warning, critical, threshold_on, errors_as, "
+                                         "query_timeout, retries)",
+                                         sanitize_text(k, 80),
+                                         name.str()),
+                             where(path, v.source())};
+            }
+        }
+        cfg.modules[std::string(name.str())] = std::move(m);
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -80,10 +158,17 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     Config cfg;
     cfg.source = path;
     for (const auto& [name, node] : root) {
+        if (name.str() == "modules") {
+            if (auto err = read_modules(node, path, cfg)) {
+                return *err;
+            }
+            continue;
+        }
         if (name.str() != "keys") {
-            return Error{fmt::format("unknown table or key '{}' (expected [keys])",
-                                     sanitize_text(name.str(), 80)),
-                         where(path, node.source())};
+            return Error{
+                fmt::format("unknown table or key '{}' (expected [keys] or [modules.NAME])",
+                            sanitize_text(name.str(), 80)),
+                where(path, node.source())};
         }
         const auto* keys = node.as_table();
         if (keys == nullptr) {

@@ -3,6 +3,7 @@
 
 #include "rblscope/report.hpp"
 #include "rblscope/verdict.hpp"
+#include "report/prometheus_text.hpp"
 
 #include <chrono>
 #include <fmt/format.h>
@@ -12,28 +13,7 @@ namespace rblscope {
 
 namespace {
 
-std::string label_value(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (const char c : s) {
-        if (c == '\\' || c == '"') {
-            out += '\\';
-            out += c;
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-struct Family {
-    Family(const char* n, const char* h) : name(n), help(h) {}
-    const char* name;
-    const char* help;
-    fmt::memory_buffer samples;
-};
+using Family = MetricFamily;
 
 class PrometheusReport final : public Report {
   public:
@@ -88,36 +68,30 @@ class PrometheusReport final : public Report {
         sample(m_interrupted, "", s.interrupted ? 1 : 0);
         sample(m_input_errors, "", static_cast<double>(s.input_errors));
         sample(m_exit, "", s.exit_code);
-        for (Family* f : {&m_listed,
-                          &m_allowed,
-                          &m_error,
-                          &m_target_listings,
-                          &m_target_score,
-                          &m_target_errors,
-                          &m_target_lists,
-                          &m_target_exit,
-                          &m_duration,
-                          &m_timestamp,
-                          &m_deadline,
-                          &m_interrupted,
-                          &m_input_errors,
-                          &m_exit}) {
-            if (f->samples.size() == 0) {
-                continue;
-            }
-            fmt::print(m_out, "# HELP {} {}\n# TYPE {} gauge\n", f->name, f->help, f->name);
-            std::fwrite(f->samples.data(), 1, f->samples.size(), m_out);
+        fmt::memory_buffer text;
+        for (const Family* f : {&m_listed,
+                                &m_allowed,
+                                &m_error,
+                                &m_target_listings,
+                                &m_target_score,
+                                &m_target_errors,
+                                &m_target_lists,
+                                &m_target_exit,
+                                &m_duration,
+                                &m_timestamp,
+                                &m_deadline,
+                                &m_interrupted,
+                                &m_input_errors,
+                                &m_exit}) {
+            f->write_to(text);
         }
+        std::fwrite(text.data(), 1, text.size(), m_out);
         std::fflush(m_out);
     }
 
   private:
     static void sample(Family& f, const std::string& labels, double value) {
-        if (labels.empty()) {
-            fmt::format_to(std::back_inserter(f.samples), "{} {}\n", f.name, value);
-        } else {
-            fmt::format_to(std::back_inserter(f.samples), "{}{{{}}} {}\n", f.name, labels, value);
-        }
+        f.sample(labels, value);
     }
 
     std::FILE* m_out;

@@ -70,6 +70,8 @@ class Server {
 
 /// A UDP port on 127.0.0.1 that was free a moment ago.
 int free_udp_port();
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_tcp_port();
 
 /// A fresh temporary directory, removed by the caller's choice (kept on failure is fine).
 std::string make_temp_dir();

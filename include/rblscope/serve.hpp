@@ -1,0 +1,74 @@
+#pragma once
+/// \file serve.hpp
+/// \brief `rblscope serve`: a long-running Prometheus exporter on the engine's loop.
+///
+/// One thread, one wait: the HTTP server (libmicrohttpd, driven from the loop), background
+/// refreshes of the configured targets and on-demand probes are all guests of one event
+/// loop. Each refresh or probe is a `SteppedRun` whose own loop the exporter watches.
+///
+/// - `GET /metrics`: the latest result of every configured target, from memory (a scrape
+///   never waits on DNS), plus per-zone health and the exporter's own counters.
+/// - `GET /probe?target=T[&module=M]`: one target checked now, within the deadline
+///   Prometheus sends in `X-Prometheus-Scrape-Timeout-Seconds`.
+/// - `GET /healthz`: "ok" while the exporter runs and its targets are loaded.
+
+#include "rblscope/catalog.hpp"
+#include "rblscope/engine.hpp"
+#include "rblscope/error.hpp"
+#include "rblscope/target.hpp"
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rblscope {
+
+/// A zone selection and the options to check it with.
+struct CheckProfile {
+    std::vector<const Zone*> zones;
+    EngineOptions options;
+};
+
+/// Everything a reload (SIGHUP) replaces. Zone pointers point into `catalog` and
+/// `extra_zones`, so a setup is built in place and shared, never copied.
+struct ServeSetup {
+    Catalog catalog;
+    std::list<std::deque<Zone>> extra_zones;     ///< zones named but not in the catalog
+    CheckProfile refresh;                        ///< for the background refreshes
+    std::map<std::string, CheckProfile> modules; ///< /probe?module=NAME; "" = the default
+    std::vector<Target> targets;                 ///< one address, host or email each
+    std::string targets_source;                  ///< the file they came from, for messages
+};
+
+/// Builds a setup from the files (first start and every SIGHUP); an error keeps the
+/// previous setup running.
+using ServeSetupLoader = std::function<Result<std::shared_ptr<const ServeSetup>>()>;
+
+struct ServeOptions {
+    std::string listen = "127.0.0.1:9317"; ///< "IP:PORT" or "[IPv6]:PORT"; port 0 = any
+    /// A target is checked again when its shortest answer TTL runs out, but not sooner
+    /// than `min_refresh` nor later than `refresh`.
+    std::chrono::seconds refresh{900};
+    std::chrono::seconds min_refresh{60};
+    bool all_zones = false;      ///< /metrics: a series for every (target, zone), not only
+                                 ///< listings and errors
+    std::size_t max_probes = 32; ///< /probe requests checked at once; more get 503
+    /// Deadline of a probe when Prometheus sends none, and the share of its deadline a
+    /// probe may use (the rest is for the reply).
+    std::chrono::milliseconds default_probe_timeout{10000};
+    int stop_fd = -1;   ///< readable: stop (SIGTERM/SIGINT); watched, never read
+    int reload_fd = -1; ///< readable: reload the setup (SIGHUP); drained by the exporter
+    /// Called once the server listens, with the address it listens on ("127.0.0.1:9317").
+    std::function<void(const std::string&)> on_listening;
+};
+
+/// Runs the exporter until stop_fd turns readable. Returns the exit code: 0 after a clean
+/// stop, 3 when it could not start (the reason is printed to stderr, as are warnings).
+[[nodiscard]] int serve(const ServeOptions& options, const ServeSetupLoader& load);
+
+} // namespace rblscope

@@ -1,0 +1,72 @@
+#pragma once
+// A small HTTP server for the exporter: libmicrohttpd without threads, driven from the
+// event loop (its epoll descriptor is one more watched fd). Handlers answer at once or
+// later: a connection waits suspended until its reply is given.
+
+#include "net/event_loop.hpp"
+#include "rblscope/error.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+struct MHD_Daemon;
+struct MHD_Connection;
+
+namespace rblscope::exporter {
+
+struct HttpQuery {
+    std::string method; ///< GET or HEAD (others are refused before the handler)
+    std::string path;
+    std::map<std::string, std::string> args; ///< query-string arguments, decoded
+    /// X-Prometheus-Scrape-Timeout-Seconds, when sent and a positive number.
+    std::optional<double> scrape_timeout_s;
+};
+
+struct HttpAnswer {
+    unsigned status = 200;
+    std::string content_type = "text/plain; charset=utf-8";
+    std::string body;
+};
+
+/// Gives the answer to one request; callable once, from the loop, at any later time. A
+/// call after the server stopped is ignored.
+using Respond = std::function<void(HttpAnswer)>;
+using HttpHandler = std::function<void(const HttpQuery&, Respond)>;
+
+class HttpServer {
+  public:
+    /// Listens on `listen` ("IP:PORT", "[IPv6]:PORT") and serves from `loop`.
+    static Result<std::unique_ptr<HttpServer>>
+    start(EventLoop& loop, const std::string& listen, HttpHandler handler);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    /// "IP:PORT" actually bound (port 0 resolved).
+    [[nodiscard]] const std::string& address() const { return m_address; }
+    /// Lets libmicrohttpd do its work (accepting, reading, writing, timeouts).
+    void poll();
+    /// How long the loop may sleep before poll() is due again.
+    [[nodiscard]] std::chrono::milliseconds max_wait() const;
+
+    struct Pending; // one request between the handler and its answer
+
+    // For the libmicrohttpd callbacks (http_server.cpp).
+    HttpServer(EventLoop& loop, HttpHandler handler)
+        : m_loop(loop), m_handler(std::move(handler)) {}
+    void handle(const std::shared_ptr<Pending>& pending, HttpQuery query);
+    static void send(Pending& pending);
+
+  private:
+    EventLoop& m_loop;
+    HttpHandler m_handler;
+    MHD_Daemon* m_daemon = nullptr;
+    int m_epoll_fd = -1;
+    std::string m_address;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
+};
+
+} // namespace rblscope::exporter

@@ -1,0 +1,74 @@
+#pragma once
+// What the exporter keeps of each check, and the Prometheus text made from it. Pure: the
+// exporter owns the state and the clock; tests feed these functions directly.
+
+#include "rblscope/health.hpp"
+#include "rblscope/result.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rblscope::exporter {
+
+/// One (subject, zone) result worth a series: a listing or an error (every result with
+/// --all-zones).
+struct Mark {
+    std::string subject, zone, list;
+    Status status = Status::clean;
+    bool counts = false; ///< a listing that counts (critical or warning code)
+    bool allow = false;  ///< a listing on an allowlist
+    std::string codes;   ///< "127.0.0.2,127.0.0.4"
+};
+
+/// A target's latest check, compact: memory grows with targets, not with answers.
+struct Snapshot {
+    Verdict verdict = Verdict::unknown;
+    int listings = 0, errors = 0, lists = 0, exit_code = 3;
+    double score = 0;
+    double checked_unix = 0; ///< when the check finished
+    std::vector<Mark> marks;
+};
+
+[[nodiscard]] Snapshot snapshot_of(const TargetReport& report, bool all_zones, double now_unix);
+
+/// What the exporter knows about one zone across refreshes.
+struct ZoneStats {
+    std::string list;                       ///< the list's name
+    std::optional<ZoneCondition> condition; ///< from the latest test points
+    std::string evidence;
+    std::optional<double> last_answer_unix; ///< last listed / not-listed answer
+    std::uint64_t errors_total = 0;         ///< error and timeout results, all refreshes
+};
+
+struct ExporterCounters {
+    std::uint64_t targets = 0, targets_unchecked = 0;
+    std::uint64_t refreshes = 0, dns_queries = 0, http_requests = 0;
+    bool refresh_running = false;
+    double last_refresh_seconds = 0;
+    std::uint64_t probes = 0, probes_rejected = 0;
+    std::uint64_t reloads_ok = 0, reloads_failed = 0;
+    bool last_reload_ok = true;
+    double setup_unix = 0;
+    std::string version;
+};
+
+/// The whole /metrics page: per target, per (target, zone) marks, per zone, the exporter.
+/// `targets` pairs each target's label with its snapshot (null: not checked yet).
+[[nodiscard]] std::string
+render_metrics(const std::vector<std::pair<std::string, const Snapshot*>>& targets,
+               const std::map<std::string, ZoneStats>& zones,
+               const ExporterCounters& counters,
+               double now_unix);
+
+/// A /probe page: probe_success, probe_duration_seconds and the target's series (every
+/// zone). `report` is null when the run could not start.
+[[nodiscard]] std::string render_probe(const std::string& target,
+                                       const Snapshot* snapshot,
+                                       bool deadline_reached,
+                                       double duration_s);
+
+} // namespace rblscope::exporter

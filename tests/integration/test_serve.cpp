@@ -1,0 +1,402 @@
+// `rblscope serve` against the rbldnsd fixture and fake_dns (a silent zone): /metrics from
+// background refreshes, /probe with Prometheus' deadline header, /healthz, bad requests,
+// SIGHUP reloads (good and broken), SIGTERM; and a real Prometheus server scraping both
+// endpoints, asserted through its query API.
+
+#include "integration/fixtures.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+#include <thread>
+
+using namespace rblscope::test;
+using nlohmann::json;
+
+namespace {
+
+struct HttpResult {
+    int status = 0;
+    std::string body;
+    double seconds = 0;
+};
+
+HttpResult http_get(const std::string& url, const std::vector<std::string>& headers = {}) {
+    std::vector<std::string> argv{"curl", "-s", "-m", "20", "-w", "\n%{http_code}"};
+    for (const auto& h : headers) {
+        argv.push_back("-H");
+        argv.push_back(h);
+    }
+    argv.push_back(url);
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = run(argv);
+    HttpResult out;
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto nl = r.out.rfind('\n');
+    if (nl != std::string::npos) {
+        out.status = std::atoi(r.out.c_str() + nl + 1);
+        out.body = r.out.substr(0, nl);
+    }
+    return out;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+/// A running exporter on a free loopback port, stopped (SIGTERM) by the destructor.
+struct Exporter {
+    explicit Exporter(const std::vector<std::string>& extra) : port(free_tcp_port()) {
+        auto& f = fixture();
+        std::vector<std::string> argv{RBLSCOPE_BIN,
+                                      "serve",
+                                      "--listen",
+                                      fmt::format("127.0.0.1:{}", port),
+                                      "--resolver",
+                                      fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                      "--zone-server",
+                                      fmt::format("dead.test=127.0.0.1:{}", f.fake_port),
+                                      "--query-timeout",
+                                      "0.4"};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        if (std::find(extra.begin(), extra.end(), "--catalog") == extra.end()) {
+            argv.insert(argv.end(), {"--catalog", f.catalog});
+        }
+        process = std::make_unique<Interactive>(argv);
+        base = fmt::format("http://127.0.0.1:{}", port);
+    }
+    ~Exporter() {
+        if (process) {
+            process->signal(SIGTERM);
+            process->wait(std::chrono::seconds(5));
+        }
+    }
+    Exporter(const Exporter&) = delete;
+    Exporter& operator=(const Exporter&) = delete;
+
+    /// Waits until /metrics holds `part` (a refresh finished); false after `limit`.
+    bool wait_for(const std::string& part, std::chrono::milliseconds limit) {
+        const auto until = std::chrono::steady_clock::now() + limit;
+        HttpResult last;
+        while (std::chrono::steady_clock::now() < until) {
+            last = http_get(base + "/metrics");
+            if (contains(last.body, part)) {
+                return true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        // Say why: the exporter's own words.
+        process->signal(SIGTERM);
+        const auto done = process->wait(std::chrono::seconds(5));
+        MESSAGE("the exporter said: " << done.err << " (exit " << done.exit_code
+                                      << "); the last /metrics: HTTP " << last.status << "\n"
+                                      << last.body);
+        return false;
+    }
+
+    int port;
+    std::string base;
+    std::unique_ptr<Interactive> process;
+};
+
+std::string write_targets(const std::string& name, const std::string& text) {
+    const auto path = fixture().dir + "/" + name;
+    write_file(path, text);
+    return path;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("integration");
+
+TEST_CASE("serve: /metrics from background refreshes, a dead zone, promtool") {
+    const auto targets = write_targets("serve-targets.txt",
+                                       "# watched addresses\n192.0.2.99\n192.0.2.1  # clean\n"
+                                       "not..valid\n2001:db8:bad::1\n");
+    Exporter ex({"--targets", targets, "--zones", "t-bl,t-pbl,t-bl6,t-dead"});
+    REQUIRE(ex.wait_for("rblscope_exporter_refreshes_total 1\n", std::chrono::seconds(10)));
+    const auto m = http_get(ex.base + "/metrics");
+    CHECK(m.status == 200);
+    CHECK(
+        contains(m.body, "rblscope_target_verdict{target=\"192.0.2.99\",verdict=\"listed\"} 1\n"));
+    CHECK(contains(m.body, "rblscope_target_listings{target=\"192.0.2.99\"} 1\n"));
+    CHECK(contains(m.body,
+                   "rblscope_listed{target=\"192.0.2.99\",subject=\"192.0.2.99\",zone=\"bl.test\","
+                   "list=\"Test BL\",codes=\"127.0.0.2\"} 1\n"));
+    CHECK(contains(m.body,
+                   "rblscope_listed{target=\"2001:db8:bad::1\",subject=\"2001:db8:bad::1\","
+                   "zone=\"bl6.test\""));
+    // The dead zone: errors for every target, never "listed" or "clean"; its test points fail.
+    CHECK(contains(m.body,
+                   "rblscope_lookup_error{target=\"192.0.2.1\",subject=\"192.0.2.1\",zone=\"dead."
+                   "test\",list=\"dead.test\",status=\"timeout\"} 1\n"));
+    CHECK(
+        contains(m.body, "rblscope_target_verdict{target=\"192.0.2.1\",verdict=\"unknown\"} 1\n"));
+    CHECK(contains(
+        m.body,
+        "rblscope_zone_up{zone=\"dead.test\",list=\"dead.test\",condition=\"no-answer\"} 0\n"));
+    CHECK(contains(
+        m.body, "rblscope_zone_up{zone=\"bl.test\",list=\"Test BL\",condition=\"healthy\"} 1\n"));
+    CHECK(contains(m.body, "rblscope_zone_last_answer_age_seconds{zone=\"bl.test\""));
+    CHECK_FALSE(contains(m.body, "rblscope_zone_last_answer_age_seconds{zone=\"dead.test\""));
+    // Low cardinality: clean answers make no per-zone series.
+    CHECK_FALSE(contains(m.body, "rblscope_listed{target=\"192.0.2.1\""));
+    CHECK(contains(m.body, "rblscope_exporter_targets 3\n")); // the bad line was skipped
+    // Scrapes come from memory: fast even though dead.test costs every refresh 0.4 s.
+    for (int i = 0; i < 5; ++i) {
+        CHECK(http_get(ex.base + "/metrics").seconds < 1.0);
+    }
+    write_file(fixture().dir + "/serve-metrics.prom", m.body);
+    const auto promtool =
+        run({"/bin/sh", "-c", "promtool check metrics < " + fixture().dir + "/serve-metrics.prom"});
+    CHECK_MESSAGE(promtool.exit_code == 0, (promtool.out + promtool.err));
+
+    const auto health = http_get(ex.base + "/healthz");
+    CHECK(health.status == 200);
+    CHECK(health.body == "ok\n");
+    const auto missing = http_get(ex.base + "/nothing");
+    CHECK(missing.status == 404);
+    CHECK(contains(missing.body, "/metrics"));
+    const auto post = run({"curl",
+                           "-s",
+                           "-o",
+                           "/dev/null",
+                           "-w",
+                           "%{http_code}",
+                           "-X",
+                           "POST",
+                           ex.base + "/metrics"});
+    CHECK(post.out == "405");
+
+    ex.process->signal(SIGTERM);
+    const auto done = ex.process->wait(std::chrono::seconds(5));
+    CHECK(done.exited);
+    CHECK(done.exit_code == 0);
+    CHECK(contains(done.err, "targets.txt:4")); // the skipped line, named
+    CHECK(contains(done.err, "not..valid"));
+    ex.process.reset();
+}
+
+TEST_CASE("serve: --all-zones gives every (target, zone) a series") {
+    const auto targets = write_targets("serve-all.txt", "192.0.2.1\n");
+    Exporter ex({"--targets", targets, "--zones", "t-bl,t-pbl", "--all-zones"});
+    REQUIRE(ex.wait_for("rblscope_exporter_refreshes_total 1\n", std::chrono::seconds(10)));
+    const auto m = http_get(ex.base + "/metrics").body;
+    CHECK(contains(m,
+                   "rblscope_listed{target=\"192.0.2.1\",subject=\"192.0.2.1\",zone=\"bl.test\","
+                   "list=\"Test BL\",codes=\"\"} 0\n"));
+    CHECK(contains(m, "zone=\"pbl.test\""));
+}
+
+TEST_CASE("serve: /probe checks one target within the scrape deadline; bad probes get 400") {
+    auto& f = fixture();
+    const auto config = f.dir + "/serve-config.toml";
+    write_file(config,
+               "[modules.bl-only]\nzones = \"t-bl\"\nwarning = \"0\"\ncritical = \"1\"\n\n"
+               "[modules.with-dead]\nzones = \"t-bl,t-dead\"\nquery_timeout = 5.0\n"
+               "retries = 0\n");
+    chmod(config.c_str(), 0600);
+    Exporter ex({"--config", config, "--zones", "t-bl,t-pbl"});
+    REQUIRE(ex.wait_for("rblscope_exporter_targets 0\n", std::chrono::seconds(10)));
+
+    const auto p =
+        http_get(ex.base + "/probe?target=192.0.2.99", {"X-Prometheus-Scrape-Timeout-Seconds: 3"});
+    CHECK(p.status == 200);
+    CHECK(contains(p.body, "probe_success 1\n"));
+    CHECK(contains(p.body, "rblscope_probe_deadline_reached 0\n"));
+    CHECK(contains(p.body,
+                   "rblscope_listed{target=\"192.0.2.99\",subject=\"192.0.2.99\",zone=\"bl.test\","
+                   "list=\"Test BL\",codes=\"127.0.0.2\"} 1\n"));
+    CHECK(contains(p.body, "zone=\"pbl.test\"")); // a probe shows every zone asked
+
+    const auto module = http_get(ex.base + "/probe?target=192.0.2.99&module=bl-only");
+    CHECK(module.status == 200);
+    CHECK_FALSE(contains(module.body, "zone=\"pbl.test\""));
+    CHECK(contains(module.body, "rblscope_target_status{target=\"192.0.2.99\"} 1\n")); // -w 0 -c 1
+
+    // dead.test would cost 5 s; Prometheus gives 1.5 s, and the answer comes before that,
+    // with what was decided.
+    const auto cut = http_get(ex.base + "/probe?target=192.0.2.99&module=with-dead",
+                              {"X-Prometheus-Scrape-Timeout-Seconds: 1.5"});
+    CHECK(cut.status == 200);
+    CHECK(cut.seconds < 1.5);
+    CHECK(contains(cut.body, "rblscope_probe_deadline_reached 1\n"));
+    CHECK(contains(cut.body, "zone=\"bl.test\",list=\"Test BL\",codes=\"127.0.0.2\"} 1\n"));
+    CHECK(contains(cut.body, "zone=\"dead.test\",list=\"dead.test\",status=\"timeout\"} 1\n"));
+
+    const auto none = http_get(ex.base + "/probe");
+    CHECK(none.status == 400);
+    CHECK(contains(none.body, "missing target"));
+    const auto bad = http_get(ex.base + "/probe?target=%1b%5b31mx..y");
+    CHECK(bad.status == 400);
+    CHECK(contains(bad.body, "target:"));
+    CHECK_FALSE(contains(bad.body, "\x1b")); // echoed input is sanitised
+    const auto block = http_get(ex.base + "/probe?target=192.0.2.0/24");
+    CHECK(block.status == 400);
+    const auto unknown = http_get(ex.base + "/probe?target=192.0.2.99&module=nope");
+    CHECK(unknown.status == 400);
+    CHECK(contains(unknown.body,
+                   "unknown module \"nope\" (the configuration names: bl-only, "
+                   "with-dead)"));
+    CHECK(contains(http_get(ex.base + "/metrics").body,
+                   "rblscope_exporter_probes_rejected_total 4\n"));
+}
+
+TEST_CASE("serve: SIGHUP reloads targets and catalog; a broken reload keeps the old setup") {
+    auto& f = fixture();
+    const auto catalog = f.dir + "/serve-catalog.toml";
+    std::ifstream original(f.catalog);
+    write_file(catalog, std::string(std::istreambuf_iterator<char>(original), {}));
+    const auto targets = write_targets("serve-reload.txt", "192.0.2.99\n");
+    Exporter ex({"--targets", targets, "--zones", "t-bl", "--catalog", catalog});
+    REQUIRE(ex.wait_for("rblscope_target_listings{target=\"192.0.2.99\"} 1\n",
+                        std::chrono::seconds(10)));
+
+    write_file(targets, "192.0.2.97\n192.0.2.2\n");
+    ex.process->signal(SIGHUP);
+    REQUIRE(ex.wait_for("rblscope_target_listings{target=\"192.0.2.2\"} 0\n",
+                        std::chrono::seconds(10)));
+    auto m = http_get(ex.base + "/metrics").body;
+    CHECK(contains(m, "rblscope_target_listings{target=\"192.0.2.97\"} 1\n"));
+    CHECK_FALSE(contains(m, "target=\"192.0.2.99\"")); // gone from the file, gone from /metrics
+    CHECK(contains(m, "rblscope_exporter_reloads_total{result=\"success\"} 1\n"));
+
+    write_file(catalog, "[[zone]]\nid = \"broken\"\nzone = \"x.test\"\nkind = \"nonsense\"\n");
+    ex.process->signal(SIGHUP);
+    REQUIRE(ex.wait_for("rblscope_exporter_reloads_total{result=\"failure\"} 1\n",
+                        std::chrono::seconds(10)));
+    m = http_get(ex.base + "/metrics").body;
+    CHECK(contains(m, "rblscope_exporter_last_reload_success 0\n"));
+    CHECK(contains(m, "rblscope_target_listings{target=\"192.0.2.97\"} 1\n"));
+    CHECK(contains(http_get(ex.base + "/healthz").body, "last reload failed"));
+    // The old setup still answers probes.
+    CHECK(contains(http_get(ex.base + "/probe?target=192.0.2.99").body, "probe_success 1\n"));
+
+    ex.process->signal(SIGTERM);
+    const auto done = ex.process->wait(std::chrono::seconds(5));
+    CHECK(done.exit_code == 0);
+    CHECK(contains(done.err, "serve-catalog.toml:4")); // where the broken catalog is wrong
+    ex.process.reset();
+}
+
+TEST_CASE("serve: refused to start with one clear message") {
+    auto busy = Exporter({"--zones", "t-bl"});
+    REQUIRE(busy.wait_for("rblscope_exporter_targets 0\n", std::chrono::seconds(10)));
+    const auto r = run_rblscope({"serve",
+                                 "--listen",
+                                 fmt::format("127.0.0.1:{}", busy.port),
+                                 "--catalog",
+                                 fixture().catalog,
+                                 "--zones",
+                                 "t-bl"});
+    CHECK(r.exit_code == 3);
+    CHECK(contains(r.err, "cannot listen"));
+    const auto bad =
+        run_rblscope({"serve", "--listen", "localhost", "--catalog", fixture().catalog});
+    CHECK(bad.exit_code == 3);
+    CHECK(contains(bad.err, "expected IP:PORT"));
+    const auto missing = run_rblscope(
+        {"serve", "--targets", "/nonexistent/targets", "--catalog", fixture().catalog});
+    CHECK(missing.exit_code == 3);
+    CHECK(contains(missing.err, "cannot read the targets file"));
+}
+
+TEST_CASE("serve: a real Prometheus scrapes /metrics and /probe") {
+    if (run({"/bin/sh", "-c", "command -v prometheus"}).exit_code != 0) {
+        MESSAGE("prometheus is not installed: skipped");
+        return;
+    }
+    auto& f = fixture();
+    const auto targets = write_targets("serve-prom.txt", "192.0.2.99\n192.0.2.1\n");
+    Exporter ex(
+        {"--targets", targets, "--zones", "t-bl,t-dead", "--refresh", "2", "--min-refresh", "1"});
+    REQUIRE(ex.wait_for("rblscope_exporter_refreshes_total", std::chrono::seconds(10)));
+    const int prom_port = free_tcp_port();
+    const auto dir = make_temp_dir();
+    write_file(dir + "/prometheus.yml",
+               fmt::format(R"(global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: rblscope
+    static_configs:
+      - targets: ["127.0.0.1:{0}"]
+  - job_name: rblscope_probe
+    metrics_path: /probe
+    params:
+      module: [""]
+    static_configs:
+      - targets: ["192.0.2.99"]
+    relabel_configs:
+      - source_labels: [__address__]
+        target_label: __param_target
+      - source_labels: [__param_target]
+        target_label: instance
+      - target_label: __address__
+        replacement: 127.0.0.1:{0}
+)",
+                           ex.port));
+    Server prometheus({"prometheus",
+                       "--config.file=" + dir + "/prometheus.yml",
+                       "--storage.tsdb.path=" + dir + "/data",
+                       fmt::format("--web.listen-address=127.0.0.1:{}", prom_port),
+                       "--log.level=warn"});
+    const auto query = [&](const std::string& q) {
+        const auto r = run({"curl",
+                            "-s",
+                            "-m",
+                            "5",
+                            "-G",
+                            fmt::format("http://127.0.0.1:{}/api/v1/query", prom_port),
+                            "--data-urlencode",
+                            "query=" + q});
+        try {
+            const auto doc = json::parse(r.out);
+            return doc["data"]["result"];
+        } catch (const std::exception&) {
+            return json::array();
+        }
+    };
+    const auto value_of = [&](const std::string& q) -> std::optional<std::string> {
+        const auto result = query(q);
+        if (!result.is_array() || result.empty()) {
+            return std::nullopt;
+        }
+        return result[0]["value"][1].get<std::string>();
+    };
+    const auto wait_value = [&](const std::string& q) {
+        for (int i = 0; i < 300; ++i) {
+            if (auto v = value_of(q)) {
+                return v;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return std::optional<std::string>();
+    };
+    CHECK(wait_value(R"(up{job="rblscope"})") == "1");
+    CHECK(wait_value(R"(rblscope_listed{target="192.0.2.99",zone="bl.test"})") == "1");
+    CHECK(wait_value(R"(rblscope_target_verdict{target="192.0.2.1"})") == "1");
+    CHECK(query(R"(rblscope_target_verdict{target="192.0.2.1"})")[0]["metric"]["verdict"] ==
+          "unknown"); // dead.test could not be asked: not "clean"
+    CHECK(wait_value(R"(rblscope_zone_up{zone="dead.test"})") == "0");
+    CHECK(wait_value(R"(rblscope_zone_up{zone="bl.test"})") == "1");
+    CHECK(wait_value(R"(rblscope_lookup_error{target="192.0.2.1",zone="dead.test"})") == "1");
+    // A listing decides the probe although dead.test could not be asked.
+    CHECK(wait_value(R"(probe_success{job="rblscope_probe",instance="192.0.2.99"})") == "1");
+    CHECK(wait_value(
+              R"(rblscope_listed{job="rblscope_probe",instance="192.0.2.99",zone="bl.test"})") ==
+          "1");
+    CHECK(wait_value(R"(rblscope_lookup_error{job="rblscope_probe",zone="dead.test"})") == "1");
+    CHECK(wait_value(R"(rblscope_probe_deadline_reached{job="rblscope_probe"})") == "0");
+    // Prometheus kept scraping while dead.test was dead, and every scrape succeeded.
+    CHECK(wait_value(R"(min_over_time(up{job="rblscope"}[1m]))") == "1");
+    (void)f;
+}
+
+TEST_SUITE_END();
