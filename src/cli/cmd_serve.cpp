@@ -4,6 +4,7 @@
 #include "cli/cli.hpp"
 #include "cli/signals.hpp"
 #include "core/sanitize.hpp"
+#include "net/resolvers.hpp"
 #include "rblscope/serve.hpp"
 
 #include <cmath>
@@ -148,6 +149,17 @@ Result<std::shared_ptr<const ServeSetup>> load_setup(const ServeCommandOptions& 
     auto refresh = profile(opt.check);
     if (!refresh) {
         return failed;
+    }
+    // A resolver that cannot be used would fail every refresh: refuse it now, once.
+    for (const auto& r : refresh->options.resolvers) {
+        if (auto ep = parse_server(r); !ep) {
+            return ep.error();
+        }
+    }
+    for (const auto& [zone, server] : refresh->options.zone_servers) {
+        if (auto ep = parse_server(server); !ep) {
+            return Error{ep.error().message, "--zone-server " + zone};
+        }
     }
     setup->refresh = std::move(*refresh);
     setup->modules[""] = setup->refresh;

@@ -101,7 +101,7 @@ std::optional<Error> read_modules(const toml::node& node, const std::string& pat
                                          "query_timeout, retries)",
                                          sanitize_text(k, 80),
                                          name.str()),
-                             where(path, v.source())};
+                             where(path, key.source())};
             }
         }
         cfg.modules[std::string(name.str())] = std::move(m);

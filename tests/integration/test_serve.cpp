@@ -301,10 +301,49 @@ TEST_CASE("serve: refused to start with one clear message") {
         run_rblscope({"serve", "--listen", "localhost", "--catalog", fixture().catalog});
     CHECK(bad.exit_code == 3);
     CHECK(contains(bad.err, "expected IP:PORT"));
+    const auto resolver =
+        run_rblscope({"serve", "--resolver", "999.1.1.1", "--catalog", fixture().catalog});
+    CHECK(resolver.exit_code == 3);
+    CHECK(contains(resolver.err, "999.1.1.1"));
+    CHECK_FALSE(contains(resolver.err, "listening"));
     const auto missing = run_rblscope(
         {"serve", "--targets", "/nonexistent/targets", "--catalog", fixture().catalog});
     CHECK(missing.exit_code == 3);
     CHECK(contains(missing.err, "cannot read the targets file"));
+}
+
+TEST_CASE("check --zone-rate: one zone is asked at most that often, and every answer is right") {
+    auto& f = fixture();
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = run_rblscope({"check",
+                                 "--catalog",
+                                 f.catalog,
+                                 "--resolver",
+                                 fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                 "--zones",
+                                 "t-bl",
+                                 "--zone-rate",
+                                 "20",
+                                 "--format",
+                                 "json",
+                                 "192.0.2.96/28"});
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    REQUIRE(r.exit_code == 2);
+    const auto doc = json::parse(r.out);
+    // 2 test points, 16 addresses, 3 TXT for the listings: 21 queries, 20 a second at most,
+    // so the last leaves 1 s after the first.
+    CHECK(doc["summary"]["queries"] == 21);
+    CHECK(seconds >= 0.95);
+    int listed = 0;
+    for (const auto& t : doc["targets"]) {
+        const auto status = t["results"][0]["status"].get<std::string>();
+        const auto ip = t["ip"].get<std::string>();
+        const bool should = ip == "192.0.2.97" || ip == "192.0.2.99" || ip == "192.0.2.100";
+        CHECK_MESSAGE(status == (should ? "listed" : "clean"), ip);
+        listed += should ? 1 : 0;
+    }
+    CHECK(listed == 3);
 }
 
 TEST_CASE("serve: a real Prometheus scrapes /metrics and /probe") {
