@@ -127,10 +127,23 @@ class Exporter {
         }
         m_targets.clear();
         const auto now = Clock::now();
+        // Another zone selection makes every kept result stale: shown until replaced, but
+        // replaced at once. (Same zones: kept until due, as a SIGHUP may only add targets.)
+        const auto zone_names = [](const ServeSetup& st) {
+            std::vector<std::string> names;
+            for (const auto* z : st.refresh.zones) {
+                names.push_back(z->zone);
+            }
+            return names;
+        };
+        const bool same_zones = m_setup && zone_names(*m_setup) == zone_names(*setup);
         for (const auto& t : setup->targets) {
             TargetEntry e;
             if (auto it = old.find(t.text); it != old.end()) {
                 e = std::move(it->second);
+                if (!same_zones) {
+                    e.due = now;
+                }
             } else {
                 e.due = now;
             }

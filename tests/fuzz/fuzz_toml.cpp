@@ -30,7 +30,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     if (auto config = parse_config(text, "fuzz.toml")) {
-        (void)config;
+        // Module fields reach error messages and logs later: they must be printable.
+        for (const auto& [name, m] : config->modules) {
+            fuzz::expect_printable(name, "module name");
+            for (const auto* field :
+                 {&m.zones, &m.warning, &m.critical, &m.threshold_on, &m.errors_as, &m.where}) {
+                fuzz::expect_printable(*field, "module field");
+            }
+        }
     } else {
         const auto message = config.error().to_string();
         fuzz::expect_printable(message, "config error");

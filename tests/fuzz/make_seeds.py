@@ -32,6 +32,9 @@ for i, t in enumerate(["192.0.2.1", "2001:db8::1", "192.0.2.0/24", "2001:db8::/1
 with open(os.path.join(ROOT, "lists.toml"), "rb") as f:
     write("toml", "lists.toml", f.read())
 write("toml", "config", '[keys]\nRBLSCOPE_ABUSEIPDB_KEY = "abc123"\n')
+write("toml", "modules", '[keys]\nK = "v"\n[modules.strict]\nzones = "default,tag:policy"\n'
+      'warning = "0"\ncritical = "2:"\nthreshold_on = "score"\nerrors_as = "ok"\n'
+      'query_timeout = 2.5\nretries = 1\n[modules.fast]\nquery_timeout = 1\n')
 write("toml", "zone", '[[zone]]\nid = "x"\nname = "X"\nzone = "x.example"\nkind = "ip4"\n'
       'codes = [{ code = "127.0.0.2", meaning = "spam", severity = "critical" }]\n'
       'test_listed = "127.0.0.2"\ntest_unlisted = "127.0.0.1"\n')

@@ -326,8 +326,10 @@ std::string Server::first_line() {
     return line;
 }
 
-int free_udp_port() {
-    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+namespace {
+
+int free_port(int type) {
+    const int fd = socket(AF_INET, type, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -338,16 +340,14 @@ int free_udp_port() {
     return ntohs(a.sin_port);
 }
 
+} // namespace
+
+int free_udp_port() {
+    return free_port(SOCK_DGRAM);
+}
+
 int free_tcp_port() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    close(fd);
-    return ntohs(a.sin_port);
+    return free_port(SOCK_STREAM);
 }
 
 bool wait_for_dns(int port, const std::string& probe_name) {
