@@ -56,6 +56,11 @@ struct EngineOptions {
     /// Queries a second to one DNS zone at most (0 = no cap), test points and TXT included:
     /// keeps a large fleet polite to list operators. Waiting queries hold their window slot.
     double zone_rate = 0;
+    /// DNS zones (by name) not to ask about targets in this run, with why: the exporter's
+    /// lists that kept failing their test points. Their lookups are errors at once ("not
+    /// asked: WHY"), never clean; their test points are still asked, so a list that
+    /// recovers is seen in this run's zone health.
+    std::map<std::string, std::string> zones_down;
 };
 
 /// Where targets come from (a list, a file, stdin). Pulled lazily, so input streams.

@@ -50,6 +50,7 @@ using Clock = std::chrono::steady_clock;
 // DnsReply statuses of our own: a lookup never sent (its zone is skipped), and a lookup
 // cut off by the run's deadline.
 constexpr int k_skipped = -1;
+constexpr int k_down = -3; ///< not asked: EngineOptions::zones_down
 constexpr int k_deadline = -2;
 // Retransmission bounds: before any round trip was measured, and the floor after.
 constexpr std::chrono::milliseconds k_first_retransmit{250};
@@ -141,6 +142,7 @@ struct ZoneState {
     std::string suffix; ///< the zone with its key filled in; never printed
     DnsChannel* channel = nullptr;
     std::string skip_reason;
+    std::string down_reason; ///< EngineOptions::zones_down: lookups fail at once, tests run
     RawAnswer test_listed, test_unlisted;
     RawAnswer test_listed6, test_unlisted6; ///< "both" zones only
     ZoneHealth health;
@@ -231,6 +233,10 @@ class Run {
             ZoneState zs;
             zs.zone = z;
             zs.suffix = z->zone;
+            if (const auto down = options.zones_down.find(z->zone);
+                down != options.zones_down.end() && z->kind != ZoneKind::http) {
+                zs.down_reason = down->second;
+            }
             m_zones.push_back(std::move(zs));
         }
     }
@@ -904,9 +910,10 @@ class Run {
         ++m_in_flight;
         if (j.kind == JobKind::lookup || j.kind == JobKind::txt) {
             const Lookup& l = j.target->lookups[j.index];
-            if (!m_zones[l.zone].skip_reason.empty()) {
+            const auto& zs = m_zones[l.zone];
+            if (!zs.skip_reason.empty() || !zs.down_reason.empty()) {
                 DnsReply skipped;
-                skipped.status = k_skipped;
+                skipped.status = zs.skip_reason.empty() ? k_down : k_skipped;
                 --m_in_flight;
                 dispatch(j, std::move(skipped), Clock::now(), 0);
                 return;
@@ -1189,7 +1196,9 @@ class Run {
 
     void dispatch(const Job& j, DnsReply&& reply, Clock::time_point started, int sent) {
         RawAnswer raw =
-            reply.status == k_skipped || reply.status == k_deadline ? RawAnswer{} : to_raw(reply);
+            reply.status == k_skipped || reply.status == k_deadline || reply.status == k_down
+                ? RawAnswer{}
+                : to_raw(reply);
         if (reply.status == k_deadline) {
             raw.kind = RawAnswer::Kind::timeout;
         }
@@ -1229,6 +1238,9 @@ class Run {
             if (reply.status == k_skipped) {
                 raw.kind = RawAnswer::Kind::skipped;
                 raw.detail = m_zones[l.zone].skip_reason;
+            } else if (reply.status == k_down) {
+                raw.kind = RawAnswer::Kind::failure; // an error, never clean
+                raw.detail = "not asked: " + m_zones[l.zone].down_reason;
             }
             l.raw = std::move(raw);
             const Zone& zone = *m_zones[l.zone].zone;

@@ -11,10 +11,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <list>
 #include <set>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -34,6 +36,38 @@ double unix_now() {
 
 double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// CPU, memory and descriptors of this process, from getrusage, /proc/self and rlimits.
+exporter::ProcessStats process_stats(double start_unix) {
+    exporter::ProcessStats p;
+    p.start_unix = start_unix;
+    rusage ru{};
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        const auto seconds = [](const timeval& t) {
+            return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+        };
+        p.cpu_seconds = seconds(ru.ru_utime) + seconds(ru.ru_stime);
+    }
+    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+        unsigned long long size = 0;
+        unsigned long long resident = 0;
+        if (std::fscanf(f, "%llu %llu", &size, &resident) == 2) {
+            p.resident_bytes = resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+        }
+        std::fclose(f);
+    }
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
+         !ec && it != std::filesystem::directory_iterator();
+         it.increment(ec)) {
+        ++p.open_fds;
+    }
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        p.max_fds = rl.rlim_cur;
+    }
+    return p;
 }
 
 HttpAnswer text_answer(unsigned status, std::string body) {
@@ -278,6 +312,7 @@ class Exporter {
         r->options = m_setup->refresh.options;
         r->options.stop_fd = -1;
         r->options.warn_failing_zones = false; // the zone series say it, every scrape
+        r->options.zones_down = zones_down();
         if (!host(*r, m_setup->refresh)) {
             for (const auto i : r->indices) {
                 m_targets[i].due = now + m_options.min_refresh;
@@ -377,9 +412,36 @@ class Exporter {
 
     void zone_health(const ZoneHealthReport& h) {
         if (auto it = m_zones.find(h.zone->zone); it != m_zones.end()) {
-            it->second.condition = h.condition;
-            it->second.evidence = h.evidence;
+            auto& z = it->second;
+            const bool failed =
+                h.condition != ZoneCondition::healthy && h.condition != ZoneCondition::untested;
+            z.failed_refreshes = failed ? z.failed_refreshes + 1 : 0;
+            if (z.failed_refreshes == 2) {
+                warn(fmt::format("{} failed its test points twice in a row ({}); its lookups are "
+                                 "suspended until it passes them again",
+                                 h.zone->zone,
+                                 to_string(h.condition)));
+            }
+            z.condition = h.condition;
+            z.evidence = h.evidence;
         }
+    }
+
+    /// A list that keeps failing its test points costs every target its whole query
+    /// timeout and bothers its operator for nothing: until it passes them again, runs only
+    /// test it, and its lookups are errors at once.
+    std::map<std::string, std::string> zones_down() const {
+        std::map<std::string, std::string> down;
+        for (const auto& [zone, z] : m_zones) {
+            if (z.suspended() && z.condition) {
+                down[zone] = fmt::format("the list failed its test points in the last {} "
+                                         "refreshes here ({}); it is asked again once it passes "
+                                         "them",
+                                         z.failed_refreshes,
+                                         to_string(*z.condition));
+            }
+        }
+        return down;
     }
 
     /// Run warnings come once per setup, not once per refresh.
@@ -427,6 +489,7 @@ class Exporter {
         m_counters.targets_unchecked = unchecked;
         m_counters.refresh_running = m_refresh != nullptr;
         m_counters.version = k_version;
+        m_counters.process = process_stats(m_start_unix);
         return exporter::render_metrics(targets, m_zones, m_counters, unix_now());
     }
 
@@ -479,6 +542,7 @@ class Exporter {
         p->options = profile->second.options;
         p->options.stop_fd = -1;
         p->options.warn_failing_zones = false;
+        p->options.zones_down = zones_down();
         p->options.deadline =
             p->options.deadline.count() > 0 ? std::min(p->options.deadline, deadline) : deadline;
         p->target = std::move(target.value());
@@ -523,6 +587,7 @@ class Exporter {
     std::list<std::unique_ptr<Probe>> m_probes;
     std::set<std::string> m_warned;
     bool m_stopping = false;
+    double m_start_unix = unix_now();
 };
 
 } // namespace

@@ -125,6 +125,9 @@ std::string render_metrics(const std::vector<std::pair<std::string, const Snapsh
     MetricFamily zerr{"rblscope_zone_lookup_errors_total",
                       "Results from the zone that were errors or timeouts, since start.",
                       "counter"};
+    MetricFamily suspended{"rblscope_zone_suspended",
+                           "1 while the zone's lookups are not sent because it failed its test "
+                           "points in the last refreshes (its results are errors, never clean)."};
     for (const auto& [zone, z] : zones) {
         const std::string zl =
             fmt::format("zone=\"{}\",list=\"{}\"", label_value(zone), label_value(z.list));
@@ -136,6 +139,7 @@ std::string render_metrics(const std::vector<std::pair<std::string, const Snapsh
             age.sample(zl, std::max(0.0, now_unix - *z.last_answer_unix));
         }
         zerr.sample(zl, static_cast<double>(z.errors_total));
+        suspended.sample(zl, z.suspended() ? 1 : 0);
     }
     MetricFamily targets_total{"rblscope_exporter_targets", "Targets configured."};
     MetricFamily unchecked{"rblscope_exporter_targets_unchecked",
@@ -163,6 +167,16 @@ std::string render_metrics(const std::vector<std::pair<std::string, const Snapsh
     MetricFamily setup{"rblscope_exporter_setup_timestamp_seconds",
                        "Unix time the running targets and catalog were loaded."};
     MetricFamily info{"rblscope_exporter_build_info", "rblscope version, value 1."};
+    MetricFamily cpu{"process_cpu_seconds_total", "User and system CPU time spent.", "counter"};
+    MetricFamily rss{"process_resident_memory_bytes", "Resident memory size."};
+    MetricFamily fds{"process_open_fds", "Open file descriptors."};
+    MetricFamily max_fds{"process_max_fds", "Limit of open file descriptors."};
+    MetricFamily start{"process_start_time_seconds", "Unix time the process started."};
+    cpu.sample("", c.process.cpu_seconds);
+    rss.sample("", static_cast<double>(c.process.resident_bytes));
+    fds.sample("", static_cast<double>(c.process.open_fds));
+    max_fds.sample("", static_cast<double>(c.process.max_fds));
+    start.sample("", c.process.start_unix);
     targets_total.sample("", static_cast<double>(c.targets));
     unchecked.sample("", static_cast<double>(c.targets_unchecked));
     refreshes.sample("", static_cast<double>(c.refreshes));
@@ -180,22 +194,10 @@ std::string render_metrics(const std::vector<std::pair<std::string, const Snapsh
 
     fmt::memory_buffer out;
     tf.write_to(out);
-    for (const auto* f : {&up,
-                          &age,
-                          &zerr,
-                          &targets_total,
-                          &unchecked,
-                          &refreshes,
-                          &running,
-                          &last,
-                          &queries,
-                          &http,
-                          &probes,
-                          &rejected,
-                          &reloads,
-                          &reload_ok,
-                          &setup,
-                          &info}) {
+    for (const auto* f :
+         {&up,   &age,     &zerr, &suspended, &targets_total, &unchecked, &refreshes, &running,
+          &last, &queries, &http, &probes,    &rejected,      &reloads,   &reload_ok, &setup,
+          &info, &cpu,     &rss,  &fds,       &max_fds,       &start}) {
         f->write_to(out);
     }
     return fmt::to_string(out);

@@ -42,6 +42,18 @@ struct ZoneStats {
     std::string evidence;
     std::optional<double> last_answer_unix; ///< last listed / not-listed answer
     std::uint64_t errors_total = 0;         ///< error and timeout results, all refreshes
+    int failed_refreshes = 0;               ///< consecutive refreshes whose test points failed
+    /// Lookups are not sent while a list keeps failing its test points (it is still
+    /// tested every refresh).
+    [[nodiscard]] bool suspended() const { return failed_refreshes >= 2; }
+};
+
+/// The process's own figures, named as Prometheus client libraries name them.
+struct ProcessStats {
+    double cpu_seconds = 0;
+    double start_unix = 0;
+    std::uint64_t resident_bytes = 0;
+    std::uint64_t open_fds = 0, max_fds = 0;
 };
 
 struct ExporterCounters {
@@ -54,6 +66,7 @@ struct ExporterCounters {
     bool last_reload_ok = true;
     double setup_unix = 0;
     std::string version;
+    ProcessStats process;
 };
 
 /// The whole /metrics page: per target, per (target, zone) marks, per zone, the exporter.

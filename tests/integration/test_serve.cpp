@@ -285,6 +285,48 @@ TEST_CASE("serve: SIGHUP reloads targets and catalog; a broken reload keeps the 
     ex.process.reset();
 }
 
+TEST_CASE("serve: a list that keeps failing its test points is suspended, tested, and resumed") {
+    const int port = free_udp_port();
+    auto flaky = std::make_unique<Server>(std::vector<std::string>{
+        FAKE_DNS_BIN, "--port", std::to_string(port), "--zone", "flaky.test=silent"});
+    REQUIRE(flaky->first_line().starts_with("PORT "));
+    const auto targets = write_targets("serve-flaky.txt", "192.0.2.99\n");
+    Exporter ex({"--targets",
+                 targets,
+                 "--zones",
+                 "t-bl,flaky.test",
+                 "--zone-server",
+                 fmt::format("flaky.test=127.0.0.1:{}", port),
+                 "--refresh",
+                 "1",
+                 "--min-refresh",
+                 "1"});
+    const std::string zl = "zone=\"flaky.test\",list=\"flaky.test\"";
+    REQUIRE(ex.wait_for("rblscope_zone_suspended{" + zl + "} 1\n", std::chrono::seconds(15)));
+    // Suspended: not asked, an error (never clean), the reason said; bl.test still answers.
+    REQUIRE(ex.wait_for("subject=\"192.0.2.99\"," + zl + ",status=\"error\"} 1\n",
+                        std::chrono::seconds(10)));
+    auto m = http_get(ex.base + "/metrics").body;
+    CHECK(contains(m, "rblscope_target_verdict{target=\"192.0.2.99\",verdict=\"listed\"} 1\n"));
+    CHECK(contains(m, "rblscope_zone_up{" + zl + ",condition=\"no-answer\"} 0\n"));
+
+    // The list comes back: its test points pass, and it is asked again.
+    flaky.reset();
+    flaky = std::make_unique<Server>(std::vector<std::string>{
+        FAKE_DNS_BIN, "--port", std::to_string(port), "--zone", "flaky.test=rfc"});
+    REQUIRE(flaky->first_line().starts_with("PORT "));
+    REQUIRE(ex.wait_for("rblscope_zone_up{" + zl + ",condition=\"healthy\"} 1\n",
+                        std::chrono::seconds(15)));
+    REQUIRE(ex.wait_for("rblscope_listed{target=\"192.0.2.99\",subject=\"192.0.2.99\"," + zl +
+                            ",codes=\"127.0.0.2\"} 1\n",
+                        std::chrono::seconds(15)));
+    CHECK(contains(http_get(ex.base + "/metrics").body, "rblscope_zone_suspended{" + zl + "} 0\n"));
+    ex.process->signal(SIGTERM);
+    const auto done = ex.process->wait(std::chrono::seconds(5));
+    CHECK(contains(done.err, "flaky.test failed its test points twice in a row (no-answer)"));
+    ex.process.reset();
+}
+
 TEST_CASE("serve: refused to start with one clear message") {
     auto busy = Exporter({"--zones", "t-bl"});
     REQUIRE(busy.wait_for("rblscope_exporter_targets 0\n", std::chrono::seconds(10)));
@@ -346,6 +388,15 @@ TEST_CASE("check --zone-rate: one zone is asked at most that often, and every an
     CHECK(listed == 3);
 }
 
+TEST_CASE("serve: the shipped alert rules are valid and do what their tests say (promtool)") {
+    const std::string dir = std::string(RBLSCOPE_SOURCE_DIR) + "/scripts/monitoring";
+    const auto check = run({"promtool", "check", "rules", dir + "/rblscope-alerts.yml"});
+    CHECK_MESSAGE(check.exit_code == 0, (check.out + check.err));
+    const auto test =
+        run({"/bin/sh", "-c", "cd " + dir + " && promtool test rules rblscope-alerts.test.yml"});
+    CHECK_MESSAGE(test.exit_code == 0, (test.out + test.err));
+}
+
 TEST_CASE("serve: a real Prometheus scrapes /metrics and /probe") {
     if (run({"/bin/sh", "-c", "command -v prometheus"}).exit_code != 0) {
         MESSAGE("prometheus is not installed: skipped");
@@ -362,6 +413,8 @@ TEST_CASE("serve: a real Prometheus scrapes /metrics and /probe") {
                fmt::format(R"(global:
   scrape_interval: 1s
   scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files: ["{1}/scripts/monitoring/rblscope-alerts.yml"]
 scrape_configs:
   - job_name: rblscope
     static_configs:
@@ -380,7 +433,8 @@ scrape_configs:
       - target_label: __address__
         replacement: 127.0.0.1:{0}
 )",
-                           ex.port));
+                           ex.port,
+                           RBLSCOPE_SOURCE_DIR));
     Server prometheus({"prometheus",
                        "--config.file=" + dir + "/prometheus.yml",
                        "--storage.tsdb.path=" + dir + "/data",
@@ -433,6 +487,14 @@ scrape_configs:
           "1");
     CHECK(wait_value(R"(rblscope_lookup_error{job="rblscope_probe",zone="dead.test"})") == "1");
     CHECK(wait_value(R"(rblscope_probe_deadline_reached{job="rblscope_probe"})") == "0");
+    // The shipped alert rules fire on what the exporter really exposes.
+    CHECK(
+        wait_value(
+            R"(ALERTS{alertname="RblscopeTargetListed",target="192.0.2.99",alertstate="firing"})") ==
+        "1");
+    CHECK(wait_value(R"(ALERTS{alertname="RblscopeZoneBroken",zone="dead.test"})") == "1");
+    CHECK(query(R"(ALERTS{alertname="RblscopeTargetListed",target="192.0.2.1"})").empty());
+    CHECK(wait_value(R"(process_resident_memory_bytes{job="rblscope"} > 0)").has_value());
     // Prometheus kept scraping while dead.test was dead, and every scrape succeeded.
     CHECK(wait_value(R"(min_over_time(up{job="rblscope"}[1m]))") == "1");
     (void)f;

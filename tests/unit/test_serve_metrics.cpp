@@ -109,6 +109,10 @@ TEST_CASE("serve::snapshot_of keeps listings and errors; clean answers only with
     CHECK_FALSE(has(page, "rblscope_zone_last_answer_age_seconds{zone=\"dead.test\""));
     CHECK(has(page, "# TYPE rblscope_zone_lookup_errors_total counter\n"));
     CHECK(has(page, "rblscope_zone_lookup_errors_total{zone=\"dead.test\",list=\"Dead\"} 7\n"));
+    CHECK(has(page, "rblscope_zone_suspended{zone=\"dead.test\",list=\"Dead\"} 0\n"));
+    zones["dead.test"].failed_refreshes = 2;
+    CHECK(has(render_metrics({}, zones, c, 1000),
+              "rblscope_zone_suspended{zone=\"dead.test\",list=\"Dead\"} 1\n"));
     CHECK(has(page, "rblscope_exporter_targets_unchecked 1\n"));
     CHECK(has(page, "rblscope_exporter_reloads_total{result=\"failure\"} 0\n"));
     CHECK(has(page, "rblscope_exporter_build_info{version=\"1.2.3\"} 1\n"));
