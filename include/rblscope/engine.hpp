@@ -61,6 +61,9 @@ struct EngineOptions {
     /// asked: WHY"), never clean; their test points are still asked, so a list that
     /// recovers is seen in this run's zone health.
     std::map<std::string, std::string> zones_down;
+    /// False: the zones_down are not tested either (the exporter's probes, which would
+    /// otherwise wait for a dead list's test points to time out).
+    bool test_zones_down = true;
 };
 
 /// Where targets come from (a list, a file, stdin). Pulled lazily, so input streams.

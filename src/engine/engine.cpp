@@ -662,7 +662,8 @@ class Run {
     void start_tests() {
         for (std::size_t i = 0; i < m_zones.size(); ++i) {
             const auto& zs = m_zones[i];
-            if (!zs.skip_reason.empty()) {
+            if (!zs.skip_reason.empty() ||
+                (!zs.down_reason.empty() && !m_options.test_zones_down)) {
                 continue;
             }
             const auto add = [&](const std::optional<TestPoint>& point, JobKind kind, bool v6) {
@@ -1318,6 +1319,9 @@ class Run {
             if (!zs.skip_reason.empty()) {
                 r.zone = &z;
                 r.evidence = "not asked: " + zs.skip_reason;
+            } else if (!zs.down_reason.empty() && !m_options.test_zones_down) {
+                r.zone = &z;
+                r.evidence = "not asked: " + zs.down_reason;
             } else {
                 r = judge_zone(z,
                                {opt_ptr(z.test_listed), &zs.test_listed},

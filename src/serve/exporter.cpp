@@ -543,6 +543,7 @@ class Exporter {
         p->options.stop_fd = -1;
         p->options.warn_failing_zones = false;
         p->options.zones_down = zones_down();
+        p->options.test_zones_down = false;
         p->options.deadline =
             p->options.deadline.count() > 0 ? std::min(p->options.deadline, deadline) : deadline;
         p->target = std::move(target.value());

@@ -309,6 +309,10 @@ TEST_CASE("serve: a list that keeps failing its test points is suspended, tested
     auto m = http_get(ex.base + "/metrics").body;
     CHECK(contains(m, "rblscope_target_verdict{target=\"192.0.2.99\",verdict=\"listed\"} 1\n"));
     CHECK(contains(m, "rblscope_zone_up{" + zl + ",condition=\"no-answer\"} 0\n"));
+    // Probes skip it too (neither its test points nor the target are asked).
+    const auto probe = http_get(ex.base + "/probe?target=192.0.2.99");
+    CHECK(contains(probe.body, "subject=\"192.0.2.99\"," + zl + ",status=\"error\"} 1\n"));
+    CHECK(contains(probe.body, "probe_success 1\n"));
 
     // The list comes back: its test points pass, and it is asked again.
     flaky.reset();
