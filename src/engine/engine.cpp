@@ -47,11 +47,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// DnsReply statuses of our own: a lookup never sent (its zone is skipped), and a lookup
-// cut off by the run's deadline.
+// DnsReply statuses of our own: a lookup never sent (its zone is skipped), a lookup cut off
+// by the run's deadline, and one not sent because its zone is down (EngineOptions::zones_down).
 constexpr int k_skipped = -1;
-constexpr int k_down = -3; ///< not asked: EngineOptions::zones_down
 constexpr int k_deadline = -2;
+constexpr int k_down = -3;
 // Retransmission bounds: before any round trip was measured, and the floor after.
 constexpr std::chrono::milliseconds k_first_retransmit{250};
 constexpr std::chrono::milliseconds k_min_retransmit{20};
