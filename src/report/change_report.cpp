@@ -3,6 +3,7 @@
 #include "rblscope/state.hpp"
 #include "rblscope/verdict.hpp"
 #include "report/json_writer.hpp"
+#include "report/summary_json.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -276,22 +277,10 @@ class ChangeReport final : public Report {
         w.end_array();
         w.key("summary");
         w.begin_object();
-        w.key("targets");
-        w.value(s.targets);
-        w.key("listed");
-        w.value(s.listed);
-        w.key("clean");
-        w.value(s.clean);
-        w.key("unknown");
-        w.value(s.unknown);
+        write_verdict_counts(w, s);
         w.key("changes");
         w.value(static_cast<std::uint64_t>(m_changes.size() + changed_zones()));
-        w.key("exit_code");
-        w.value(s.exit_code);
-        w.key("deadline_reached");
-        w.value(s.deadline_reached);
-        w.key("interrupted");
-        w.value(s.interrupted);
+        write_run_end(w, s);
         w.end_object();
         w.end_object();
         b.push_back('\n');

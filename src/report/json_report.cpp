@@ -1,6 +1,7 @@
 #include "rblscope/report.hpp"
 #include "rblscope/verdict.hpp"
 #include "report/json_writer.hpp"
+#include "report/summary_json.hpp"
 
 #include <fmt/format.h>
 
@@ -151,14 +152,7 @@ class JsonReport final : public Report {
         JsonWriter w(b);
         b.append(std::string_view("\n],\"summary\":"));
         w.begin_object();
-        w.key("targets");
-        w.value(s.targets);
-        w.key("listed");
-        w.value(s.listed);
-        w.key("clean");
-        w.value(s.clean);
-        w.key("unknown");
-        w.value(s.unknown);
+        write_verdict_counts(w, s);
         w.key("input_errors");
         w.value(s.input_errors);
         w.key("queries");
@@ -169,12 +163,7 @@ class JsonReport final : public Report {
         w.value(s.http_requests);
         w.key("elapsed_ms");
         w.value(s.elapsed_ms);
-        w.key("exit_code");
-        w.value(s.exit_code);
-        w.key("deadline_reached");
-        w.value(s.deadline_reached);
-        w.key("interrupted");
-        w.value(s.interrupted);
+        write_run_end(w, s);
         w.key("resolvers");
         w.strings(s.resolvers);
         w.end_object();
