@@ -41,6 +41,20 @@ std::string health_catalog() {
     return path;
 }
 
+/// `rblscope zones --health` through fake_dns, with `extra` arguments.
+RunResult zones_health(const std::string& catalog, const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"zones",
+                                  "--health",
+                                  "--catalog",
+                                  catalog,
+                                  "--resolver",
+                                  fmt::format("127.0.0.1:{}", fixture().fake_port),
+                                  "--query-timeout",
+                                  "0.5"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_rblscope(args);
+}
+
 } // namespace
 
 TEST_SUITE_BEGIN("integration");
@@ -48,16 +62,7 @@ TEST_SUITE_BEGIN("integration");
 TEST_CASE("zones --health: one zone of each kind of failure, and the edits that follow") {
     auto& f = fixture();
     const auto catalog = health_catalog();
-    const auto r = run_rblscope({"zones",
-                                 "--health",
-                                 "--catalog",
-                                 catalog,
-                                 "--resolver",
-                                 fmt::format("127.0.0.1:{}", f.fake_port),
-                                 "--query-timeout",
-                                 "0.5",
-                                 "--format",
-                                 "json"});
+    const auto r = zones_health(catalog, {"--format", "json"});
     CAPTURE(r.err);
     CHECK(r.exit_code == 1); // edits are suggested
     const auto doc = json::parse(r.out);
@@ -86,14 +91,7 @@ TEST_CASE("zones --health: one zone of each kind of failure, and the edits that 
           std::string::npos);
     CHECK(doc["summary"]["suggested_edits"] == 4);
 
-    const auto text = run_rblscope({"zones",
-                                    "--health",
-                                    "--catalog",
-                                    catalog,
-                                    "--resolver",
-                                    fmt::format("127.0.0.1:{}", f.fake_port),
-                                    "--query-timeout",
-                                    "0.5"});
+    const auto text = zones_health(catalog, {});
     CHECK(text.out.find("Suggested catalog edits") != std::string::npos);
     CHECK(text.out.find("id = \"wild\"  status = \"lists-everything\"  # was \"active\"") !=
           std::string::npos);
