@@ -4,7 +4,6 @@
 #include "core/hash.hpp"
 
 #include <algorithm>
-#include <ares.h>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -69,7 +68,7 @@ std::variant<DnsReply, std::string> decode(const json& doc, std::int64_t now) {
         return it == doc.end() ? nullptr : &*it;
     };
     if (s == "nxdomain" || s == "nodata") {
-        r.status = s == "nxdomain" ? ARES_ENOTFOUND : ARES_ENODATA;
+        r.status = s == "nxdomain" ? DnsStatus::nxdomain : DnsStatus::nodata;
         r.negative_ttl = r.ttl;
         r.ttl = 0;
         return r;
@@ -77,7 +76,7 @@ std::variant<DnsReply, std::string> decode(const json& doc, std::int64_t now) {
     if (s != "answers") {
         return fmt::format("unknown status \"{}\"", s);
     }
-    r.status = ARES_SUCCESS;
+    r.status = DnsStatus::answered;
     if (const json* a = field("a")) {
         if (!a->is_array()) {
             return std::string("'a' is not an array");
@@ -209,12 +208,12 @@ void AnswerCache::put(const std::string& servers,
                       const std::string& name,
                       const DnsReply& reply,
                       WallClock::time_point now) {
-    if (!m_dir_ok || reply.cached || reply.parse_error) {
+    if (!m_dir_ok || reply.cached) {
         return;
     }
     json doc;
     std::uint32_t ttl = 0;
-    if (reply.status == ARES_SUCCESS) {
+    if (reply.status == DnsStatus::answered) {
         if (reply.a.empty() && reply.aaaa.empty() && reply.txt.empty()) {
             return;
         }
@@ -232,10 +231,10 @@ void AnswerCache::put(const std::string& servers,
             txt.push_back(hex_encode(t));
         }
         doc["txt"] = std::move(txt);
-    } else if ((reply.status == ARES_ENOTFOUND || reply.status == ARES_ENODATA) &&
+    } else if ((reply.status == DnsStatus::nxdomain || reply.status == DnsStatus::nodata) &&
                reply.negative_ttl) {
         ttl = *reply.negative_ttl;
-        doc["status"] = reply.status == ARES_ENOTFOUND ? "nxdomain" : "nodata";
+        doc["status"] = reply.status == DnsStatus::nxdomain ? "nxdomain" : "nodata";
     } else {
         return; // errors, timeouts and unproven "no" answers are asked again next time
     }

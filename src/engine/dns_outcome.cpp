@@ -2,7 +2,6 @@
 
 #include "core/sanitize.hpp"
 
-#include <ares.h>
 #include <fmt/format.h>
 
 namespace rblscope {
@@ -10,37 +9,39 @@ namespace rblscope {
 RawAnswer to_raw(const DnsReply& reply) {
     RawAnswer raw;
     switch (reply.status) {
-    case ARES_SUCCESS:
+    case DnsStatus::answered:
         raw.kind = reply.a.empty() ? RawAnswer::Kind::nodata : RawAnswer::Kind::answers;
         raw.a = reply.a;
         raw.ttl = reply.ttl;
         break;
-    case ARES_ENOTFOUND:
+    case DnsStatus::nxdomain:
         raw.kind = RawAnswer::Kind::nxdomain;
         raw.ttl = reply.negative_ttl.value_or(0);
         break;
-    case ARES_ENODATA:
+    case DnsStatus::nodata:
         raw.kind = RawAnswer::Kind::nodata;
         raw.ttl = reply.negative_ttl.value_or(0);
         break;
-    case ARES_ESERVFAIL:
+    case DnsStatus::servfail:
         raw.kind = RawAnswer::Kind::servfail;
         break;
-    case ARES_EREFUSED:
+    case DnsStatus::refused:
         raw.kind = RawAnswer::Kind::refused;
         break;
-    case ARES_ETIMEOUT:
+    case DnsStatus::timeout:
         raw.kind = RawAnswer::Kind::timeout;
         break;
-    case ARES_ECONNREFUSED:
+    case DnsStatus::connection_refused:
         raw.kind = RawAnswer::Kind::failure;
         raw.detail = "connection refused: no DNS server listening at the resolver address";
         break;
-    default:
+    case DnsStatus::garbled:
         raw.kind = RawAnswer::Kind::failure;
-        raw.detail = reply.parse_error
-                         ? fmt::format("garbled answer: {}", dns_status_text(reply.status))
-                         : fmt::format("DNS error: {}", dns_status_text(reply.status));
+        raw.detail = fmt::format("garbled answer: {}", sanitize_text(reply.error, 200));
+        break;
+    case DnsStatus::other:
+        raw.kind = RawAnswer::Kind::failure;
+        raw.detail = fmt::format("DNS error: {}", sanitize_text(reply.error, 200));
         break;
     }
     raw.cached = reply.cached;

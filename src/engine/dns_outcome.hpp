@@ -1,6 +1,6 @@
 #pragma once
-// From what c-ares delivered to what classify() reads: the one place DNS library status
-// codes become RawAnswer kinds, and TXT strings become a printable reason.
+// From what the DNS channel delivered to what classify() reads: the one place DNS statuses
+// become RawAnswer kinds, and TXT strings become a printable reason.
 
 #include "engine/classify.hpp"
 #include "net/dns_channel.hpp"

@@ -19,7 +19,6 @@
 #include "sources/adapter.hpp"
 #include "sources/download_cache.hpp"
 
-#include <ares.h>
 #include <cmath>
 #include <cstdlib>
 #include <deque>
@@ -47,11 +46,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// DnsReply statuses of our own: a lookup never sent (its zone is skipped), a lookup cut off
-// by the run's deadline, and one not sent because its zone is down (EngineOptions::zones_down).
-constexpr int k_skipped = -1;
-constexpr int k_deadline = -2;
-constexpr int k_down = -3;
+// How a job ended: with a DNS reply, or by the run's own decision: never sent (its zone is
+// skipped), cut off by the run's deadline or a stop, not sent because its zone is down
+// (EngineOptions::zones_down).
+enum class Ending : std::uint8_t { replied, skipped, cut, down };
 // Retransmission bounds: before any round trip was measured, and the floor after.
 constexpr std::chrono::milliseconds k_first_retransmit{250};
 constexpr std::chrono::milliseconds k_min_retransmit{20};
@@ -616,8 +614,8 @@ class Run {
                     failed.error =
                         fmt::format("could not resolve {}: {}",
                                     h.host,
-                                    reply.status == ARES_SUCCESS ? std::string("no address")
-                                                                 : dns_status_text(reply.status));
+                                    reply.status == DnsStatus::answered ? std::string("no address")
+                                                                        : dns_status_text(reply));
                     callback(std::move(failed));
                     return;
                 }
@@ -913,10 +911,12 @@ class Run {
             const Lookup& l = j.target->lookups[j.index];
             const auto& zs = m_zones[l.zone];
             if (!zs.skip_reason.empty() || !zs.down_reason.empty()) {
-                DnsReply skipped;
-                skipped.status = zs.skip_reason.empty() ? k_down : k_skipped;
                 --m_in_flight;
-                dispatch(j, std::move(skipped), Clock::now(), 0);
+                dispatch(j,
+                         {},
+                         Clock::now(),
+                         0,
+                         zs.skip_reason.empty() ? Ending::down : Ending::skipped);
                 return;
             }
         }
@@ -1063,10 +1063,11 @@ class Run {
         --rq.outstanding;
         // Connection refused is not final while other copies may still get through: c-ares
         // fails every query pending on a server when one TCP fallback is refused.
-        const bool tentative = reply.status == ARES_ETIMEOUT || reply.status == ARES_ECONNREFUSED;
+        const bool tentative =
+            reply.status == DnsStatus::timeout || reply.status == DnsStatus::connection_refused;
         if (tentative) {
             // Keep the most telling failure: connection refused beats a plain timeout.
-            if (reply.status == ARES_ECONNREFUSED || !rq.fallback) {
+            if (reply.status == DnsStatus::connection_refused || !rq.fallback) {
                 rq.fallback = std::move(reply);
             }
             const bool more_coming = rq.outstanding > 0 || rq.sent < rq.planned;
@@ -1096,9 +1097,7 @@ class Run {
         }
         for (const auto id : open) {
             if (const auto it = m_requests.find(id); it != m_requests.end()) {
-                DnsReply cut;
-                cut.status = k_deadline;
-                settle(it, std::move(cut));
+                settle(it, {}, Ending::cut);
             }
         }
         const auto cut_short = [this](const Job& j, std::string_view before) {
@@ -1130,17 +1129,13 @@ class Run {
         for (const auto& [id, waiting] : paced) {
             m_loop.cancel_timer(waiting.second);
             --m_in_flight;
-            DnsReply cut;
-            cut.status = k_deadline;
-            dispatch(waiting.first, std::move(cut), Clock::now(), 0);
+            dispatch(waiting.first, {}, Clock::now(), 0, Ending::cut);
         }
         while (!m_urgent.empty() || !m_queue.empty()) {
             auto& q = m_urgent.empty() ? m_queue : m_urgent;
             const Job j = q.front();
             q.pop_front();
-            DnsReply cut;
-            cut.status = k_deadline;
-            dispatch(j, std::move(cut), Clock::now(), 0);
+            dispatch(j, {}, Clock::now(), 0, Ending::cut);
         }
     }
 
@@ -1150,33 +1145,36 @@ class Run {
             return;
         }
         DnsReply timeout;
-        timeout.status = ARES_ETIMEOUT;
+        timeout.status = DnsStatus::timeout;
         auto& fallback = it->second.fallback;
         settle(it,
-               fallback && fallback->status == ARES_ECONNREFUSED ? std::move(*fallback)
-                                                                 : std::move(timeout));
+               fallback && fallback->status == DnsStatus::connection_refused ? std::move(*fallback)
+                                                                             : std::move(timeout));
     }
 
     // By value: `reply` may live inside the Request erased below (the fallback copy).
-    void settle(std::unordered_map<std::uint64_t, Request>::iterator it, DnsReply reply) {
+    void settle(std::unordered_map<std::uint64_t, Request>::iterator it,
+                DnsReply reply,
+                Ending ending = Ending::replied) {
         for (const auto& t : it->second.timers) {
             m_loop.cancel_timer(t);
         }
         const Job job = it->second.job;
-        if (m_cache && reply.status != k_deadline) {
+        if (m_cache && ending == Ending::replied) {
             const auto& dest = it->second.dest;
             m_cache->put(m_server_keys[dest.channel], dest.type, dest.name, reply);
         }
         const auto started = it->second.started;
         const int sent = it->second.sent;
         // Karn: only a query sent once gives an unambiguous round-trip sample.
-        if (sent == 1 && reply.status != ARES_ETIMEOUT && reply.status != ARES_ECONNREFUSED) {
+        if (ending == Ending::replied && sent == 1 && reply.status != DnsStatus::timeout &&
+            reply.status != DnsStatus::connection_refused) {
             it->second.rtt->add(
                 std::chrono::duration<double, std::milli>(Clock::now() - started).count());
         }
         m_requests.erase(it);
         --m_in_flight;
-        dispatch(job, std::move(reply), started, sent);
+        dispatch(job, std::move(reply), started, sent, ending);
     }
 
     std::string deadline_text(std::string_view before) const {
@@ -1195,17 +1193,18 @@ class Run {
                            sent == 1 ? "query" : "queries");
     }
 
-    void dispatch(const Job& j, DnsReply&& reply, Clock::time_point started, int sent) {
-        RawAnswer raw =
-            reply.status == k_skipped || reply.status == k_deadline || reply.status == k_down
-                ? RawAnswer{}
-                : to_raw(reply);
-        if (reply.status == k_deadline) {
+    void dispatch(const Job& j,
+                  DnsReply&& reply,
+                  Clock::time_point started,
+                  int sent,
+                  Ending ending = Ending::replied) {
+        RawAnswer raw = ending == Ending::replied ? to_raw(reply) : RawAnswer{};
+        if (ending == Ending::cut) {
             raw.kind = RawAnswer::Kind::timeout;
         }
         raw.elapsed_ms = ms_since(started);
         raw.tries = sent;
-        if (reply.status == k_deadline) {
+        if (ending == Ending::cut) {
             raw.detail = deadline_text("an answer");
         } else if (raw.kind == RawAnswer::Kind::timeout) {
             raw.detail = timeout_text(sent);
@@ -1228,7 +1227,7 @@ class Run {
             return;
         case JobKind::txt: {
             Lookup& l = j.target->lookups[j.index];
-            if (reply.status == ARES_SUCCESS) {
+            if (ending == Ending::replied && reply.status == DnsStatus::answered) {
                 l.txt = txt_reason(reply);
             }
             finish_lookup(*j.target);
@@ -1236,10 +1235,10 @@ class Run {
         }
         case JobKind::lookup: {
             Lookup& l = j.target->lookups[j.index];
-            if (reply.status == k_skipped) {
+            if (ending == Ending::skipped) {
                 raw.kind = RawAnswer::Kind::skipped;
                 raw.detail = m_zones[l.zone].skip_reason;
-            } else if (reply.status == k_down) {
+            } else if (ending == Ending::down) {
                 raw.kind = RawAnswer::Kind::failure; // an error, never clean
                 raw.detail = "not asked: " + m_zones[l.zone].down_reason;
             }
@@ -1260,7 +1259,7 @@ class Run {
         ActiveTarget& t = *j.target;
         const std::string& name = t.report.target.hostname;
         const char* type = j.kind == JobKind::resolve_a ? "A" : "AAAA";
-        if (raw.kind == RawAnswer::Kind::answers || reply.status == ARES_SUCCESS) {
+        if (raw.kind == RawAnswer::Kind::answers || reply.status == DnsStatus::answered) {
             for (const auto a : reply.a) {
                 const auto ip = IpAddress::v4(a);
                 t.report.addresses.push_back({name, ip});

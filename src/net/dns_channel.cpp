@@ -96,14 +96,18 @@ bool answer_names(const unsigned char* msg,
     return true;
 }
 
+void garbled(DnsReply& out, int rc) {
+    out.status = DnsStatus::garbled;
+    out.error = ares_strerror(rc);
+}
+
 void parse_reply(DnsChannel::Type type, const unsigned char* abuf, int alen, DnsReply& out) {
     if (type == DnsChannel::Type::mx || type == DnsChannel::Type::ptr) {
         const bool mx = type == DnsChannel::Type::mx;
         if (!answer_names(abuf, alen, mx ? ns_t_mx : ns_t_ptr, mx ? 2 : 0, out.names)) {
-            out.parse_error = true;
-            out.status = ARES_EBADRESP;
+            garbled(out, ARES_EBADRESP);
         } else if (out.names.empty()) {
-            out.status = ARES_ENODATA;
+            out.status = DnsStatus::nodata;
         }
         return;
     }
@@ -112,12 +116,11 @@ void parse_reply(DnsChannel::Type type, const unsigned char* abuf, int alen, Dns
         int n = static_cast<int>(addrs.size());
         const int rc = ares_parse_a_reply(abuf, alen, nullptr, addrs.data(), &n);
         if (rc == ARES_ENODATA) {
-            out.status = ARES_ENODATA;
+            out.status = DnsStatus::nodata;
             return;
         }
         if (rc != ARES_SUCCESS) {
-            out.parse_error = true;
-            out.status = rc;
+            garbled(out, rc);
             return;
         }
         for (int i = 0; i < n; ++i) {
@@ -133,12 +136,11 @@ void parse_reply(DnsChannel::Type type, const unsigned char* abuf, int alen, Dns
         int n = static_cast<int>(addrs.size());
         const int rc = ares_parse_aaaa_reply(abuf, alen, nullptr, addrs.data(), &n);
         if (rc == ARES_ENODATA) {
-            out.status = ARES_ENODATA;
+            out.status = DnsStatus::nodata;
             return;
         }
         if (rc != ARES_SUCCESS) {
-            out.parse_error = true;
-            out.status = rc;
+            garbled(out, rc);
             return;
         }
         for (int i = 0; i < n; ++i) {
@@ -150,9 +152,12 @@ void parse_reply(DnsChannel::Type type, const unsigned char* abuf, int alen, Dns
     }
     ares_txt_ext* txt = nullptr;
     const int rc = ares_parse_txt_reply_ext(abuf, alen, &txt);
+    if (rc == ARES_ENODATA) {
+        out.status = DnsStatus::nodata;
+        return;
+    }
     if (rc != ARES_SUCCESS) {
-        out.status = rc;
-        out.parse_error = rc != ARES_ENODATA;
+        garbled(out, rc);
         return;
     }
     for (auto* t = txt; t != nullptr; t = t->next) {
@@ -165,10 +170,62 @@ void parse_reply(DnsChannel::Type type, const unsigned char* abuf, int alen, Dns
     ares_free_data(txt);
 }
 
+// The one mapping from c-ares' codes to ours.
+DnsReply reply_for(int status) {
+    DnsReply r;
+    switch (status) {
+    case ARES_SUCCESS:
+        r.status = DnsStatus::answered;
+        break;
+    case ARES_ENODATA:
+        r.status = DnsStatus::nodata;
+        break;
+    case ARES_ENOTFOUND:
+        r.status = DnsStatus::nxdomain;
+        break;
+    case ARES_ESERVFAIL:
+        r.status = DnsStatus::servfail;
+        break;
+    case ARES_EREFUSED:
+        r.status = DnsStatus::refused;
+        break;
+    case ARES_ETIMEOUT:
+        r.status = DnsStatus::timeout;
+        break;
+    case ARES_ECONNREFUSED:
+        r.status = DnsStatus::connection_refused;
+        break;
+    default:
+        r.status = DnsStatus::other;
+        r.error = ares_strerror(status);
+        break;
+    }
+    return r;
+}
+
 } // namespace
 
-std::string dns_status_text(int status) {
-    return ares_strerror(status);
+std::string dns_status_text(const DnsReply& reply) {
+    switch (reply.status) {
+    case DnsStatus::answered:
+        return "answered";
+    case DnsStatus::nodata:
+        return "no data";
+    case DnsStatus::nxdomain:
+        return "no such name";
+    case DnsStatus::servfail:
+        return "SERVFAIL";
+    case DnsStatus::refused:
+        return "REFUSED";
+    case DnsStatus::timeout:
+        return "timeout";
+    case DnsStatus::connection_refused:
+        return "connection refused";
+    case DnsStatus::garbled:
+    case DnsStatus::other:
+        break;
+    }
+    return reply.error;
 }
 
 DnsChannel::DnsChannel(EventLoop& loop) : m_loop(loop) {}
@@ -281,8 +338,7 @@ void DnsChannel::resolve_host(const std::string& name, Callback callback) {
                 return;
             }
             --l->self->m_in_flight;
-            DnsReply reply;
-            reply.status = status;
+            DnsReply reply = reply_for(status);
             if (status == ARES_SUCCESS && result != nullptr) {
                 for (auto* n = result->nodes; n != nullptr; n = n->ai_next) {
                     if (n->ai_family == AF_INET) {
@@ -375,20 +431,27 @@ void DnsChannel::on_reply(void* arg, int status, int /*timeouts*/, unsigned char
         return;
     }
     --p->self->m_in_flight;
-    p->self->m_done.emplace_back(std::move(p->callback),
-                                 read_dns_reply(p->type, status, abuf, alen));
+    DnsReply base = reply_for(status);
+    DnsReply reply = read_dns_reply(p->type, base.status, abuf, alen);
+    if (reply.status == DnsStatus::other) {
+        reply.error = std::move(base.error);
+    }
+    p->self->m_done.emplace_back(std::move(p->callback), std::move(reply));
 }
 
-DnsReply read_dns_reply(DnsChannel::Type type, int status, const unsigned char* abuf, int alen) {
+DnsReply
+read_dns_reply(DnsChannel::Type type, DnsStatus status, const unsigned char* abuf, int alen) {
     DnsReply reply;
     reply.status = status;
-    if (status == ARES_SUCCESS && abuf != nullptr) {
+    if (status == DnsStatus::answered && abuf != nullptr) {
         parse_reply(type, abuf, alen, reply);
     }
     // The packet is walked again only where c-ares gives no TTL: "no" answers and TXT.
-    if (abuf != nullptr && (reply.status == ARES_ENOTFOUND || reply.status == ARES_ENODATA)) {
+    if (abuf != nullptr &&
+        (reply.status == DnsStatus::nxdomain || reply.status == DnsStatus::nodata)) {
         reply.negative_ttl = response_ttls(abuf, alen).negative;
-    } else if (abuf != nullptr && reply.status == ARES_SUCCESS && type == DnsChannel::Type::txt) {
+    } else if (abuf != nullptr && reply.status == DnsStatus::answered &&
+               type == DnsChannel::Type::txt) {
         reply.ttl = response_ttls(abuf, alen).answer.value_or(0);
     }
     return reply;

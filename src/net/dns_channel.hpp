@@ -17,10 +17,24 @@ struct ares_channeldata;
 
 namespace rblscope {
 
+/// How one DNS query ended, in rblscope's own words: c-ares' status codes stay in src/net/.
+enum class DnsStatus : std::uint8_t {
+    answered,           ///< NOERROR with records of the asked type
+    nodata,             ///< NOERROR without records of the asked type
+    nxdomain,           ///< the name does not exist
+    servfail,           ///< SERVFAIL
+    refused,            ///< REFUSED
+    timeout,            ///< no answer within the channel's timeout
+    connection_refused, ///< nothing listens at the server's address (or TCP was refused)
+    garbled,            ///< an answer came but could not be read; see DnsReply::error
+    other,              ///< any other failure; see DnsReply::error
+};
+
 /// One finished DNS query, before interpretation.
 struct DnsReply {
-    int status = 0;               ///< ARES_SUCCESS, ARES_ENOTFOUND, ARES_ETIMEOUT ...
-    std::vector<std::uint32_t> a; ///< A answers (host order)
+    DnsStatus status = DnsStatus::timeout; ///< a reply that says nothing is no answer
+    std::string error;                     ///< garbled/other: the resolver library's text
+    std::vector<std::uint32_t> a;          ///< A answers (host order)
     std::vector<std::array<std::uint8_t, 16>> aaaa;
     std::vector<std::string> txt;   ///< TXT strings, raw (sanitise before printing)
     std::vector<std::string> names; ///< MX exchanges (in answer order) or PTR names
@@ -28,8 +42,7 @@ struct DnsReply {
     /// NXDOMAIN / no data: how long the "no" may be cached (RFC 2308: the authority SOA's
     /// TTL, capped by its MINIMUM field); none when the answer carried no SOA.
     std::optional<std::uint32_t> negative_ttl;
-    bool parse_error = false; ///< the answer section could not be parsed
-    bool cached = false;      ///< served from the answer cache, not the network
+    bool cached = false; ///< served from the answer cache, not the network
 };
 
 /// TTLs read from a raw DNS response; none where the response has no such record or is
@@ -85,13 +98,13 @@ class DnsChannel {
     std::size_t m_in_flight = 0;
 };
 
-/// The text of a c-ares status code.
-[[nodiscard]] std::string dns_status_text(int status);
+/// A short text for a status ("timeout", "SERVFAIL" ...); DnsReply::error where it has one.
+[[nodiscard]] std::string dns_status_text(const DnsReply& reply);
 
-/// What a response packet says for a query of `type`, given the status c-ares reported for
-/// it (ARES_SUCCESS for NOERROR, ARES_ENOTFOUND for NXDOMAIN ...). Every answer the channel
+/// What a response packet says for a query of `type`, given how the query ended at the
+/// protocol level (answered for NOERROR, nxdomain for NXDOMAIN ...). Every answer the channel
 /// delivers is read here; exposed for tests and fuzzing.
 [[nodiscard]] DnsReply
-read_dns_reply(DnsChannel::Type type, int status, const unsigned char* abuf, int alen);
+read_dns_reply(DnsChannel::Type type, DnsStatus status, const unsigned char* abuf, int alen);
 
 } // namespace rblscope

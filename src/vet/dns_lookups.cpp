@@ -1,7 +1,5 @@
 #include "vet/dns_lookups.hpp"
 
-#include <ares.h>
-
 namespace rblscope {
 
 namespace {
@@ -126,13 +124,13 @@ void DnsLookups::on_reply(const DnsQuestion& q, int attempt, DnsReply&& reply) {
     if (m_stopped) {
         return; // already answered as an error
     }
-    if (reply.status == ARES_ETIMEOUT && attempt < m_retries) {
+    if (reply.status == DnsStatus::timeout && attempt < m_retries) {
         send(q, attempt + 1);
         return;
     }
     DnsAnswer a;
     switch (reply.status) {
-    case ARES_SUCCESS:
+    case DnsStatus::answered:
         for (const auto v4 : reply.a) {
             a.data.push_back(IpAddress::v4(v4).to_string());
         }
@@ -142,9 +140,9 @@ void DnsLookups::on_reply(const DnsQuestion& q, int attempt, DnsReply&& reply) {
         a.data.insert(a.data.end(), reply.txt.begin(), reply.txt.end());
         a.data.insert(a.data.end(), reply.names.begin(), reply.names.end());
         break;
-    case ARES_ENODATA:
+    case DnsStatus::nodata:
         break;
-    case ARES_ENOTFOUND:
+    case DnsStatus::nxdomain:
         a.status = DnsAnswer::Status::nxdomain;
         break;
     default: // timeout, SERVFAIL, REFUSED, a broken answer

@@ -12,7 +12,6 @@
 #include "net/dns_channel.hpp"
 #include "rblscope/catalog.hpp"
 
-#include <ares.h>
 #include <array>
 
 using namespace rblscope;
@@ -48,9 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                DnsChannel::Type::txt,
                                DnsChannel::Type::mx,
                                DnsChannel::Type::ptr};
-    constexpr std::array statuses{ARES_SUCCESS, ARES_ENOTFOUND, ARES_ENODATA, ARES_ESERVFAIL};
+    constexpr std::array statuses{
+        DnsStatus::answered, DnsStatus::nxdomain, DnsStatus::nodata, DnsStatus::servfail};
     const auto type = types[in.byte() % types.size()];
-    const int status = statuses[in.byte() % statuses.size()];
+    const DnsStatus status = statuses[in.byte() % statuses.size()];
     const auto& zones = fuzz::shipped_catalog().zones;
     const Zone& zone = zones[in.byte() % zones.size()];
     const auto packet = in.rest();
@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     (void)response_ttls(bytes, len);
     const DnsReply reply = read_dns_reply(type, status, bytes, len);
-    if (reply.parse_error && !reply.a.empty()) {
+    if (reply.status == DnsStatus::garbled && !reply.a.empty()) {
         fuzz::fail("a parse error with answers", "");
     }
 

@@ -1,7 +1,6 @@
 #include "engine/answer_cache.hpp"
 #include "support/process.hpp"
 
-#include <ares.h>
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
@@ -35,7 +34,7 @@ std::vector<std::string> cache_files(const std::string& dir) {
 
 DnsReply listing(std::uint32_t ttl) {
     DnsReply r;
-    r.status = ARES_SUCCESS;
+    r.status = DnsStatus::answered;
     r.a = {0x7f000002u};
     r.ttl = ttl;
     return r;
@@ -57,7 +56,7 @@ TEST_CASE("answer_cache: an answer is served until its TTL runs out") {
     const auto hit = cache.get(servers, DnsChannel::Type::a, name, t0 + seconds(100));
     REQUIRE(hit);
     CHECK(hit->cached);
-    CHECK(hit->status == ARES_SUCCESS);
+    CHECK(hit->status == DnsStatus::answered);
     CHECK(hit->a == std::vector<std::uint32_t>{0x7f000002u});
     CHECK(hit->ttl == 200); // what is left of it
     // Names are compared without case, as DNS does.
@@ -89,20 +88,20 @@ TEST_CASE("answer_cache: what is kept") {
     TempDir d;
     AnswerCache cache(d.path, {});
     DnsReply nx;
-    nx.status = ARES_ENOTFOUND;
+    nx.status = DnsStatus::nxdomain;
     cache.put(servers, DnsChannel::Type::a, "no-soa", nx, t0); // no SOA: RFC 2308 says no
     nx.negative_ttl = 60;
     cache.put(servers, DnsChannel::Type::a, "with-soa", nx, t0);
     DnsReply servfail;
-    servfail.status = ARES_ESERVFAIL;
+    servfail.status = DnsStatus::servfail;
     cache.put(servers, DnsChannel::Type::a, "servfail", servfail, t0);
     DnsReply timeout;
-    timeout.status = ARES_ETIMEOUT;
+    timeout.status = DnsStatus::timeout;
     cache.put(servers, DnsChannel::Type::a, "timeout", timeout, t0);
     cache.put(servers, DnsChannel::Type::a, "ttl0", listing(0), t0);
     cache.put(servers, DnsChannel::Type::a, "long", listing(7 * 86400), t0);
     DnsReply txt;
-    txt.status = ARES_SUCCESS;
+    txt.status = DnsStatus::answered;
     txt.txt = {std::string("bin\0ary \x1b[31m", 14)};
     txt.ttl = 30;
     cache.put(servers, DnsChannel::Type::txt, "txt", txt, t0);
@@ -110,7 +109,7 @@ TEST_CASE("answer_cache: what is kept") {
     CHECK_FALSE(cache.get(servers, DnsChannel::Type::a, "no-soa", t0));
     const auto neg = cache.get(servers, DnsChannel::Type::a, "with-soa", t0 + seconds(10));
     REQUIRE(neg);
-    CHECK(neg->status == ARES_ENOTFOUND);
+    CHECK(neg->status == DnsStatus::nxdomain);
     CHECK(neg->negative_ttl == 50u);
     CHECK_FALSE(cache.get(servers, DnsChannel::Type::a, "servfail", t0));
     CHECK_FALSE(cache.get(servers, DnsChannel::Type::a, "timeout", t0));
