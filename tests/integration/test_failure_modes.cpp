@@ -100,7 +100,7 @@ TEST_CASE("failure modes: a slow zone past the timeout is a timeout, never clean
     CHECK(exit_code == 3);
 }
 
-TEST_CASE("failure modes: a lost query is recovered by a hedged retry, and only by it") {
+TEST_CASE("failure modes: a lost query is recovered by a hedged copy, or by a new round") {
     auto& f = fixture();
     const auto run = [&](const std::string& retries, const std::string& target) {
         const auto r = run_rblscope({"check",
@@ -120,9 +120,11 @@ TEST_CASE("failure modes: a lost query is recovered by a hedged retry, and only 
     // lossy.test drops the first query for each name (test points included).
     CHECK(result_for(run("1", "192.0.2.99"), 0, "lossy.test")["status"] == "listed");
     CHECK(result_for(run("1", "192.0.2.7"), 0, "lossy.test")["status"] == "clean");
+    // Without copies the lost query gets a second budget, because the zone answered others
+    // meanwhile (its test points, asked in the runs above): it costs time, not the answer.
     const auto no_retry = run("0", "192.0.2.8");
-    CHECK(result_for(no_retry, 0, "lossy.test")["status"] == "timeout");
-    CHECK(result_for(no_retry, 0, "lossy.test")["error"] == "no answer within 1 s (1 query sent)");
+    CHECK(result_for(no_retry, 0, "lossy.test")["status"] == "clean");
+    CHECK(result_for(no_retry, 0, "lossy.test")["elapsed_ms"].get<int>() >= 1000);
 }
 
 TEST_CASE("failure modes: an unreachable resolver gives timeouts and exit 3") {

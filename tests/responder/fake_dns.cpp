@@ -483,23 +483,41 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    // UDP and TCP on the same port, for answers that do not fit (or pretend not to fit) in
+    // UDP. With --port 0 the kernel picks the UDP port, which a TCP socket may hold already:
+    // then another is tried.
+    int fd = -1;
+    int listener = -1;
     sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        std::perror("fake_dns: bind");
-        return 1;
+    for (int attempt = 0; attempt < 50 && listener < 0; ++attempt) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        fd = socket(AF_INET, SOCK_DGRAM, 0);
+        addr = sockaddr_in{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<std::uint16_t>(port));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            std::perror("fake_dns: bind");
+            return 1;
+        }
+        socklen_t alen = sizeof addr;
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen);
+        listener = socket(AF_INET, SOCK_STREAM, 0);
+        const int one = 1;
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (listener >= 0 &&
+            (bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+             listen(listener, 64) != 0)) {
+            close(listener);
+            listener = -1;
+            if (port != 0) {
+                break;
+            }
+        }
     }
-    socklen_t alen = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen);
-    // TCP on the same port, for answers that do not fit (or pretend not to fit) in UDP.
-    const int listener = socket(AF_INET, SOCK_STREAM, 0);
-    const int one = 1;
-    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (listener < 0 || bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        listen(listener, 64) != 0) {
+    if (listener < 0) {
         std::perror("fake_dns: tcp bind");
         return 1;
     }
