@@ -140,6 +140,7 @@ struct Destination {
     std::deque<std::pair<std::uint64_t, Clock::time_point>> sent_order;
     std::chrono::milliseconds late_after{250}; ///< when a request stops holding a slot
     Clock::time_point late_after_updated{};
+    bool late_timer = false; ///< a wake-up is set for when the oldest request turns late
     bool used = false; ///< some selected zone (or host name resolution) sends here
 
     Destination(DnsChannel* ch, int ceiling, bool adaptive)

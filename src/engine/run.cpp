@@ -223,6 +223,18 @@ void Run::fill() {
             progress = true;
         }
     }
+    // A full window with work waiting frees a slot when its oldest request turns late, and
+    // nothing else may wake the loop by then (slow lists answer nothing for a while).
+    for (std::size_t i = 0; i + 1 < m_dests.size(); ++i) {
+        Destination& dest = m_dests[i];
+        if (dest.late_timer || !dest.has_work() || dest.window.has_room() ||
+            dest.sent_order.empty()) {
+            continue;
+        }
+        dest.late_timer = true;
+        m_loop.add_timer(dest.sent_order.front().second + dest.late_after,
+                         [&dest] { dest.late_timer = false; });
+    }
 }
 
 // A new target is read when some destination that serves the selection has room and

@@ -11,6 +11,7 @@
 #include "engine/zone_tests.hpp"
 
 #include <fmt/format.h>
+#include <cstdlib>
 
 namespace rblscope::engine {
 
@@ -96,8 +97,8 @@ void Run::issue(const Job& j) {
                 return;
             }
         }
-        if (!zs->liveness.may_send()) {
-            zs->waiting.push_back(j); // until the zone first answers, or is dead
+        if (!zs->liveness.may_send(m_options.concurrency)) {
+            zs->waiting.push_back(j); // until the zone answers (or is dead), or has room
             return;
         }
     }
@@ -297,9 +298,11 @@ void Run::on_test_answer(const Job& j, RawAnswer raw) {
     }
 }
 
-// After a zone's request ended: lookups held back while it had not answered go out again,
-// all of them once it answers, as many as it may have in flight while it has not; a zone
-// found dead ends them at once.
+// After a zone's request ended: lookups held back go out again, as many as the zone may have
+// in flight (the ceiling once it answers); a zone found dead ends them at once. While it has neither
+// answered nor been found dead, a request that ended otherwise (refused, cut) makes room for
+// another probe, but a timeout does not: its fellow probes are about to time out too, and
+// probes sent now would cost another budget.
 void Run::after_zone_activity(ZoneState& zs) {
     if (zs.waiting.empty()) {
         return;
@@ -308,11 +311,12 @@ void Run::after_zone_activity(ZoneState& zs) {
         end_waiting(zs.waiting, Ending::dead);
         return;
     }
-    const std::size_t n =
-        zs.liveness.answering()
-            ? zs.waiting.size()
-            : static_cast<std::size_t>(
-                  std::max(0, ZoneLiveness::k_probes - zs.liveness.in_flight()));
+    const int in_flight = zs.liveness.in_flight();
+    const bool probe_more = zs.liveness.timeouts() == 0 || in_flight == 0;
+    const int room = zs.liveness.answering() ? m_options.concurrency - in_flight
+                     : probe_more            ? ZoneLiveness::k_probes - in_flight
+                                             : 0;
+    const auto n = static_cast<std::size_t>(std::max(room, 0));
     const auto end = zs.waiting.begin() + static_cast<long>(std::min(n, zs.waiting.size()));
     auto& queue = m_dests[zs.dest].queue;
     queue.insert(queue.begin(), zs.waiting.begin(), end);

@@ -10,6 +10,8 @@
 
 #include "core/domain.hpp"
 #include "core/hash.hpp"
+#include <cstdlib>
+#include <fmt/format.h>
 
 namespace rblscope::engine {
 
@@ -163,6 +165,7 @@ void Run::emit_ready() {
 
 void Run::emit(ActiveTarget& t) {
     complete_report(t, m_zones, m_options.exit_policy);
+    if (std::getenv("DBG")) fmt::print(stderr, "{} ms: emit {}\n", ms_since(m_started), t.report.target.text);
     const TargetReport& rep = t.report;
     ++m_summary.targets;
     switch (rep.verdict) {

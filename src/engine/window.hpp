@@ -36,8 +36,8 @@ struct RttEstimator {
 ///
 /// A request that has been out longer than the destination's usual answer time is *late*: it
 /// no longer occupies the server (it was lost, or a slow list keeps the resolver waiting
-/// upstream), so it gives its slot back. Late requests are capped at one more ceiling, so a
-/// resolver never holds more than twice the ceiling for us.
+/// upstream), so it gives its slot back. (Each zone's own requests are capped at the ceiling
+/// by the Run, so slow lists cannot pile up without bound either.)
 class CongestionWindow {
   public:
     /// `adaptive` false: a fixed window of `ceiling` (the HTTP sources, which pace themselves).
@@ -47,7 +47,7 @@ class CongestionWindow {
     static constexpr int k_floor = 4;    ///< never smaller than this (or the ceiling)
 
     [[nodiscard]] bool has_room() const noexcept {
-        return m_in_flight < limit() && m_in_flight + m_late < 2 * m_ceiling;
+        return m_in_flight < limit();
     }
     [[nodiscard]] int limit() const noexcept { return static_cast<int>(m_cwnd); }
     [[nodiscard]] int in_flight() const noexcept { return m_in_flight; }
@@ -82,10 +82,11 @@ class CongestionWindow {
     std::uint64_t m_recovered_from = 0; ///< losses of requests sent before this do not cut
 };
 
-/// Whether a zone answers at all in this run. Until its first answer a zone has only a few
-/// requests in flight (its probes: the test points and the first lookups); when enough of
-/// them have timed out without any answer, the zone is dead for the run and its other lookups
-/// end at once instead of costing a full timeout each.
+/// Whether a zone answers at all in this run, and how many of its requests are out. Until
+/// its first answer a zone has only a few requests in flight (its probes: the test points and
+/// the first lookups); when enough of them have timed out without any answer, the zone is dead
+/// for the run and its other lookups end at once instead of costing a full timeout each. After
+/// that it may have up to the window's ceiling out, late ones included.
 class ZoneLiveness {
   public:
     using Clock = std::chrono::steady_clock;
@@ -100,8 +101,9 @@ class ZoneLiveness {
     /// A request ended otherwise (cut by the run's deadline, refused connection, asked again).
     void on_ended() noexcept;
 
-    [[nodiscard]] bool may_send() const noexcept {
-        return m_answers > 0 || m_in_flight < k_probes;
+    /// Whether one more request may go out: `ceiling` once the zone answers, k_probes before.
+    [[nodiscard]] bool may_send(int ceiling) const noexcept {
+        return m_in_flight < (m_answers > 0 ? ceiling : k_probes);
     }
     [[nodiscard]] bool answering() const noexcept { return m_answers > 0; }
     [[nodiscard]] bool dead() const noexcept {

@@ -1,6 +1,6 @@
 // A small scripted DNS responder for the failure modes rbldnsd cannot produce.
 //
-//   fake_dns [--port N] --zone NAME=MODE[@DELAY_MS][%LOSS] ...
+//   fake_dns [--port N] [--rate QPS] --zone NAME=MODE[@DELAY_MS][%LOSS] ...
 //
 // MODE (applies to every name under NAME):
 //   rfc        RFC 5782 behaviour: 127.0.0.2 (and ::ffff:7f00:2, "test") listed as
@@ -19,6 +19,8 @@
 //   tc         answers with TC set over UDP, and like rfc over TCP (the fallback works)
 // %LOSS after the mode (and delay) drops that percentage of queries at random, with a fixed
 // seed: "half%20". Names outside every zone get REFUSED. TCP is served on the same port.
+// --rate QPS reads UDP queries no faster than that (a loaded resolver): bursts wait in the
+// socket buffer and overflow it.
 // Prints "PORT <n>" on stdout once ready.
 //
 //   fake_dns [--port N] --records FILE
@@ -447,11 +449,14 @@ struct TcpClient {
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     int port = 0;
+    double rate = 0; // UDP queries read a second at most (0 = as fast as it can)
     Server server;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--port" && i + 1 < argc) {
             port = std::stoi(argv[++i]);
+        } else if (arg == "--rate" && i + 1 < argc) {
+            rate = std::stod(argv[++i]);
         } else if (arg == "--records" && i + 1 < argc) {
             server.records = load_records(argv[++i]);
             server.have_records = true;
@@ -535,6 +540,7 @@ int main(int argc, char** argv) {
 
     std::priority_queue<Delayed, std::vector<Delayed>, std::greater<>> delayed;
     std::vector<TcpClient> clients;
+    Clock::time_point next_read{};
     while (true) {
         int wait = -1;
         if (!delayed.empty()) {
@@ -542,7 +548,17 @@ int main(int argc, char** argv) {
                 delayed.top().when - Clock::now());
             wait = static_cast<int>(std::max<long>(0, d.count()));
         }
-        std::vector<pollfd> fds{{fd, POLLIN, 0}, {listener, POLLIN, 0}};
+        // --rate: a resolver busy elsewhere reads its socket no faster than this; what
+        // arrives meanwhile waits in the socket buffer, and overflows it.
+        const auto now = Clock::now();
+        const bool rested = now >= next_read;
+        if (!rested) {
+            const auto d = std::chrono::duration_cast<std::chrono::microseconds>(next_read - now);
+            const int ms = static_cast<int>((d.count() + 999) / 1000);
+            wait = wait < 0 ? ms : std::min(wait, ms);
+        }
+        std::vector<pollfd> fds{{fd, static_cast<short>(rested ? POLLIN : 0), 0},
+                                {listener, POLLIN, 0}};
         for (const auto& c : clients) {
             fds.push_back({c.fd, POLLIN, 0});
         }
@@ -602,26 +618,37 @@ int main(int argc, char** argv) {
         if ((fds[0].revents & POLLIN) == 0) {
             continue;
         }
-        std::vector<std::uint8_t> q(4096);
-        sockaddr_storage peer{};
-        socklen_t plen = sizeof peer;
-        const auto n =
-            recvfrom(fd, q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&peer), &plen);
-        if (n <= 0) {
-            continue;
-        }
-        q.resize(static_cast<std::size_t>(n));
-        const Behaviour* b = nullptr;
-        auto r = server.answer(q, false, b);
-        if (!r) {
-            continue;
-        }
-        if (b != nullptr && b->delay_ms > 0) {
-            delayed.push(Delayed{
-                Clock::now() + std::chrono::milliseconds(b->delay_ms), std::move(*r), peer, plen});
-            continue;
-        }
-        const int from = b != nullptr && b->mode == "wrongport" ? other : fd;
-        sendto(from, r->data(), r->size(), 0, reinterpret_cast<sockaddr*>(&peer), plen);
+        // Unpaced: one query per wake-up. Paced: as many as the rate allows since the last
+        // read (at most 1 ms behind, so a pause is not made up in one burst).
+        const auto gap = std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(rate > 0 ? 1.0 / rate : 0.0));
+        do {
+            std::vector<std::uint8_t> q(4096);
+            sockaddr_storage peer{};
+            socklen_t plen = sizeof peer;
+            const auto n = recvfrom(
+                fd, q.data(), q.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&peer), &plen);
+            if (n <= 0) {
+                break;
+            }
+            q.resize(static_cast<std::size_t>(n));
+            if (rate > 0) {
+                next_read = std::max(next_read, Clock::now() - std::chrono::milliseconds(1)) + gap;
+            }
+            const Behaviour* b = nullptr;
+            auto r = server.answer(q, false, b);
+            if (!r) {
+                continue;
+            }
+            if (b != nullptr && b->delay_ms > 0) {
+                delayed.push(Delayed{Clock::now() + std::chrono::milliseconds(b->delay_ms),
+                                     std::move(*r),
+                                     peer,
+                                     plen});
+                continue;
+            }
+            const int from = b != nullptr && b->mode == "wrongport" ? other : fd;
+            sendto(from, r->data(), r->size(), 0, reinterpret_cast<sockaddr*>(&peer), plen);
+        } while (rate > 0 && next_read <= Clock::now());
     }
 }
