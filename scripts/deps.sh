@@ -11,7 +11,7 @@ packages="
   prometheus icinga2-bin icinga2-common nagios4-core
   libre2-dev pflogsumm python3-spf python3-yaml chromium
   clang libclang-rt-14-dev strace
-  libmicrohttpd-dev curl
+  libmicrohttpd-dev curl unbound
 "
 
 missing=""
