@@ -142,8 +142,10 @@ struct Catalog {
 /// Same, from text (`source_name` appears in error locations).
 [[nodiscard]] Result<Catalog> parse_catalog(std::string_view text, const std::string& source_name);
 
-/// A zone not in the catalog, queried with generic RFC 5782 rules (IPv4, 127.0.0.2 test
-/// point, 127.255.255.0/24 treated as error codes).
+/// A zone not in the catalog, queried with generic RFC 5782 rules: 127.0.0.2 listed and
+/// 127.0.0.1 not; IPv6 addresses too when the zone lists ::ffff:7f00:2 and not ::ffff:7f00:1
+/// (the Run checks in each run); every code in 127/8 a listing except 127.255.255.0/24,
+/// which is an error code on every zone.
 [[nodiscard]] Zone make_bare_zone(std::string_view zone_name);
 
 /// Names used in the catalog and in reports.

@@ -22,12 +22,19 @@ namespace rblscope {
 
 /// Knobs for one run.
 struct EngineOptions {
-    int concurrency = 500; ///< queries in flight at most
-    /// Time budget of one lookup, every copy included: a dead list costs exactly this.
+    /// The ceiling of each destination's in-flight window (the resolver, each zone server).
+    /// The window starts at 32, grows while answers come back and halves when a zone that
+    /// answers others loses queries; queries kept waiting by a slow list give their slot back.
+    int concurrency = 500;
+    /// Time budget of one round of a lookup, every copy included: a dead list costs this once
+    /// (its other lookups then end at once). A question whose zone answered others meanwhile
+    /// gets up to two more rounds (within `deadline`) before it is reported as a timeout.
     std::chrono::milliseconds timeout{1500};
     /// Extra copies of an unanswered query, sent inside `timeout` while the earlier ones stay
     /// alive (the first answer wins): after the list's retransmission timeout, learned from
-    /// its round-trip times in this run (RFC 6298), or 250 ms before any is known.
+    /// its round-trip times in this run (RFC 6298), or 250 ms before any is known; the last
+    /// one waits for half the budget. While the zone answers others, more copies follow at
+    /// doubling intervals.
     int retries = 2;
     std::vector<std::string> resolvers;              ///< "IP[:PORT]"; empty = the system's
     std::map<std::string, std::string> zone_servers; ///< zone or id -> "IP[:PORT]"

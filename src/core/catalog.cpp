@@ -250,20 +250,17 @@ Zone make_bare_zone(std::string_view zone_name) {
     z.id = std::string(zone_name);
     z.name = std::string(zone_name);
     z.zone = std::string(zone_name);
-    z.kind = ZoneKind::ip4;
+    // IPv4 and IPv6: the zone's IPv6 test points decide in each run whether IPv6 addresses
+    // are asked (RFC 5782 section 5); 127.255.255.0/24 answers are errors on every zone.
+    z.kind = ZoneKind::both;
     z.bare = true;
     z.status = ZoneStatus::unverified;
     z.enabled_by_default = true;
     z.txt = true;
     z.test_listed = TestPoint{"127.0.0.2"};
     z.test_unlisted = TestPoint{"127.0.0.1"};
-    CodeRule err;
-    err.match = CodeRule::Match::cidr;
-    err.value = 0x7fffff00u;
-    err.prefix = 24;
-    err.severity = Severity::error;
-    err.meaning = "error code (127.255.255.0/24): the list refused or rate-limited the query";
-    z.codes.push_back(err);
+    z.test_listed6 = TestPoint{"::ffff:7f00:2"};
+    z.test_unlisted6 = TestPoint{"::ffff:7f00:1"};
     z.where = "--zones";
     return z;
 }

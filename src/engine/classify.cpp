@@ -7,6 +7,8 @@ namespace rblscope {
 
 namespace {
 
+constexpr std::uint32_t k_error_codes = 0x7fffff00u; // 127.255.255.0/24
+
 std::string v4_text(std::uint32_t a) {
     return IpAddress::v4(a).to_string();
 }
@@ -60,6 +62,24 @@ AnswerReading read_answers(const Zone& zone, const std::vector<std::uint32_t>& a
                 break;
             }
         }
+        std::vector<const CodeRule*> hits;
+        if (best == nullptr && (a & 0xffffff00u) == k_error_codes) {
+            // Lists answer 127.255.255.0/24 for refusals (Spamhaus: .254 public resolver, .255
+            // too many queries), never for listings: an error on every zone, unless the catalog
+            // names the exact code. A CIDR or bit rule says only what the error means.
+            std::string meaning = "the list refused or rate-limited the query";
+            for (const auto& c : zone.codes) {
+                if (c.severity == Severity::error && c.matches(a)) {
+                    meaning = c.meaning;
+                    break;
+                }
+            }
+            append(errors,
+                   fmt::format("error code {} (127.255.255.0/24 is for errors, not listings): {}",
+                               v4_text(a),
+                               meaning));
+            continue;
+        }
         if (best == nullptr) {
             for (const auto& c : zone.codes) {
                 if (c.match == CodeRule::Match::cidr && c.matches(a) &&
@@ -68,7 +88,6 @@ AnswerReading read_answers(const Zone& zone, const std::vector<std::uint32_t>& a
                 }
             }
         }
-        std::vector<const CodeRule*> hits;
         if (best != nullptr) {
             hits.push_back(best);
         } else {

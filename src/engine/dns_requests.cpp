@@ -34,8 +34,7 @@ void DnsRequests::send(const Job& job, Query query, Destination& dest, ZoneState
         zone->liveness.on_sent();
     }
     const auto budget = m_options.timeout;
-    rq.timers.push_back(
-        m_loop.add_timer(rq.started + budget, [this, id] { on_budget_spent(id); }));
+    rq.timers.push_back(m_loop.add_timer(rq.started + budget, [this, id] { on_budget_spent(id); }));
     const auto gap = retransmit_after(*rq.rtt);
     for (int k = 1; k <= m_options.retries; ++k) {
         // One RTO apart, except that with two or more retries the last copy waits for half

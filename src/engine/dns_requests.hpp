@@ -72,7 +72,7 @@ class DnsRequests {
         std::uint64_t seq = 0; ///< in the destination's window
         bool late = false;
         int sent = 0;
-        int planned = 1; ///< copies that will be sent if no answer comes
+        int planned = 1;                           ///< copies that will be sent if no answer comes
         std::vector<Clock::time_point> planned_at; ///< when the --retries copies go out
         Clock::time_point last_sent;
         int outstanding = 0;

@@ -26,7 +26,9 @@ ZoneResult http_result(const Zone& zone, const Lookup& l) {
 
 } // namespace
 
-void complete_report(ActiveTarget& t, const std::vector<ZoneState>& zones, const ExitPolicy& policy) {
+void complete_report(ActiveTarget& t,
+                     const std::vector<ZoneState>& zones,
+                     const ExitPolicy& policy) {
     TargetReport& rep = t.report;
     if (rep.target.kind == Target::Kind::hostname && rep.addresses.empty() && !t.resolve_failed) {
         rep.notes.push_back(fmt::format(

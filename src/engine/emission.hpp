@@ -10,6 +10,8 @@
 namespace rblscope::engine {
 
 /// Fills `t.report` from its lookups (their answers are moved out).
-void complete_report(ActiveTarget& t, const std::vector<ZoneState>& zones, const ExitPolicy& policy);
+void complete_report(ActiveTarget& t,
+                     const std::vector<ZoneState>& zones,
+                     const ExitPolicy& policy);
 
 } // namespace rblscope::engine

@@ -274,11 +274,11 @@ void HttpSources::http_get(HttpRequest req, HttpClient::Callback callback) {
             }
             if (address.empty()) {
                 HttpResponse failed;
-                failed.error = fmt::format("could not resolve {}: {}",
-                                           h.host,
-                                           reply.status == DnsStatus::answered
-                                               ? std::string("no address")
-                                               : dns_status_text(reply));
+                failed.error =
+                    fmt::format("could not resolve {}: {}",
+                                h.host,
+                                reply.status == DnsStatus::answered ? std::string("no address")
+                                                                    : dns_status_text(reply));
                 callback(std::move(failed));
                 return;
             }

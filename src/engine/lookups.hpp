@@ -106,8 +106,8 @@ struct BulkState {
 /// What the run knows about one selected zone.
 struct ZoneState {
     const Zone* zone = nullptr;
-    std::string suffix;    ///< the zone with its key filled in; never printed
-    std::size_t dest = 0;  ///< index of the destination its queries go to
+    std::string suffix;   ///< the zone with its key filled in; never printed
+    std::size_t dest = 0; ///< index of the destination its queries go to
     std::string skip_reason;
     std::string down_reason; ///< EngineOptions::zones_down: lookups fail at once, tests run
     RawAnswer test_listed, test_unlisted;
@@ -141,7 +141,7 @@ struct Destination {
     std::chrono::milliseconds late_after{250}; ///< when a request stops holding a slot
     Clock::time_point late_after_updated{};
     bool late_timer = false; ///< a wake-up is set for when the oldest request turns late
-    bool used = false; ///< some selected zone (or host name resolution) sends here
+    bool used = false;       ///< some selected zone (or host name resolution) sends here
 
     Destination(DnsChannel* ch, int ceiling, bool adaptive)
         : channel(ch), window(ceiling, adaptive) {}

@@ -153,12 +153,10 @@ std::optional<Error> Run::setup_channels() {
     }
     m_dests.emplace_back(nullptr, m_options.concurrency, false);
     m_dests.front().used = true; // host names are resolved there
-    m_http = std::make_unique<HttpSources>(m_loop,
-                                           m_options,
-                                           m_sink,
-                                           m_zones,
-                                           m_dests.back(),
-                                           [this](ActiveTarget& t) { finish_lookup(t); });
+    m_http = std::make_unique<HttpSources>(
+        m_loop, m_options, m_sink, m_zones, m_dests.back(), [this](ActiveTarget& t) {
+            finish_lookup(t);
+        });
     for (auto& zs : m_zones) {
         if (zs.zone->kind == ZoneKind::http) {
             zs.dest = m_dests.size() - 1;

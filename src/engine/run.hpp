@@ -78,7 +78,8 @@ class Run {
     void issue(const Job& j);
     bool pace(const Job& j, Destination& dest);
     void on_dns(DnsRequests::Ended&& ended);
-    void dispatch(const Job& j, DnsReply&& reply, Ending ending, Clock::time_point started, int sent);
+    void
+    dispatch(const Job& j, DnsReply&& reply, Ending ending, Clock::time_point started, int sent);
     void on_resolved(const Job& j, const DnsReply& reply, const RawAnswer& raw);
     void on_test_answer(const Job& j, RawAnswer raw);
     void after_zone_activity(ZoneState& zs);

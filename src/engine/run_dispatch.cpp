@@ -5,13 +5,12 @@
 // answer where it belongs (a lookup, a host name's addresses, a test point) and asks for TXT
 // when an answer reads as a listing.
 
-#include "engine/run.hpp"
-
 #include "engine/dns_outcome.hpp"
+#include "engine/run.hpp"
 #include "engine/zone_tests.hpp"
 
-#include <fmt/format.h>
 #include <cstdlib>
+#include <fmt/format.h>
 
 namespace rblscope::engine {
 
@@ -86,8 +85,7 @@ void Run::issue(const Job& j) {
             dispatch(j, {}, Ending::dead, now, 0);
             return;
         }
-        if (j.kind == JobKind::lookup && zs->zone->bare &&
-            j.target->lookups[j.index].v6_subject) {
+        if (j.kind == JobKind::lookup && zs->zone->bare && j.target->lookups[j.index].v6_subject) {
             if (zs->v6_points_open > 0) {
                 zs->waiting_v6.push_back(j);
                 return;
@@ -299,9 +297,9 @@ void Run::on_test_answer(const Job& j, RawAnswer raw) {
 }
 
 // After a zone's request ended: lookups held back go out again, as many as the zone may have
-// in flight (the ceiling once it answers); a zone found dead ends them at once. While it has neither
-// answered nor been found dead, a request that ended otherwise (refused, cut) makes room for
-// another probe, but a timeout does not: its fellow probes are about to time out too, and
+// in flight (the ceiling once it answers); a zone found dead ends them at once. While it has
+// neither answered nor been found dead, a request that ended otherwise (refused, cut) makes room
+// for another probe, but a timeout does not: its fellow probes are about to time out too, and
 // probes sent now would cost another budget.
 void Run::after_zone_activity(ZoneState& zs) {
     if (zs.waiting.empty()) {

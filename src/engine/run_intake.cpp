@@ -5,11 +5,11 @@
 // emails get domain and hash lookups. Reports leave in input order once every test point
 // has settled.
 
+#include "core/domain.hpp"
+#include "core/hash.hpp"
 #include "engine/emission.hpp"
 #include "engine/run.hpp"
 
-#include "core/domain.hpp"
-#include "core/hash.hpp"
 #include <cstdlib>
 #include <fmt/format.h>
 
@@ -165,7 +165,8 @@ void Run::emit_ready() {
 
 void Run::emit(ActiveTarget& t) {
     complete_report(t, m_zones, m_options.exit_policy);
-    if (std::getenv("DBG")) fmt::print(stderr, "{} ms: emit {}\n", ms_since(m_started), t.report.target.text);
+    if (std::getenv("DBG"))
+        fmt::print(stderr, "{} ms: emit {}\n", ms_since(m_started), t.report.target.text);
     const TargetReport& rep = t.report;
     ++m_summary.targets;
     switch (rep.verdict) {

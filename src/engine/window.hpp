@@ -46,9 +46,7 @@ class CongestionWindow {
     static constexpr int k_initial = 32; ///< the first window, before any answer
     static constexpr int k_floor = 4;    ///< never smaller than this (or the ceiling)
 
-    [[nodiscard]] bool has_room() const noexcept {
-        return m_in_flight < limit();
-    }
+    [[nodiscard]] bool has_room() const noexcept { return m_in_flight < limit(); }
     [[nodiscard]] int limit() const noexcept { return static_cast<int>(m_cwnd); }
     [[nodiscard]] int in_flight() const noexcept { return m_in_flight; }
     [[nodiscard]] int late() const noexcept { return m_late; }

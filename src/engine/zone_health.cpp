@@ -217,7 +217,8 @@ ZoneHealthReport judge_zone(const Zone& zone,
     }
     auto v = judge_pair(zone, listed, unlisted);
     const auto v6 = judge_pair(zone, listed6, unlisted6);
-    if (badness(v6.condition) > badness(v.condition)) {
+    // Outside the catalog the IPv6 pair only says whether the zone takes IPv6 at all.
+    if (!zone.bare && badness(v6.condition) > badness(v.condition)) {
         v = v6;
     }
     r.condition = v.condition;
@@ -226,6 +227,12 @@ ZoneHealthReport judge_zone(const Zone& zone,
                  : v.condition == ZoneCondition::untested
                      ? std::string("the zone has no test points")
                      : std::move(v.evidence);
+    if (zone.bare && v6.condition != ZoneCondition::untested) {
+        r.evidence += v6.condition == ZoneCondition::healthy
+                          ? "; it takes IPv6 addresses (its IPv6 test points answered as they "
+                            "should)"
+                          : "; IPv6 addresses are not asked: " + v6.evidence;
+    }
     suggest(r);
     return r;
 }

@@ -76,8 +76,9 @@ std::optional<std::string> ipv6_refusal(const ZoneState& zs) {
     case ZoneHealth::State::healthy:
         break;
     }
-    const RawAnswer& failed =
-        zs.test_listed6.kind == RawAnswer::Kind::answers ? zs.test_unlisted6 : zs.test_listed6;
+    const bool listed_right = zs.test_listed6.kind == RawAnswer::Kind::answers &&
+                              read_answers(z, zs.test_listed6.a).status == Status::listed;
+    const RawAnswer& failed = listed_right ? zs.test_unlisted6 : zs.test_listed6;
     return fmt::format("the zone's IPv6 test points did not answer as RFC 5782 asks ({} for {}): "
                        "whether it takes IPv6 addresses is unknown",
                        answer_words(failed),

@@ -137,7 +137,11 @@ class TextReport final : public Report {
             }
             break;
         case Verdict::clean:
-            verdict = fmt::format("CLEAN on all {} lists", total);
+            // Skipped lists were not asked: "all" counts only the ones that were.
+            verdict = rep.skipped == 0 ? fmt::format("CLEAN on all {} lists", total)
+                      : total - rep.skipped == 1
+                          ? std::string("CLEAN on the one list asked")
+                          : fmt::format("CLEAN on all {} lists asked", total - rep.skipped);
             break;
         case Verdict::unknown:
             verdict = fmt::format("UNKNOWN: not listed, but {} of {} lists could not be asked",

@@ -1,10 +1,11 @@
 // A small scripted DNS responder for the failure modes rbldnsd cannot produce.
 //
-//   fake_dns [--port N] [--rate QPS] --zone NAME=MODE[@DELAY_MS][%LOSS] ...
+//   fake_dns [--port N] [--rate QPS] [--rcvbuf BYTES] --zone NAME=MODE[@DELAY_MS][%LOSS] ...
 //
 // MODE (applies to every name under NAME):
 //   rfc        RFC 5782 behaviour: 127.0.0.2 (and ::ffff:7f00:2, "test") listed as
-//              127.0.0.2, 192.0.2.99 listed, everything else NXDOMAIN
+//              127.0.0.2, 192.0.2.99 and 2001:db8::99 listed, everything else NXDOMAIN
+//   ip4only    like rfc for IPv4 names, NXDOMAIN for every IPv6 one (a list without IPv6)
 //   nxdomain   NXDOMAIN for everything (a list that refuses us silently)
 //   servfail | refused
 //   silent     never answers
@@ -20,7 +21,7 @@
 // %LOSS after the mode (and delay) drops that percentage of queries at random, with a fixed
 // seed: "half%20". Names outside every zone get REFUSED. TCP is served on the same port.
 // --rate QPS reads UDP queries no faster than that (a loaded resolver): bursts wait in the
-// socket buffer and overflow it.
+// socket buffer and overflow it; --rcvbuf BYTES makes that buffer small.
 // Prints "PORT <n>" on stdout once ready.
 //
 //   fake_dns [--port N] --records FILE
@@ -350,7 +351,8 @@ std::vector<std::uint8_t> rfc_answer(const std::vector<std::uint8_t>& q,
                                      const std::string& sub,
                                      bool half) {
     bool listed = sub == "2.0.0.127." || sub == "test." || sub == "99.2.0.192." ||
-                  sub == "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.";
+                  sub == "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0." ||
+                  sub == "9.9.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.";
     if (half && !listed && sub != "1.0.0.127." && std::count(sub.begin(), sub.end(), '.') == 4) {
         const auto last = std::strtoul(sub.c_str(), nullptr, 10);
         listed = last % 2 == 1;
@@ -429,6 +431,8 @@ struct Server {
             r[1] = q[1];
         } else if (b->mode == "truncated" && tcp) {
             return std::nullopt; // as if no TCP service were there: the connection closes
+        } else if (b->mode == "ip4only" && std::count(sub.begin(), sub.end(), '.') != 4) {
+            r = reply(q, qend, 3, {});
         } else if (b->mode == "truncated" || (b->mode == "tc" && !tcp)) {
             r = reply(q, qend, 0, {}, true);
         } else { // rfc, half, wrongport, tc over TCP
@@ -450,6 +454,7 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     int port = 0;
     double rate = 0; // UDP queries read a second at most (0 = as fast as it can)
+    int rcvbuf = 0;  // SO_RCVBUF of the UDP socket (0 = the system's default)
     Server server;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -457,6 +462,8 @@ int main(int argc, char** argv) {
             port = std::stoi(argv[++i]);
         } else if (arg == "--rate" && i + 1 < argc) {
             rate = std::stod(argv[++i]);
+        } else if (arg == "--rcvbuf" && i + 1 < argc) {
+            rcvbuf = std::stoi(argv[++i]);
         } else if (arg == "--records" && i + 1 < argc) {
             server.records = load_records(argv[++i]);
             server.have_records = true;
@@ -509,6 +516,9 @@ int main(int argc, char** argv) {
         }
         socklen_t alen = sizeof addr;
         getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen);
+        if (rcvbuf > 0) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+        }
         listener = socket(AF_INET, SOCK_STREAM, 0);
         const int one = 1;
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

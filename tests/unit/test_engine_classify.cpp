@@ -63,6 +63,35 @@ TEST_CASE("classify::statuses are never turned into one another") {
         CHECK(r.status == Status::error);
         CHECK(r.error == "error code 127.255.255.254: public resolver (use your own resolver)");
     }
+    SUBCASE("127.255.255.0/24 is an error on every zone, documented or not") {
+        auto r = classify(z, answers({0x7ffffffdu}), healthy);
+        CHECK(r.status == Status::error);
+        CHECK(r.error == "error code 127.255.255.253 (127.255.255.0/24 is for errors, not "
+                         "listings): the list refused or rate-limited the query (use your own "
+                         "resolver)");
+        const Zone bare = make_bare_zone("any.example");
+        CHECK(classify(bare, answers({0x7ffffffeu}), healthy).status == Status::error);
+        CHECK(classify(bare, answers({0x7f000002u}), healthy).status == Status::listed);
+    }
+    SUBCASE("a code in 127.255.255.0/24 is a listing only where the catalog names it so") {
+        auto cat = parse_catalog(R"(
+[[zone]]
+id = "odd"
+zone = "odd.test"
+kind = "ip4"
+codes = [
+  { code = "127.255.255.1", meaning = "listed in the odd way" },
+  { code = "127.0.0.0/8", meaning = "listed" },
+  { bit = 1, meaning = "bit one" },
+]
+)",
+                                 "t");
+        REQUIRE(cat);
+        const Zone& odd = cat->zones.front();
+        CHECK(classify(odd, answers({0x7fffff01u}), healthy).status == Status::listed);
+        // The CIDR rule and the bit cover .255 too, but they do not make it a listing.
+        CHECK(classify(odd, answers({0x7fffffffu}), healthy).status == Status::error);
+    }
     SUBCASE("answer outside 127/8 is an error") {
         auto r = classify(z, answers({0x5bc3f075u}), healthy);
         CHECK(r.status == Status::error);
