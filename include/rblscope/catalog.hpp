@@ -62,14 +62,16 @@ enum class Access : std::uint8_t {
     subscription,            ///< paid data feed only
 };
 
-/// One row of a zone's return-code table.
+/// One row of a zone's return-code table. An answer is read by the first exact code, else
+/// the first pattern in table order ("127.0.*.255"), else the longest CIDR, else every bit.
 struct CodeRule {
-    enum class Match : std::uint8_t { exact, cidr, bitmask };
+    enum class Match : std::uint8_t { exact, pattern, cidr, bitmask };
     Match match = Match::exact;
     std::uint32_t value = 0; ///< exact: the address; cidr: the network; bitmask: the bits
     int prefix = 32;         ///< cidr only
     std::string meaning;     ///< e.g. "SBL: spam source"
     Severity severity = Severity::critical;
+    std::uint32_t mask = 0; ///< pattern only: the octets that are not "*"
 
     [[nodiscard]] bool matches(std::uint32_t answer) const noexcept;
 };

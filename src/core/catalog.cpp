@@ -78,6 +78,43 @@ using toml_read::names_of;
 using toml_read::Reader;
 using toml_read::to_name;
 
+/// "127.0.*.255" -> (value, mask of the fixed octets); none unless it is four octets, each
+/// a number 0..255 or "*".
+std::optional<std::pair<std::uint32_t, std::uint32_t>> parse_code_pattern(std::string_view text) {
+    std::uint32_t value = 0;
+    std::uint32_t mask = 0;
+    int octets = 0;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto dot = std::min(text.find('.', start), text.size());
+        const auto part = text.substr(start, dot - start);
+        if (++octets > 4 || part.empty()) {
+            return std::nullopt;
+        }
+        value <<= 8;
+        mask <<= 8;
+        if (part != "*") {
+            unsigned n = 0;
+            for (const char c : part) {
+                if (c < '0' || c > '9' || part.size() > 3) {
+                    return std::nullopt;
+                }
+                n = n * 10 + static_cast<unsigned>(c - '0');
+            }
+            if (n > 255) {
+                return std::nullopt;
+            }
+            value |= n;
+            mask |= 0xffu;
+        }
+        start = dot + 1;
+    }
+    if (octets != 4) {
+        return std::nullopt;
+    }
+    return std::pair{value, mask};
+}
+
 std::vector<CodeRule> read_codes(Reader& r,
                                  const toml::table& t,
                                  std::string_view what,
@@ -122,6 +159,19 @@ std::vector<CodeRule> read_codes(Reader& r,
             }
             rule.match = CodeRule::Match::bitmask;
             rule.value = static_cast<std::uint32_t>(*v);
+        } else if (code->find('*') != std::string::npos) {
+            const auto pattern = parse_code_pattern(*code);
+            if (!pattern) {
+                r.fail(*ct->get("code"),
+                       fmt::format("{}: code \"{}\" is not a pattern of four octets, each a "
+                                   "number or * (like \"127.0.*.255\")",
+                                   what,
+                                   *code));
+                continue;
+            }
+            rule.match = CodeRule::Match::pattern;
+            rule.value = pattern->first;
+            rule.mask = pattern->second;
         } else if (code->find('/') != std::string::npos) {
             auto c = Cidr::parse(*code);
             if (!c || !c->network().is_v4()) {
@@ -203,9 +253,11 @@ bool CodeRule::matches(std::uint32_t answer) const noexcept {
     case Match::exact:
         return answer == value;
     case Match::cidr: {
-        const std::uint32_t mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
-        return (answer & mask) == (value & mask);
+        const std::uint32_t net = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
+        return (answer & net) == (value & net);
     }
+    case Match::pattern:
+        return (answer & mask) == (value & mask);
     case Match::bitmask:
         return (answer & 0xffu & value) != 0;
     }
@@ -524,8 +576,11 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 }
                 z.hash =
                     r.string(*t, "hash", what).value_or(z.kind == ZoneKind::hash ? "sha1-hex" : "");
-                if (z.kind == ZoneKind::hash && z.hash != "sha1-hex" && z.hash != "sha256-base32") {
-                    r.fail(el, fmt::format("{}: hash must be sha1-hex or sha256-base32", what));
+                if (z.kind == ZoneKind::hash && z.hash != "sha1-hex" && z.hash != "md5-hex" &&
+                    z.hash != "sha256-base32") {
+                    r.fail(
+                        el,
+                        fmt::format("{}: hash must be sha1-hex, md5-hex or sha256-base32", what));
                 }
                 // Codes default to the zone role's severity unless they say otherwise.
                 const Severity dflt_sev = z.role == ZoneRole::allow  ? Severity::allow

@@ -85,6 +85,9 @@ std::string hash_label(std::string_view input, std::string_view scheme) {
     if (scheme == "sha1-hex") {
         return hex_encode(digest(input, EVP_sha1()));
     }
+    if (scheme == "md5-hex") {
+        return hex_encode(digest(input, EVP_md5()));
+    }
     if (scheme == "sha256-base32") {
         static constexpr char k_b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
         const auto raw = digest(input, EVP_sha256());

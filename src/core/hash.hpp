@@ -12,8 +12,9 @@ namespace rblscope {
 /// the local part removed and the domain set to gmail.com.
 [[nodiscard]] std::string normalize_email(std::string_view address);
 
-/// The DNS label for `input` under `scheme`: "sha1-hex" (40 lowercase hex digits) or
-/// "sha256-base32" (52 RFC 4648 Base32 characters, unpadded, uppercase).
+/// The DNS label for `input` under `scheme`: "sha1-hex" (40 lowercase hex digits),
+/// "md5-hex" (32; SURBL HashBL) or "sha256-base32" (52 RFC 4648 Base32 characters,
+/// unpadded, uppercase).
 /// Returns an empty string for an unknown scheme.
 [[nodiscard]] std::string hash_label(std::string_view input, std::string_view scheme);
 

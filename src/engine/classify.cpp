@@ -13,21 +13,23 @@ std::string v4_text(std::uint32_t a) {
     return IpAddress::v4(a).to_string();
 }
 
-// Lower is worse for the sender; error is handled separately.
+// Which of several codes decides: a listing (worst first), then an allowlisting, then an
+// informational code, which says the least (an IADB entry with an "SPF record" code is still
+// an accreditation). Error codes are handled separately.
 int rank(Severity s) {
     switch (s) {
     case Severity::critical:
         return 0;
     case Severity::warning:
         return 1;
-    case Severity::info:
-        return 2;
     case Severity::allow:
+        return 2;
+    case Severity::info:
         return 3;
     case Severity::error:
         return -1;
     }
-    return 2;
+    return 3;
 }
 
 void append(std::string& out, std::string_view part) {
@@ -54,7 +56,7 @@ AnswerReading read_answers(const Zone& zone, const std::vector<std::uint32_t>& a
                                v4_text(a)));
             continue;
         }
-        // Exact codes first, then the longest CIDR, then every matching bit.
+        // Exact codes first, then the first pattern, then the longest CIDR, then every bit.
         const CodeRule* best = nullptr;
         for (const auto& c : zone.codes) {
             if (c.match == CodeRule::Match::exact && c.matches(a)) {
@@ -79,6 +81,11 @@ AnswerReading read_answers(const Zone& zone, const std::vector<std::uint32_t>& a
                                v4_text(a),
                                meaning));
             continue;
+        }
+        for (const auto& c : zone.codes) {
+            if (best == nullptr && c.match == CodeRule::Match::pattern && c.matches(a)) {
+                best = &c;
+            }
         }
         if (best == nullptr) {
             for (const auto& c : zone.codes) {

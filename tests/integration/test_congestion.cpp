@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 using namespace rblscope::test;
 using nlohmann::json;
@@ -59,8 +59,7 @@ json check(const std::vector<std::string>& args, double* seconds = nullptr) {
     const auto start = std::chrono::steady_clock::now();
     const auto r = run_rblscope(all);
     if (seconds != nullptr) {
-        *seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     INFO(r.err);
     return json::parse(r.out);
@@ -161,11 +160,8 @@ TEST_CASE("congestion: a dead zone costs one timeout and a handful of queries") 
 }
 
 TEST_CASE("congestion: zones outside the catalog are asked about IPv6 when they list its point") {
-    const auto doc = check({"--zones",
-                            "v6.test,v4only.test,err.test",
-                            "2001:db8::99",
-                            "2001:db8::1",
-                            "192.0.2.99"});
+    const auto doc = check(
+        {"--zones", "v6.test,v4only.test,err.test", "2001:db8::99", "2001:db8::1", "192.0.2.99"});
     REQUIRE(doc["targets"].size() == 3);
     for (const auto& t : doc["targets"]) {
         CHECK(t["results"].size() == 3); // exactly one status per (target, zone)
@@ -204,7 +200,8 @@ codes = [ { code = "127.0.0.2", meaning = "bad reputation" } ]
     const auto doc = check({"--catalog", catalog, "192.0.2.1"});
     const auto& r = result_for(doc, 0, "err.test");
     CHECK(r["status"] == "error");
-    CHECK(r["error"].get<std::string>().starts_with("error code 127.255.255.254 (127.255.255.0/24"));
+    CHECK(
+        r["error"].get<std::string>().starts_with("error code 127.255.255.254 (127.255.255.0/24"));
     CHECK(doc["targets"][0]["verdict"] == "unknown");
 }
 

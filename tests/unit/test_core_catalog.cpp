@@ -147,6 +147,11 @@ TEST_CASE("catalog::parse_catalog errors name file, line and column") {
           "t.toml:5:10: zone \"a\": delist URL must be http(s) without spaces or quotes");
     CHECK(error_of(std::string(k_zone) + "codes = [ { code = \"127.0.0.300\" } ]\n") ==
           "t.toml:5:20: zone \"a\": code \"127.0.0.300\" is not an IPv4 address");
+    CHECK(error_of(std::string(k_zone) + "codes = [ { code = \"127.0.*.300\" } ]\n") ==
+          "t.toml:5:20: zone \"a\": code \"127.0.*.300\" is not a pattern of four octets, each "
+          "a number or * (like \"127.0.*.255\")");
+    CHECK(error_of(std::string(k_zone) + "codes = [ { code = \"127.*.1\" } ]\n")
+              .find("is not a pattern of four octets") != std::string::npos);
     CHECK(error_of(std::string(k_zone) + "status = \"defunct\"\ndefault = true\n") ==
           "t.toml:6:11: zone \"a\": a defunct zone cannot be on by default");
     CHECK(error_of(std::string(k_zone) + k_zone) == "t.toml:5:1: zone \"a\": id used twice");
@@ -168,6 +173,10 @@ TEST_CASE("catalog::CodeRule::matches") {
     CodeRule bit{CodeRule::Match::bitmask, 8, 0, "", Severity::critical};
     CHECK(bit.matches(0x7f000058u)); // .88 = 64 + 16 + 8
     CHECK_FALSE(bit.matches(0x7f000050u));
+    CodeRule pattern{CodeRule::Match::pattern, 0x7f0000ffu, 32, "", Severity::error, 0xffff00ffu};
+    CHECK(pattern.matches(0x7f0003ffu)); // 127.0.*.255
+    CHECK_FALSE(pattern.matches(0x7f0003feu));
+    CHECK_FALSE(pattern.matches(0x7f0103ffu));
 }
 
 TEST_SUITE_END();

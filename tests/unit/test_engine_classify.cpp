@@ -119,6 +119,49 @@ codes = [
     }
 }
 
+TEST_CASE("classify::the shipped catalog reads answers as the lists mean them") {
+    auto cat = load_catalog(RBLSCOPE_CATALOG_FILE);
+    REQUIRE(cat);
+    const ZoneHealth healthy{ZoneHealth::State::healthy, ""};
+    const auto read = [&](const char* id, std::initializer_list<std::uint32_t> a) {
+        const Zone* z = cat->find(id);
+        REQUIRE(z != nullptr);
+        return classify(*z, answers(a), healthy);
+    };
+    // DNSWL: trust none earns nothing, .255 and category 10 with trust are its blocked answers.
+    CHECK(read("dnswl", {0x7f000500u}).severity == Severity::info);
+    CHECK(read("dnswl", {0x7f000a00u}).severity == Severity::info); // its own test point
+    CHECK(read("dnswl", {0x7f000503u}).severity == Severity::allow);
+    CHECK(read("dnswl", {0x7f000a03u}).status == Status::error);
+    CHECK(read("dnswl", {0x7f0003ffu}).status == Status::error);
+    CHECK(read("dnswl", {0x7f0000ffu}).status == Status::error);
+    // IADB answers several codes; the accreditation decides, facts about SPF do not spoil it.
+    const auto iadb = read("isipp-iadb", {0x7f000001u, 0x7f02ff01u, 0x7f03640au});
+    CHECK(iadb.status == Status::listed);
+    CHECK(iadb.severity == Severity::allow);
+    CHECK(read("isipp-iadb", {0x7f02ff01u}).severity == Severity::info);
+    CHECK(read("isipp-iadb", {0x7f036402u}).severity == Severity::info); // opt-in level 2
+    CHECK(read("isipp-iadb", {0x7f090909u}).severity == Severity::info); // not all of 127/8
+    // DKIMWL's blocked sender is a warning, never an allowlisting.
+    CHECK(read("dkimwl", {0x7f000200u}).severity == Severity::warning);
+    CHECK(read("dkimwl", {0x7f000205u}).severity == Severity::allow);
+    // ZEN's reserved XBL codes and the BCL, DBL's abused-legit code.
+    CHECK(read("spamhaus-zen", {0x7f000006u}).meaning.starts_with("XBL"));
+    CHECK(read("spamhaus-zen", {0x7f00001eu}).meaning.starts_with("BCL"));
+    CHECK(read("spamhaus-dbl", {0x7f000166u}).severity == Severity::critical);
+    CHECK(read("spamhaus-dbl", {0x7f000167u}).severity == Severity::warning);
+    // A reputation zone's undocumented 127.255.255.x answer is an error, not a listing.
+    CHECK(read("mailspike-rep", {0x7ffffffeu}).status == Status::error);
+    // What the catalog turns on and tests.
+    CHECK_FALSE(cat->find("uceprotect-2")->enabled_by_default);
+    CHECK_FALSE(cat->find("uceprotect-3")->enabled_by_default);
+    CHECK(cat->find("uceprotect-1")->enabled_by_default);
+    CHECK(cat->find("mailspike-rep")->test_unlisted->subject == "127.0.0.1");
+    CHECK(cat->find("mailspike-bl")->takes(IpAddress::Family::v6));
+    CHECK(cat->find("hostkarma")->takes(IpAddress::Family::v6));
+    CHECK(cat->find("surbl-hashbl")->hash == "md5-hex");
+}
+
 TEST_CASE("classify::assess_health") {
     const Zone z = spamhaus_like();
     SUBCASE("healthy") {
