@@ -103,8 +103,10 @@ RunSummary Run::finish() {
     if (m_cache) {
         m_cache->report_totals();
     }
-    m_summary.queries = m_dns->queries();
-    m_summary.http_requests = m_http->requests();
+    if (m_dns) { // null when start() failed
+        m_summary.queries = m_dns->queries();
+        m_summary.http_requests = m_http->requests();
+    }
     m_summary.elapsed_ms = ms_since(m_started);
     m_summary.exit_code = static_cast<int>(m_exit);
     return m_summary;

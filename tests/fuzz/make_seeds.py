@@ -38,6 +38,9 @@ write("toml", "modules", '[keys]\nK = "v"\n[modules.strict]\nzones = "default,ta
 write("toml", "zone", '[[zone]]\nid = "x"\nname = "X"\nzone = "x.example"\nkind = "ip4"\n'
       'codes = [{ code = "127.0.0.2", meaning = "spam", severity = "critical" }]\n'
       'test_listed = "127.0.0.2"\ntest_unlisted = "127.0.0.1"\n')
+write("toml", "patterns", '[[zone]]\nid = "w"\nzone = "w.example"\nkind = "both"\nrole = "allow"\n'
+      'codes = [{ code = "127.0.*.255", severity = "error" }, { code = "127.0.*.0", '
+      'severity = "info" }, { code = "127.*.*.3" }, { code = "127.0.0.0/16" }]\n')
 write("toml", "rule", '[[provider]]\nid = "p"\nname = "P"\nhosts = [".p.example"]\n'
       '[[rejection]]\nid = "r"\ncategory = "blocklist"\nprovider = "p"\n'
       'patterns = ["blocked using (?P<list>[a-z.]+)"]\ncause = "c"\nsteps = ["s {ip}"]\n')
