@@ -7,7 +7,7 @@
 # Printed per size: both rates, rblscope's share of dnsperf's, dnsperf's losses, rblscope's
 # peak RSS and its unknown verdicts (every zone is healthy, so each one is spurious).
 # Targets (issue 15): 0 unknown, >= 80 % of dnsperf's rate, peak RSS <= 64 MiB and flat.
-#   scripts/bench_throughput.sh [N] [--no-unbound]
+#   scripts/bench_throughput.sh [N] [--no-unbound]   (RBLSCOPE_BIN=PATH measures another binary)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/deps.sh"
@@ -90,8 +90,8 @@ def dnsperf(port, count):
 def rblscope(port, count):
     prefix = 32 - (count.bit_length() - 1)
     timing = os.path.join(work, "time.txt")
-    out = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", timing,
-                          os.path.join(root, "build", "src", "rblscope"), "check", "--catalog",
+    binary = os.environ.get("RBLSCOPE_BIN") or os.path.join(root, "build", "src", "rblscope")
+    out = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", timing, binary, "check", "--catalog",
                           catalog, "--resolver", f"127.0.0.1:{port}", "--max-addresses",
                           str(count), "--format", "json", f"10.0.0.0/{prefix}"],
                          capture_output=True).stdout

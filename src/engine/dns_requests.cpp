@@ -65,12 +65,13 @@ void DnsRequests::transmit(std::uint64_t id) {
     Request& rq = it->second;
     if (rq.sent == 1 && rq.zone != nullptr) {
         // The first copy is presumed lost. That is congestion only when the zone answers
-        // others, and only when the wait was long for this zone: a dead list behind the same
-        // resolver, or a slow one, says nothing about the resolver's load.
+        // others, and only when the wait was long for this zone (a copy jittered ahead of the
+        // RTO is not evidence): a dead list behind the same resolver, or a slow one, says
+        // nothing about the resolver's load.
         const ZoneState& z = *rq.zone;
         const auto waited = Clock::now() - rq.started;
         const auto rto = z.rtt.rto(k_min_retransmit, k_first_retransmit);
-        if (z.liveness.answering() && z.rtt.has_sample && waited * 4 >= rto * 3) {
+        if (z.liveness.answering() && z.rtt.has_sample && waited >= rto) {
             rq.dest->window.on_loss(rq.seq);
         }
     }

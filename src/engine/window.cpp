@@ -21,7 +21,10 @@ std::chrono::milliseconds RttEstimator::rto(std::chrono::milliseconds floor,
     if (!has_sample) {
         return fallback;
     }
-    const double ms = std::max(srtt_ms + 4 * rttvar_ms, static_cast<double>(floor.count()));
+    // At least 1.5 x srtt: a list answering after a steady delay has almost no variance, and
+    // a timeout at srtt + 4 rttvar would then send copies (and read losses) on every query.
+    const double ms =
+        std::max({srtt_ms + 4 * rttvar_ms, 1.5 * srtt_ms, static_cast<double>(floor.count())});
     return std::chrono::milliseconds(static_cast<long>(ms));
 }
 

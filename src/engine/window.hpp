@@ -16,8 +16,8 @@ struct RttEstimator {
     bool has_sample = false;
 
     void add(double sample_ms) noexcept;
-    /// RFC 6298's retransmission timeout, srtt + 4 rttvar, at least `floor` (`fallback` before
-    /// any sample).
+    /// RFC 6298's retransmission timeout, srtt + 4 rttvar, at least 1.5 srtt and `floor`
+    /// (`fallback` before any sample).
     [[nodiscard]] std::chrono::milliseconds rto(std::chrono::milliseconds floor,
                                                 std::chrono::milliseconds fallback) const noexcept;
 };

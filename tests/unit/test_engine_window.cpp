@@ -102,6 +102,11 @@ TEST_CASE("rtt: RFC 6298 estimates and the RTO floor") {
     RttEstimator fast;
     fast.add(1);
     CHECK(fast.rto(20ms, 250ms) == 20ms);
+    RttEstimator steady; // a list answering after the same 20 ms every time
+    for (int i = 0; i < 50; ++i) {
+        steady.add(20);
+    }
+    CHECK(steady.rto(5ms, 250ms) == 30ms); // 1.5 srtt, not srtt + ~0
 }
 
 TEST_CASE("liveness: probes before the first answer, dead after three timeouts without one") {
