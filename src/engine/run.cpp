@@ -208,6 +208,15 @@ void Run::fill() {
         refresh_late_after(m_dests[i], i, now);
         m_dns->sweep_late(m_dests[i], now);
     }
+    // Test points go out at once, whatever the window: every report waits for all of them,
+    // and a dead list's points queued behind a slow list's would cost a second budget.
+    for (auto& dest : m_dests) {
+        while (!dest.queue.empty() && dest.queue.front().is_test()) {
+            const Job j = dest.queue.front();
+            dest.queue.pop_front();
+            issue(j);
+        }
+    }
     for (bool progress = true; progress;) {
         progress = false;
         for (auto& dest : m_dests) {

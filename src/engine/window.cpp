@@ -33,9 +33,9 @@ std::chrono::milliseconds late_after(std::vector<std::chrono::milliseconds> zone
     if (zone_rtos.empty()) {
         return fallback;
     }
-    const auto mid = zone_rtos.begin() + static_cast<long>((zone_rtos.size() - 1) / 2);
-    std::nth_element(zone_rtos.begin(), mid, zone_rtos.end());
-    return *mid;
+    const auto decile = zone_rtos.begin() + static_cast<long>((zone_rtos.size() - 1) / 10);
+    std::nth_element(zone_rtos.begin(), decile, zone_rtos.end());
+    return *decile;
 }
 
 CongestionWindow::CongestionWindow(int ceiling, bool adaptive) noexcept

@@ -22,9 +22,10 @@ struct RttEstimator {
                                                 std::chrono::milliseconds fallback) const noexcept;
 };
 
-/// When a destination's requests turn late (see CongestionWindow): the RTO of its typical
-/// zone, the lower median of its zones' RTOs, so a few slow lists behind a resolver do not
-/// set the pace for the rest; `fallback` before any zone has a round-trip time.
+/// When a destination's requests turn late (see CongestionWindow): the lower decile of its
+/// zones' RTOs, i.e. how long the server takes when it can answer at once. Lists that keep a
+/// resolver waiting upstream (half of them may be slow through a cold cache) do not set it;
+/// `fallback` before any zone has a round-trip time.
 [[nodiscard]] std::chrono::milliseconds late_after(std::vector<std::chrono::milliseconds> zone_rtos,
                                                    std::chrono::milliseconds fallback);
 
