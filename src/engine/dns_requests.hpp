@@ -50,6 +50,9 @@ class DnsRequests {
                 Done done);
     DnsRequests(const DnsRequests&) = delete;
     DnsRequests& operator=(const DnsRequests&) = delete;
+    ~DnsRequests() = default;
+    DnsRequests(DnsRequests&&) = delete;
+    DnsRequests& operator=(DnsRequests&&) = delete;
 
     /// Sends `job`'s question with its planned copies; it holds a slot of `dest`'s window
     /// until it is answered or turns late. `zone` is null for host-name resolution.

@@ -141,7 +141,7 @@ void HttpSources::start_bulk(std::size_t zi) {
         HttpRequest req;
         req.url = url;
         req.timeout = m_options.http_timeout;
-        req.max_body = 16 * 1024 * 1024;
+        req.max_body = std::size_t{16} * 1024 * 1024;
         ++m_requests;
         http_get(std::move(req), [this, zi, name, path](HttpResponse&& response) {
             std::string error;

@@ -31,6 +31,8 @@ class HttpSources {
     ~HttpSources();
     HttpSources(const HttpSources&) = delete;
     HttpSources& operator=(const HttpSources&) = delete;
+    HttpSources(HttpSources&&) = delete;
+    HttpSources& operator=(HttpSources&&) = delete;
 
     /// The adapter, key and download state of an http zone; a missing adapter or key sets
     /// its skip reason. `resolver` resolves the sources' host names.

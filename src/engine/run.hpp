@@ -33,6 +33,8 @@ class Run {
     ~Run();
     Run(const Run&) = delete;
     Run& operator=(const Run&) = delete;
+    Run(Run&&) = delete;
+    Run& operator=(Run&&) = delete;
 
     /// start(), then advance() after every wait of the loop until finished, then finish().
     Result<RunSummary> execute();

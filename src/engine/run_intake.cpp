@@ -144,7 +144,7 @@ void Run::start_target(Target target) {
     }
     }
     if (t.outstanding == 0) {
-        t.report.problems.push_back("no zone in the selection takes this kind of target");
+        t.report.problems.emplace_back("no zone in the selection takes this kind of target");
         emit_ready();
     }
 }
