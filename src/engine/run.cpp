@@ -185,7 +185,7 @@ void Run::set_up_key(ZoneState& zs) {
 }
 
 // When requests to a destination turn late: recomputed at most every 50 ms from the RTOs of
-// the zones it serves (host names resolved through it count as one more zone).
+// the zones it serves.
 void Run::refresh_late_after(Destination& dest, std::size_t index, Clock::time_point now) {
     constexpr std::chrono::milliseconds k_every{50};
     if (now - dest.late_after_updated < k_every) {
