@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace rblscope::explain_detail {
 
@@ -33,6 +34,10 @@ void parse_message(std::string_view text,
                    std::string_view source_name,
                    std::uint64_t first_line,
                    const std::function<void(Rejection&&)>& sink);
+
+/// The readable report of a bounce (or pasted text): one Rejection per recipient's report,
+/// `where` holding the line number only (the caller adds the source name).
+void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Rejection>& out);
 
 /// A reply as one line: whitespace collapsed, the repeated "550-5.7.1" prefixes of
 /// multi-line replies dropped, control characters removed, at most 2 KiB.
