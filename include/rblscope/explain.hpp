@@ -34,9 +34,12 @@ enum class RejectCategory : std::uint8_t {
     rate_limit,         ///< rate, connection or recipient-count limits
     content,            ///< spam or malware verdict on the message itself
     policy,             ///< the recipient organisation's own policy (relay, block rule)
-    recipient,          ///< the recipient side: unknown user, full mailbox (not a sender issue)
-    network,            ///< no connection, DNS failure, queue expiry
-    unknown,            ///< no pattern matched
+    sender,             ///< the envelope sender refused (domain, address), or relaying denied
+    recipient,       ///< the recipient side: unknown user or domain, disabled (not a sender issue)
+    size_quota,      ///< mailbox full, message too big, the recipient's quota
+    network,         ///< no connection, DNS failure, TLS, queue expiry, the receiver's error
+    not_a_rejection, ///< a complaint (ARF feedback), an auto-reply, a delivery report
+    unknown,         ///< no pattern matched
 };
 [[nodiscard]] std::string_view to_string(RejectCategory c) noexcept;
 
@@ -63,13 +66,16 @@ struct RejectionRule {
     std::string zone;     ///< catalog zone id of that list, for its delisting URL and --check
     std::vector<std::string> patterns; ///< RE2, case-insensitive; groups ip, list, code
     std::vector<std::string> statuses; ///< enhanced status codes matched when no text does
-    std::string cause;                 ///< one or two sentences
-    std::vector<std::string> steps;    ///< in order; templates (see README)
-    std::string delist;                ///< URL or mailto: template
-    std::string avoid;                 ///< what not to do
-    std::string request;               ///< ready-to-send request text template
-    bool verified = true;              ///< false: the provider does not document it
-    int severity = -1;                 ///< exit status it warrants; -1 = from the reply class
+    /// Reports that are not rejections, by the reader's action (feedback, auto-reply,
+    /// delivered): matched before any pattern.
+    std::vector<std::string> actions;
+    std::string cause;              ///< one or two sentences
+    std::vector<std::string> steps; ///< in order; templates (see README)
+    std::string delist;             ///< URL or mailto: template
+    std::string avoid;              ///< what not to do
+    std::string request;            ///< ready-to-send request text template
+    bool verified = true;           ///< false: the provider does not document it
+    int severity = -1;              ///< exit status it warrants; -1 = from the reply class
     std::string where;
 };
 
@@ -109,7 +115,9 @@ struct Rejection {
     std::string recipient;   ///< envelope recipient
     std::string remote_host; ///< the host that refused
     std::string remote_ip;
-    std::string action;  ///< bounced, deferred, expired, failed, delayed
+    /// bounced, deferred, expired, failed, delayed; for reports that are not rejections:
+    /// feedback (an ARF complaint), auto-reply, delivered
+    std::string action;
     std::string status;  ///< enhanced status code the MTA logged (dsn=, Status:)
     std::string command; ///< the SMTP command the reply answered ("RCPT TO", ...)
     std::string reply;   ///< the remote's reply (or the MTA's own error), one line
@@ -120,7 +128,10 @@ struct Rejection {
 class RejectionReader {
   public:
     using Sink = std::function<void(Rejection&&)>;
-    RejectionReader(std::string source_name, Sink sink);
+    /// With `knowledge`, text without a reply code that is worded like one of its rules
+    /// ("Your message couldn't be delivered ... wasn't found") is read as a rejection too,
+    /// when no reader of a known report shape claimed it. It must outlive the reader.
+    RejectionReader(std::string source_name, Sink sink, const BounceKnowledge* knowledge = nullptr);
     ~RejectionReader();
     RejectionReader(const RejectionReader&) = delete;
     RejectionReader& operator=(const RejectionReader&) = delete;
@@ -143,7 +154,10 @@ class RejectionReader {
 /// What a rejection means and what to do about it.
 struct Explanation {
     const MailProvider* provider = nullptr;
-    bool provider_inferred = false; ///< from the recipient's domain, not the reply
+    bool provider_inferred = false; ///< from the recipient's domain or the reporter, not the reply
+    /// How the provider was known: host (the refusing server), text (a signature in the
+    /// reply), rule, recipient-domain, reporter (the server that wrote the bounce).
+    std::string provider_basis;
     const RejectionRule* rule = nullptr;
     RejectCategory category = RejectCategory::unknown;
     int smtp_code = 0;
@@ -197,6 +211,8 @@ class FindingGroups {
     [[nodiscard]] std::uint64_t total() const noexcept { return m_total; }
     [[nodiscard]] std::uint64_t deferred() const noexcept { return m_deferred; }
     [[nodiscard]] std::uint64_t bounced() const noexcept { return m_bounced; }
+    /// Findings that are not rejections (complaints, auto-replies, delivery reports).
+    [[nodiscard]] std::uint64_t reports() const noexcept { return m_reports; }
     /// Findings counted in the totals only, because the cap on distinct entries was reached.
     [[nodiscard]] std::uint64_t ungrouped() const noexcept { return m_ungrouped; }
     [[nodiscard]] int worst_exit_code() const noexcept { return m_worst; }
@@ -206,7 +222,7 @@ class FindingGroups {
     std::vector<Cause> m_causes;
     std::vector<Group> m_groups;
     std::unordered_map<std::string, std::size_t> m_cause_index, m_group_index;
-    std::uint64_t m_total = 0, m_deferred = 0, m_bounced = 0, m_ungrouped = 0;
+    std::uint64_t m_total = 0, m_deferred = 0, m_bounced = 0, m_reports = 0, m_ungrouped = 0;
     int m_worst = 0;
 };
 

@@ -102,12 +102,14 @@ struct ExplainOptions {
     std::string format = "text";
     std::size_t max_shown = 20;
     bool check = false;
+    bool check_status = false; ///< --check-status: the live check's exit status counts too
     std::string zones;
     std::vector<std::string> resolvers;
     std::vector<std::string> zone_servers;
     double query_timeout_s = 1.5;
     double deadline_s = 0;
     std::string config_file;
+    std::string state_file; ///< --state: read logs from where the last run stopped
 };
 void add_explain(CLI::App& app, ExplainOptions& opt);
 int run_explain_command(const ExplainOptions& opt);

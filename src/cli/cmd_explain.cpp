@@ -4,6 +4,7 @@
 #include "cli/cli.hpp"
 #include "cli/signals.hpp"
 #include "rblscope/explain.hpp"
+#include "rblscope/log_input.hpp"
 #include "rblscope/rblscope.hpp"
 #include "report/json_writer.hpp"
 
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <map>
+#include <optional>
 #include <set>
 #include <unistd.h>
 
@@ -33,49 +35,51 @@ bool read_input(const std::string& path,
                 FindingGroups& groups,
                 const BounceKnowledge& knowledge,
                 const Catalog& catalog,
+                LogPositions* positions,
                 InputTotals& totals) {
     const bool is_stdin = path == "-";
-    const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        fmt::print(stderr, "rblscope: {}: cannot open: {}\n", path, std::strerror(errno));
-        return false;
-    }
-    RejectionReader reader(is_stdin ? "stdin" : path, [&](Rejection&& r) {
-        auto e = explain(r, knowledge, &catalog);
-        groups.add(std::move(r), std::move(e));
-    });
-    std::vector<char> buf(1 << 20);
-    bool ok = true;
-    for (;;) {
-        if (stop_signal() != 0) {
-            totals.interrupted = true; // SIGINT/SIGTERM: report what was read so far
-            break;
-        }
-        const auto n = ::read(fd, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            fmt::print(stderr, "rblscope: {}: read error: {}\n", path, std::strerror(errno));
-            ok = false;
-            break;
-        }
-        if (n == 0) {
-            break;
-        }
-        reader.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-    }
+    RejectionReader reader(
+        is_stdin ? "stdin" : path,
+        [&](Rejection&& r) {
+            auto e = explain(r, knowledge, &catalog);
+            groups.add(std::move(r), std::move(e));
+        },
+        &knowledge);
+    const auto read = read_log_input(path, reader, positions, [] { return stop_signal() != 0; });
     reader.finish();
-    if (!is_stdin) {
-        ::close(fd);
+    if (!read.ok) {
+        fmt::print(stderr, "rblscope: {}: {}\n", path, read.error);
     }
+    if (read.rotated) {
+        fmt::print(stderr,
+                   "rblscope: {}: rotated since the last run; read its rest and the new file\n",
+                   path);
+    }
+    if (read.truncated) {
+        fmt::print(stderr,
+                   "rblscope: {}: truncated or rewritten since the last run; read from the start\n",
+                   path);
+    }
+    totals.interrupted = totals.interrupted || read.interrupted;
     totals.lines += reader.lines();
     totals.bytes += reader.bytes();
     totals.cut += reader.cut_lines();
-    return ok;
+    return read.ok;
 }
 
 std::string_view action_word(std::string_view action) {
+    if (action == "feedback") {
+        return "sent a complaint about";
+    }
+    if (action == "auto-reply") {
+        return "auto-replied to";
+    }
+    if (action == "delivered") {
+        return "accepted";
+    }
+    if (action == "expired") {
+        return "never accepted";
+    }
     return action == "deferred" || action == "delayed" ? "deferred" : "refused";
 }
 
@@ -189,8 +193,10 @@ void print_text(const ExplainOptions& opt, const FindingGroups& groups, const In
         const auto& r = c.example;
         const std::string who =
             e.provider != nullptr
-                ? e.provider->name +
-                      (e.provider_inferred ? " (inferred from the recipient's domain)" : "")
+                ? e.provider->name + (!e.provider_inferred ? ""
+                                      : e.provider_basis == "reporter"
+                                          ? " (inferred: its server wrote the report)"
+                                          : " (inferred from the recipient's domain)")
                 : (r.remote_host.empty() ? std::string("The receiver") : r.remote_host);
         fmt::print("{}. {} {} mail{}  [{}{}]\n",
                    shown,
@@ -256,11 +262,15 @@ void print_text(const ExplainOptions& opt, const FindingGroups& groups, const In
         }
         fmt::print("\n");
     }
-    fmt::print("Summary: {} lines, {} findings ({} deferred, {} refused), {} distinct causes\n",
+    fmt::print("Summary: {} lines, {} findings ({} deferred, {} refused{}), {} distinct causes\n",
                totals.lines,
                groups.total(),
                groups.deferred(),
                groups.bounced(),
+               groups.reports() > 0
+                   ? fmt::format(", {} not rejections: complaints, auto-replies, deliveries",
+                                 groups.reports())
+                   : std::string(),
                causes.size());
     if (totals.cut > 0) {
         fmt::print("  {} lines longer than 1 MiB were cut\n", totals.cut);
@@ -298,9 +308,11 @@ void print_text(const ExplainOptions& opt, const FindingGroups& groups, const In
 }
 
 /// Monitoring Plugins output: status line, perfdata, then one line per distinct cause.
-void print_nagios(const FindingGroups& groups) {
+/// `state`: the exit status (the findings', or with --check-status also the check's);
+/// `statuses`: with --check, each pair's answer now (listed pairs are named).
+void print_nagios(const FindingGroups& groups, int state, const CheckStatuses* statuses) {
     static constexpr std::string_view k_states[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-    const int worst = groups.worst_exit_code();
+    const int worst = state;
     const FindingGroups::Cause* top = nullptr;
     for (const auto& c : groups.causes()) {
         if (top == nullptr || c.explanation.exit_code > top->explanation.exit_code ||
@@ -320,6 +332,13 @@ void print_nagios(const FindingGroups& groups) {
                               to_string(e.category),
                               e.sending_ip.empty() ? "" : " for " + e.sending_ip,
                               top->count);
+    }
+    if (statuses != nullptr) {
+        std::size_t listed = 0;
+        for (const auto& [pair, text] : *statuses) {
+            listed += text.starts_with("listed") ? 1 : 0;
+        }
+        status += fmt::format("; checked now: {} listed of {} pairs", listed, statuses->size());
     }
     // '|' starts perfdata in the Monitoring Plugins format, so it cannot appear in the text.
     std::replace(status.begin(), status.end(), '|', '/');
@@ -341,6 +360,25 @@ void print_nagios(const FindingGroups& groups) {
         std::replace(line.begin(), line.end(), '|', '/');
         fmt::print("{}\n", line);
     }
+    if (statuses != nullptr) {
+        for (const auto& [pair, text] : *statuses) {
+            if (text.starts_with("listed")) {
+                std::string line = fmt::format("now: {} on {}: {}", pair.first, pair.second, text);
+                std::replace(line.begin(), line.end(), '|', '/');
+                fmt::print("{}\n", line);
+            }
+        }
+    }
+}
+
+/// The exit status: the findings', or with --check-status the worse of theirs and the live
+/// check's, the Nagios way (CRITICAL before UNKNOWN before WARNING).
+int combined_exit(const ExplainOptions& opt, int findings, int check) {
+    if (!opt.check || !opt.check_status) {
+        return findings;
+    }
+    const auto rank = [](int code) { return code == 2 ? 3 : code == 3 ? 2 : code; };
+    return rank(check) > rank(findings) ? check : findings;
 }
 
 void write_json(fmt::memory_buffer& b,
@@ -378,6 +416,8 @@ void write_json(fmt::memory_buffer& b,
             w.value(e.provider->name);
             w.key("inferred");
             w.value(e.provider_inferred);
+            w.key("basis");
+            w.value(e.provider_basis);
             w.end_object();
         } else {
             w.null();
@@ -452,6 +492,8 @@ void write_json(fmt::memory_buffer& b,
     w.value(groups.deferred());
     w.key("refused");
     w.value(groups.bounced());
+    w.key("not_rejections");
+    w.value(groups.reports());
     w.key("ungrouped");
     w.value(groups.ungrouped());
     w.key("exit_code");
@@ -503,6 +545,10 @@ void add_explain(CLI::App& app, ExplainOptions& opt) {
                  opt.check,
                  "Also check every sending IP found against the blocklists now (the lists named "
                  "in the bounces first)");
+    app.add_flag("--check-status",
+                 opt.check_status,
+                 "--check: the exit status is the worse of the findings' and the live check's "
+                 "(a sending IP listed now is CRITICAL even when the log has only deferrals)");
     app.add_option("-z,--zones", opt.zones, "--check: zones to ask (as for `rblscope check`)");
     app.add_option("-r,--resolver", opt.resolvers, "--check: resolver IP[:PORT] (repeatable)")
         ->allow_extra_args(false);
@@ -513,6 +559,10 @@ void add_explain(CLI::App& app, ExplainOptions& opt) {
     app.add_option("-t,--timeout", opt.deadline_s, "--check: deadline of the check in seconds")
         ->check(CLI::Range(0.0, 86400.0));
     app.add_option("--config", opt.config_file, "--check: configuration file with API keys");
+    app.add_option("--state",
+                   opt.state_file,
+                   "Read each log only from where the last run with this state file stopped "
+                   "(for cron; follows rotation by inode: the rest of LOG.1, then LOG)");
     app.add_option(
         "--catalog",
         opt.catalog.path,
@@ -533,12 +583,29 @@ int run_explain_command(const ExplainOptions& opt) {
     InputTotals totals;
     const std::vector<std::string> inputs =
         opt.inputs.empty() ? std::vector<std::string>{"-"} : opt.inputs;
+    std::optional<LogPositions> positions;
+    if (!opt.state_file.empty()) {
+        auto loaded = LogPositions::load(opt.state_file);
+        if (!loaded) {
+            fmt::print(stderr, "rblscope: {}\n", loaded.error().to_string());
+            return unknown;
+        }
+        positions = std::move(loaded.value());
+    }
     std::size_t readable = 0;
     for (const auto& in : inputs) {
         if (totals.interrupted) {
             break;
         }
-        readable += read_input(in, groups, *knowledge, *catalog, totals) ? 1 : 0;
+        readable +=
+            read_input(in, groups, *knowledge, *catalog, positions ? &*positions : nullptr, totals)
+                ? 1
+                : 0;
+    }
+    if (positions) {
+        if (const auto err = positions->save(opt.state_file); !err.empty()) {
+            fmt::print(stderr, "rblscope: {}: cannot save the state: {}\n", opt.state_file, err);
+        }
     }
     if (readable == 0) {
         if (opt.format == "nagios") {
@@ -548,6 +615,7 @@ int run_explain_command(const ExplainOptions& opt) {
     }
 
     CheckStatuses statuses;
+    int check_exit = 0;
     if (opt.format == "json") {
         fmt::memory_buffer b;
         write_json(b, groups, totals, nullptr);
@@ -558,7 +626,7 @@ int run_explain_command(const ExplainOptions& opt) {
             std::size_t size = 0;
             std::FILE* f = open_memstream(&mem, &size);
             if (f != nullptr) {
-                run_live_check(opt, *catalog, groups, f, statuses);
+                check_exit = run_live_check(opt, *catalog, groups, f, statuses);
                 std::fclose(f);
                 b.clear();
                 write_json(b, groups, totals, &statuses);
@@ -576,13 +644,23 @@ int run_explain_command(const ExplainOptions& opt) {
         b.push_back('\n');
         std::fwrite(b.data(), 1, b.size(), stdout);
     } else if (opt.format == "nagios") {
-        print_nagios(groups);
+        if (opt.check) {
+            // The check's own report is not shown: the status line says what it found.
+            std::FILE* null = std::fopen("/dev/null", "w");
+            if (null != nullptr) {
+                check_exit = run_live_check(opt, *catalog, groups, null, statuses);
+                std::fclose(null);
+            }
+        }
+        print_nagios(groups,
+                     combined_exit(opt, groups.worst_exit_code(), check_exit),
+                     opt.check ? &statuses : nullptr);
     } else {
         print_text(opt, groups, totals);
         if (opt.check) {
             fmt::print("\nLive check of the sending IPs found:\n");
             std::fflush(stdout);
-            run_live_check(opt, *catalog, groups, stdout, statuses);
+            check_exit = run_live_check(opt, *catalog, groups, stdout, statuses);
             bool header = false;
             for (const auto& c : groups.causes()) {
                 const auto& e = c.explanation;
@@ -610,7 +688,7 @@ int run_explain_command(const ExplainOptions& opt) {
                    totals.lines);
         return unknown;
     }
-    return groups.worst_exit_code();
+    return combined_exit(opt, groups.worst_exit_code(), check_exit);
 }
 
 } // namespace rblscope::cli

@@ -34,7 +34,11 @@ std::string create_private_directories(const std::string& path) {
 }
 
 std::string write_file_atomically(const std::string& path, std::string_view bytes) {
-    const std::string dir = path.substr(0, path.rfind('/'));
+    // A bare file name lives in the current directory ("state.json" has no '/').
+    const auto slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "."
+                            : slash == 0               ? ""
+                                                       : path.substr(0, slash);
     std::string tmp = dir + "/.tmp.XXXXXX";
     const int fd = mkstemp(tmp.data());
     if (fd < 0) {

@@ -49,7 +49,7 @@ std::string enhanced_at(std::string_view s, std::size_t i) {
 }
 
 std::string first_enhanced(std::string_view reply) {
-    for (std::size_t i = 0; i < reply.size() && i < 64; ++i) {
+    for (std::size_t i = 0; i < reply.size(); ++i) {
         if (auto e = enhanced_at(reply, i); !e.empty()) {
             return e;
         }
@@ -95,16 +95,23 @@ const MailProvider* provider_for_host(const BounceKnowledge& k, std::string_view
     if (host.empty()) {
         return nullptr;
     }
+    // The longest suffix wins: ".olc.protection.outlook.com" (Outlook.com) over
+    // ".protection.outlook.com" (Microsoft 365), whatever their order in the file.
     const auto h = ascii_lower(host);
+    const MailProvider* best = nullptr;
+    std::size_t best_len = 0;
     for (const auto& p : k.providers()) {
         for (const auto& suffix : p.hosts) {
-            if (suffix.starts_with('.') ? h.ends_with(suffix) || h == suffix.substr(1)
-                                        : h == suffix) {
-                return &p;
+            const bool match = suffix.starts_with('.')
+                                   ? h.ends_with(suffix) || h == suffix.substr(1)
+                                   : h == suffix;
+            if (match && suffix.size() > best_len) {
+                best = &p;
+                best_len = suffix.size();
             }
         }
     }
-    return nullptr;
+    return best;
 }
 
 namespace {
@@ -119,6 +126,48 @@ const MailProvider* provider_by_domain(const BounceKnowledge& k, std::string_vie
         if (std::find(p.domains.begin(), p.domains.end(), d) != p.domains.end()) {
             return &p;
         }
+    }
+    return nullptr;
+}
+
+/// A provider named by a host name or a mail address in the reply ("[BL2NAM02FT061.eop-
+/// nam02.prod.protection.outlook.com]", "<user@docomo.ne.jp>: User unknown").
+const MailProvider* provider_in_text(const BounceKnowledge& k, std::string_view reply) {
+    const auto host_char = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-';
+    };
+    int tokens = 0;
+    for (std::size_t i = 0; i < reply.size() && tokens < 64;) {
+        while (i < reply.size() && !host_char(reply[i])) {
+            ++i;
+        }
+        std::size_t j = i;
+        while (j < reply.size() && host_char(reply[j])) {
+            ++j;
+        }
+        auto tok = reply.substr(i, j - i);
+        while (!tok.empty() && tok.back() == '.') {
+            tok.remove_suffix(1);
+        }
+        const bool address = j < reply.size() && reply[j] == '@';
+        if (!address && tok.find('.') != std::string_view::npos &&
+            std::any_of(tok.begin(), tok.end(), [](char c) {
+                return std::isalpha(static_cast<unsigned char>(c)) != 0;
+            })) {
+            ++tokens;
+            if (const auto* p = provider_for_host(k, tok)) {
+                return p;
+            }
+            if (i > 0 && reply[i - 1] == '@') {
+                const auto d = ascii_lower(tok);
+                for (const auto& p : k.providers()) {
+                    if (std::find(p.domains.begin(), p.domains.end(), d) != p.domains.end()) {
+                        return &p;
+                    }
+                }
+            }
+        }
+        i = j + 1;
     }
     return nullptr;
 }
@@ -147,8 +196,17 @@ Explanation explain(const Rejection& rj, const BounceKnowledge& knowledge, const
                                    : (rj.action == "deferred" || rj.action == "delayed" ||
                                       e.enhanced_code.starts_with('4'));
 
-    // The rule: the first pattern in file order, else an enhanced status code.
-    if (const auto hit = impl.first_rule_match(reply); hit >= 0) {
+    // The rule: a report's own (by its action), else the first pattern in file order, else
+    // an enhanced status code.
+    for (const auto& rule : impl.rules) {
+        if (std::find(rule.actions.begin(), rule.actions.end(), rj.action) != rule.actions.end()) {
+            e.rule = &rule;
+            break;
+        }
+    }
+    if (e.rule != nullptr) {
+        // A report is not a rejection: its words are not matched against rejection rules.
+    } else if (const auto hit = impl.first_rule_match(reply); hit >= 0) {
         const auto& [rule_index, re] = impl.rule_patterns[static_cast<std::size_t>(hit)];
         e.rule = &impl.rules[rule_index];
         const int groups = re->NumberOfCapturingGroups();
@@ -185,23 +243,55 @@ Explanation explain(const Rejection& rj, const BounceKnowledge& knowledge, const
     }
     if (e.rule != nullptr) {
         e.category = e.rule->category;
+        // The SMTP stage says what a vague refusal is about. Before HELO only the connecting
+        // address is known ("Access denied", "554 No SMTP service here" block the IP); at
+        // HELO the name given; at MAIL FROM the envelope sender.
+        const bool vague = e.category == RejectCategory::policy && e.rule->provider.empty();
+        if (vague && (rj.command == "greeting" || rj.command == "connect")) {
+            e.category = RejectCategory::provider_blocklist;
+        } else if (vague && (rj.command == "HELO" || rj.command == "EHLO")) {
+            e.category = RejectCategory::reverse_dns;
+        } else if (vague && (rj.command == "MAIL FROM" || rj.command == "MAIL")) {
+            e.category = RejectCategory::sender;
+        }
         if (e.list.empty()) {
             e.list = e.rule->list;
         }
     }
 
+    if (e.rule == nullptr && (rj.command == "HELO" || rj.command == "EHLO")) {
+        e.category = RejectCategory::reverse_dns; // refused at HELO, words we do not know
+    }
+
     // The provider: the host that refused, then the text, then the rule, then the
     // recipient's domain (inferred: a gateway may stand in front of it).
     e.provider = provider_for_host(knowledge, rj.remote_host);
+    e.provider_basis = "host";
     if (e.provider == nullptr) {
         e.provider = impl.provider_by_signature(reply);
+        e.provider_basis = "text";
+    }
+    if (e.provider == nullptr) {
+        e.provider = provider_in_text(knowledge, reply);
     }
     if (e.provider == nullptr && e.rule != nullptr && !e.rule->provider.empty()) {
         e.provider = knowledge.provider(e.rule->provider);
+        e.provider_basis = "rule";
     }
     if (e.provider == nullptr) {
         e.provider = provider_by_domain(knowledge, rj.recipient);
+        e.provider_basis = "recipient-domain";
         e.provider_inferred = e.provider != nullptr;
+    }
+    if (e.provider == nullptr && rj.remote_host.empty() && rj.remote_ip.empty()) {
+        // No refusing server named: the provider whose server wrote the report (its own
+        // outbound refused or gave up).
+        e.provider = provider_for_host(knowledge, rj.log_host);
+        e.provider_basis = "reporter";
+        e.provider_inferred = e.provider != nullptr;
+    }
+    if (e.provider == nullptr) {
+        e.provider_basis.clear();
     }
 
     if (e.sending_ip.empty()) {

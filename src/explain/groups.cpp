@@ -27,7 +27,8 @@ void seen(std::string& first, std::string& last, const std::string& time) {
 void FindingGroups::add(Rejection&& rj, Explanation&& ex) {
     ++m_total;
     const bool deferral = is_deferral(rj.action);
-    ++(deferral ? m_deferred : m_bounced);
+    const bool report = ex.category == RejectCategory::not_a_rejection;
+    ++(report ? m_reports : deferral ? m_deferred : m_bounced);
     m_worst = std::max(m_worst, ex.exit_code);
 
     const std::string provider = ex.provider != nullptr
@@ -53,7 +54,9 @@ void FindingGroups::add(Rejection&& rj, Explanation&& ex) {
     if (auto it = m_group_index.find(group_key); it != m_group_index.end()) {
         auto& g = m_groups[it->second];
         ++g.count;
-        ++(deferral ? g.deferred : g.bounced);
+        if (!report) {
+            ++(deferral ? g.deferred : g.bounced);
+        }
         seen(g.first_seen, g.last_seen, rj.time);
         grouped = true;
     } else if (m_groups.size() < m_max) {
@@ -63,7 +66,9 @@ void FindingGroups::add(Rejection&& rj, Explanation&& ex) {
         g.sending_ip = ex.sending_ip;
         g.log_host = rj.log_host;
         g.count = 1;
-        ++(deferral ? g.deferred : g.bounced);
+        if (!report) {
+            ++(deferral ? g.deferred : g.bounced);
+        }
         seen(g.first_seen, g.last_seen, rj.time);
         m_group_index.emplace(std::move(group_key), m_groups.size());
         m_groups.push_back(std::move(g));

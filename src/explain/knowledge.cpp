@@ -16,7 +16,7 @@ namespace {
 
 using toml_read::Reader;
 
-constexpr std::array<std::pair<std::string_view, RejectCategory>, 11> k_categories{{
+constexpr std::array<std::pair<std::string_view, RejectCategory>, 14> k_categories{{
     {"public-blocklist", RejectCategory::public_blocklist},
     {"provider-blocklist", RejectCategory::provider_blocklist},
     {"throttling", RejectCategory::throttling},
@@ -25,8 +25,11 @@ constexpr std::array<std::pair<std::string_view, RejectCategory>, 11> k_categori
     {"rate-limit", RejectCategory::rate_limit},
     {"content", RejectCategory::content},
     {"policy", RejectCategory::policy},
+    {"sender", RejectCategory::sender},
     {"recipient", RejectCategory::recipient},
+    {"size-quota", RejectCategory::size_quota},
     {"network", RejectCategory::network},
+    {"not-a-rejection", RejectCategory::not_a_rejection},
     {"unknown", RejectCategory::unknown},
 }};
 constexpr std::array<std::pair<std::string_view, int>, 3> k_rule_severities{{
@@ -228,6 +231,7 @@ Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
                          "zone",
                          "patterns",
                          "statuses",
+                         "actions",
                          "cause",
                          "steps",
                          "delist",
@@ -269,8 +273,18 @@ Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
                                "{}: \"{}\" is not an enhanced status code like 5.7.1", what, s));
                 }
             }
-            if (rule.patterns.empty() && rule.statuses.empty()) {
-                r.fail(el, fmt::format("{}: needs 'patterns' or 'statuses'", what));
+            rule.actions = r.strings(*t, "actions", what);
+            for (const auto& a : rule.actions) {
+                if (a != "feedback" && a != "auto-reply" && a != "delivered") {
+                    r.fail(*t->get("actions"),
+                           fmt::format("{}: action \"{}\" is not one of feedback, auto-reply, "
+                                       "delivered",
+                                       what,
+                                       a));
+                }
+            }
+            if (rule.patterns.empty() && rule.statuses.empty() && rule.actions.empty()) {
+                r.fail(el, fmt::format("{}: needs 'patterns', 'statuses' or 'actions'", what));
             }
             rule.cause = r.string(*t, "cause", what).value_or("");
             rule.steps = r.strings(*t, "steps", what);

@@ -6,6 +6,7 @@
 #include "explain/mime.hpp"
 #include "explain/parse.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace rblscope::explain_detail {
@@ -69,12 +70,108 @@ std::vector<DsnRecord> scan_dsn(std::string_view body,
     return out;
 }
 
+/// The fields of a message/feedback-report part (RFC 5965) that say who complained.
+struct FeedbackReport {
+    bool present = false;
+    std::string type, user_agent, source_ip, reporting_mta, arrival;
+    std::vector<std::string> recipients; // Original-Rcpt-To (one report may name several)
+    std::uint64_t line = 0;
+};
+
 struct MessageScan {
+    const WordingTest* wording = nullptr;
     std::vector<DsnRecord> dsn;
     std::vector<Rejection> text;
+    std::vector<std::pair<std::string, std::uint64_t>> html; // text of HTML parts, tags removed
+    FeedbackReport feedback;
     std::string reporting_mta;
     std::string arrival;
 };
+
+/// The readable text of an HTML part: tags dropped (block ends become line breaks), the
+/// common entities decoded, <style> and <script> skipped.
+std::string html_text(std::string_view html) {
+    std::string out;
+    out.reserve(html.size() / 2);
+    for (std::size_t i = 0; i < html.size(); ++i) {
+        const char c = html[i];
+        if (c == '<') {
+            const auto close = html.find('>', i);
+            if (close == std::string_view::npos) {
+                break;
+            }
+            const auto tag =
+                ascii_lower(html.substr(i + 1, std::min<std::size_t>(close - i - 1, 10)));
+            for (const std::string_view skip : {"style", "script"}) {
+                if (tag.starts_with(skip)) {
+                    const auto end =
+                        ascii_lower(html.substr(close)).find(std::string("</") + std::string(skip));
+                    i = end == std::string::npos ? html.size() : close + end;
+                }
+            }
+            const bool block =
+                tag.starts_with("br") || tag.starts_with("p") || tag.starts_with("/p") ||
+                tag.starts_with("div") || tag.starts_with("/div") || tag.starts_with("tr") ||
+                tag.starts_with("/tr") || tag.starts_with("li") || tag.starts_with("/h") ||
+                tag.starts_with("/table") || tag.starts_with("/td");
+            out += block ? '\n' : ' ';
+            if (i < html.size()) {
+                i = std::max(i, close);
+            }
+            continue;
+        }
+        if (c == '&') {
+            static constexpr std::pair<std::string_view, char> k_entities[] = {{"&amp;", '&'},
+                                                                               {"&lt;", '<'},
+                                                                               {"&gt;", '>'},
+                                                                               {"&quot;", '"'},
+                                                                               {"&#39;", '\''},
+                                                                               {"&nbsp;", ' '},
+                                                                               {"&#160;", ' '},
+                                                                               {"&apos;", '\''}};
+            bool done = false;
+            for (const auto& [name, ch] : k_entities) {
+                if (html.substr(i).starts_with(name)) {
+                    out += ch;
+                    i += name.size() - 1;
+                    done = true;
+                    break;
+                }
+            }
+            if (done) {
+                continue;
+            }
+        }
+        out += c == '\r' ? '\n' : c;
+    }
+    return out;
+}
+
+void read_feedback(std::string_view body, std::uint64_t line, FeedbackReport& f) {
+    Lines lines(body, line);
+    const auto h = read_headers(lines);
+    f.present = true;
+    f.line = line + 1;
+    for (const auto& [name, value] : h.fields) {
+        if (name == "feedback-type") {
+            f.type = sanitize_text(value, 64);
+        } else if (name == "user-agent") {
+            f.user_agent = sanitize_text(value, 128);
+        } else if (name == "source-ip") {
+            f.source_ip = sanitize_text(value, 64);
+        } else if (name == "reporting-mta") {
+            const auto semi = value.find(';');
+            f.reporting_mta = sanitize_text(
+                trim_blanks(semi == std::string::npos ? std::string_view(value)
+                                                      : std::string_view(value).substr(semi + 1)),
+                255);
+        } else if (name == "arrival-date" || name == "received-date") {
+            f.arrival = value;
+        } else if (name == "original-rcpt-to" && f.recipients.size() < 1000) {
+            f.recipients.push_back(address_in(value));
+        }
+    }
+}
 
 void walk(
     std::string_view body, std::uint64_t line, const Headers& h, int depth, MessageScan& scan) {
@@ -124,17 +221,47 @@ void walk(
         scan.dsn.insert(scan.dsn.end(), more.begin(), more.end());
         return;
     }
-    if (!type.empty() && type != "text/plain" && !type.starts_with("text/plain")) {
-        return; // the original message, HTML copies, attachments
+    if (type == "message/feedback-report") {
+        read_feedback(body, line, scan.feedback);
+        return;
+    }
+    const bool html = type == "text/html";
+    if (!type.empty() && !html && !type.starts_with("text/plain")) {
+        return; // the original message, attachments
     }
     const auto cte = ascii_lower(trim_blanks(h.get("content-transfer-encoding")));
+    std::string decoded;
+    std::string_view text = body;
     if (cte == "base64") {
-        scan_text(base64_decode(body), line, scan.text);
+        decoded = base64_decode(body);
+        text = decoded;
     } else if (cte == "quoted-printable") {
-        scan_text(decode_quoted_printable(body), line, scan.text);
-    } else {
-        scan_text(body, line, scan.text);
+        decoded = decode_quoted_printable(body);
+        text = decoded;
     }
+    if (html) {
+        // Read only when the message has no plain text to read (an HTML-only NDR).
+        scan.html.emplace_back(html_text(text), line);
+        return;
+    }
+    scan_text(text, line, *scan.wording, scan.text);
+}
+
+/// Header fields that make a header block a message's (not "Error: 550 ..." pasted).
+bool message_field(std::string_view name) {
+    static constexpr std::string_view k_fields[] = {
+        "from",           "to",          "subject",      "date",           "received",
+        "return-path",    "message-id",  "mime-version", "content-type",   "delivered-to",
+        "reply-to",       "sender",      "cc",           "auto-submitted", "x-failed-recipients",
+        "dkim-signature", "in-reply-to", "references",   "x-mailer",       "precedence"};
+    return std::find(std::begin(k_fields), std::end(k_fields), name) != std::end(k_fields) ||
+           name.starts_with("x-") || name.starts_with("arc-") || name.starts_with("list-");
+}
+
+/// Fields of a delivery-status block pasted on its own.
+bool dsn_field(std::string_view name) {
+    return name == "final-recipient" || name == "original-recipient" || name == "diagnostic-code" ||
+           name == "reporting-mta" || name == "remote-mta";
 }
 
 std::string domain_of(std::string_view address) {
@@ -145,44 +272,181 @@ std::string domain_of(std::string_view address) {
 
 } // namespace
 
+namespace {
+
+/// RFC 3834 auto-replies and vacation notices (Outlook sets only the subject).
+bool auto_reply(const Headers& h) {
+    const auto submitted = ascii_lower(h.get("auto-submitted"));
+    const auto subject = ascii_lower(h.get("subject"));
+    const auto precedence = ascii_lower(h.get("precedence"));
+    static constexpr std::string_view k_subjects[] = {"automatic reply",
+                                                      "auto reply",
+                                                      "autoreply",
+                                                      "auto-reply",
+                                                      "out of office",
+                                                      "out of the office",
+                                                      "away until",
+                                                      "vacation",
+                                                      "abwesenheit",
+                                                      "absence",
+                                                      "réponse automatique",
+                                                      "risposta automatica",
+                                                      "respuesta automática",
+                                                      "auto:"};
+    return submitted.starts_with("auto-replied") || !h.get("x-autoreply").empty() ||
+           !h.get("x-autorespond").empty() || precedence == "auto_reply" ||
+           std::any_of(std::begin(k_subjects), std::end(k_subjects), [&](std::string_view w) {
+               return subject.find(w) != std::string::npos;
+           });
+}
+
+/// A bounce's sender: mailer-daemon, postmaster, or a subject that says so.
+bool from_mail_system(const Headers& h) {
+    const auto from = ascii_lower(h.get("from"));
+    const auto subject = ascii_lower(h.get("subject"));
+    static constexpr std::string_view k_words[] = {"undeliver",
+                                                   "undelivered",
+                                                   "delivery status",
+                                                   "delivery failure",
+                                                   "failure notice",
+                                                   "returned mail",
+                                                   "could not be delivered",
+                                                   "delivery has failed",
+                                                   "not delivered",
+                                                   "mail delivery",
+                                                   "nondeliverable",
+                                                   "rejected",
+                                                   "delayed"};
+    return from.find("mailer-daemon") != std::string::npos ||
+           from.find("postmaster") != std::string::npos ||
+           std::any_of(std::begin(k_words), std::end(k_words), [&](std::string_view w) {
+               return subject.find(w) != std::string::npos;
+           });
+}
+
+} // namespace
+
 void parse_message(std::string_view text,
                    std::string_view source_name,
                    std::uint64_t first_line,
+                   const WordingTest& wording,
                    const std::function<void(Rejection&&)>& sink) {
-    Lines lines(text, first_line - 1);
-    std::string_view first;
     Headers h;
     std::uint64_t body_line = first_line - 1;
     std::string_view body = text;
+    MessageScan scan;
+    scan.wording = &wording;
+    bool pasted_dsn = false;
     {
         Lines probe(text, first_line - 1);
+        std::string_view first;
         while (probe.next(first) && trim_blanks(first).empty()) {
         }
         if (looks_like_header(first) || first.starts_with("From ")) {
-            h = read_headers(lines);
-            body = lines.rest();
-            body_line = lines.line();
+            // A header block only when it has a message's fields: "Error: 550 ..." or
+            // "<user@example.net>:" pasted first look like headers and are not.
+            Lines lines(text, first_line - 1);
+            auto candidate = read_headers(lines);
+            const auto has = [&](bool (*test)(std::string_view)) {
+                return std::any_of(candidate.fields.begin(),
+                                   candidate.fields.end(),
+                                   [&](const auto& f) { return test(f.first); });
+            };
+            if (has(message_field)) {
+                h = std::move(candidate);
+                body = lines.rest();
+                body_line = lines.line();
+            } else if (has(dsn_field)) {
+                pasted_dsn = true; // "Final-Recipient: ... Diagnostic-Code: ..." on its own
+            }
         }
     }
     const bool is_message = !h.fields.empty();
-    MessageScan scan;
-    walk(body, body_line, h, 0, scan);
+    if (pasted_dsn) {
+        scan.dsn = scan_dsn(text, first_line - 1, scan.reporting_mta, scan.arrival);
+    } else {
+        walk(body, body_line, h, 0, scan);
+    }
+    if (scan.text.empty() && scan.dsn.empty()) {
+        for (const auto& [html, line] : scan.html) {
+            scan_text(html, line, wording, scan.text);
+        }
+    }
+    if (scan.text.empty() && scan.dsn.empty() && !scan.feedback.present &&
+        content_type(h.get("content-type")).starts_with("multipart/")) {
+        // Parts that could not be told apart (a boundary that does not match, a broken
+        // MIME structure): the body read as one text, up to the copy of the original.
+        scan_text(body, body_line, wording, scan.text);
+    }
 
     std::string log_host = scan.reporting_mta;
     if (log_host.empty()) {
         log_host = domain_of(h.get("from"));
     }
-    const auto date = scan.arrival.empty() ? h.get("date") : scan.arrival;
+    const auto date = !scan.arrival.empty()            ? scan.arrival
+                      : !scan.feedback.arrival.empty() ? scan.feedback.arrival
+                                                       : h.get("date");
     const auto subject = ascii_lower(h.get("subject"));
     const bool delay_notice =
         subject.find("delay") != std::string::npos || subject.find("warning") != std::string::npos;
-    std::vector<bool> text_used(scan.text.size(), false);
     const auto finalize = [&](Rejection&& r, std::uint64_t line) {
         r.where = std::string(source_name) + ":" + std::to_string(line);
         r.log_host = sanitize_text(log_host, 255);
         r.time = sanitize_text(date, 64);
         sink(std::move(r));
     };
+
+    // Reports that are not rejections are said to be what they are, never "0 findings".
+    if (scan.feedback.present) {
+        const auto& f = scan.feedback;
+        auto recipients = f.recipients;
+        if (recipients.empty()) {
+            recipients.emplace_back();
+        }
+        for (const auto& rcpt : recipients) {
+            Rejection r;
+            r.source = "arf";
+            r.action = "feedback";
+            r.recipient = rcpt;
+            r.remote_host = !f.reporting_mta.empty() ? f.reporting_mta : domain_of(h.get("from"));
+            r.reply = "feedback report: " + (f.type.empty() ? std::string("abuse") : f.type) +
+                      (f.user_agent.empty() ? "" : " (" + f.user_agent + ")") +
+                      (f.source_ip.empty() ? "" : " about mail from " + f.source_ip) + " via " +
+                      sanitize_text(h.get("from"), 255);
+            finalize(std::move(r), f.line);
+        }
+        return;
+    }
+    const bool failures = std::any_of(scan.dsn.begin(), scan.dsn.end(), [](const DsnRecord& d) {
+        return !(d.action == "delivered" || d.action == "relayed" || d.action == "expanded") &&
+               (!d.action.empty() || d.status.starts_with('4') || d.status.starts_with('5'));
+    });
+    if (!failures && !scan.dsn.empty()) {
+        for (const auto& d : scan.dsn) {
+            Rejection r;
+            r.source = "dsn";
+            r.action = "delivered";
+            r.recipient = d.recipient;
+            r.status = d.status;
+            r.remote_host = d.remote_mta;
+            r.reply = "delivered" +
+                      (d.action.empty() ? "" : " (Action: " + sanitize_text(d.action, 16) + ")") +
+                      (d.diagnostic.empty() ? "" : ": " + clean_reply(d.diagnostic));
+            finalize(std::move(r), d.line);
+        }
+        return;
+    }
+    if (is_message && scan.dsn.empty() && auto_reply(h) && !from_mail_system(h)) {
+        Rejection r;
+        r.source = "auto-reply";
+        r.action = "auto-reply";
+        r.recipient = address_in(h.get("from"));
+        r.reply = "automatic reply: " + sanitize_text(h.get("subject"), 200);
+        finalize(std::move(r), body_line);
+        return;
+    }
+
+    std::vector<bool> text_used(scan.text.size(), false);
     for (const auto& d : scan.dsn) {
         if (d.action == "delivered" || d.action == "relayed" || d.action == "expanded") {
             continue;
@@ -236,8 +500,8 @@ void parse_message(std::string_view text,
         auto& r = scan.text[i];
         const auto line = std::stoull(r.where);
         const int code = reply_code(r.reply);
-        if (!is_message && code == 0) {
-            continue; // pasted prose without a reply code is not a rejection
+        if (!is_message && code == 0 && !wording(r.reply)) {
+            continue; // pasted prose is a rejection only in a known rejection's words
         }
         r.source = is_message ? "bounce" : "reply";
         r.action = is_message ? (delay_notice || code / 100 == 4 ? "delayed" : "failed")

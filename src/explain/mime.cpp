@@ -13,7 +13,6 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && ascii_lower(s.substr(0, prefix.size())) == prefix;
 }
 
-
 bool looks_like_header(std::string_view line) {
     const auto colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0 || colon > 76) {
@@ -53,7 +52,6 @@ Headers read_headers(Lines& lines) {
     }
     return h;
 }
-
 
 /// `type/subtype` (lowercase) and one parameter of a Content-Type value.
 std::string content_type(const std::string& value) {
@@ -110,7 +108,6 @@ std::string decode_quoted_printable(std::string_view in) {
     return out;
 }
 
-
 int reply_code(std::string_view s) {
     if (s.size() < 4 || !is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) ||
         (s[3] != ' ' && s[3] != '-') || (s[0] != '4' && s[0] != '5')) {
@@ -132,6 +129,5 @@ std::string address_in(std::string_view s) {
     }
     return sanitize_text(s, 320);
 }
-
 
 } // namespace rblscope::explain_detail

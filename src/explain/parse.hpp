@@ -27,17 +27,24 @@ struct LogState {
 /// Classifies one line (no newline) and parses it when it reports a rejection.
 LineKind parse_log_line(std::string_view line, LogState& state, Rejection& out);
 
+/// Whether prose without a reply code is worded like a known rejection (a rule's pattern).
+using WordingTest = std::function<bool(std::string_view)>;
+
 /// Finds every rejection in one bounce message (headers, MIME parts, DSN fields, the
 /// human-readable part of each MTA's format) or in pasted text. `where` is the location
 /// of its first line; rejections get the location of the line that reported them.
 void parse_message(std::string_view text,
                    std::string_view source_name,
                    std::uint64_t first_line,
+                   const WordingTest& wording,
                    const std::function<void(Rejection&&)>& sink);
 
 /// The readable report of a bounce (or pasted text): one Rejection per recipient's report,
 /// `where` holding the line number only (the caller adds the source name).
-void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Rejection>& out);
+void scan_text(std::string_view text,
+               std::uint64_t first_line,
+               const WordingTest& wording,
+               std::vector<Rejection>& out);
 
 /// A reply as one line: whitespace collapsed, the repeated "550-5.7.1" prefixes of
 /// multi-line replies dropped, control characters removed, at most 2 KiB.

@@ -2,6 +2,7 @@
 // and gathers everything else into messages for the bounce parser.
 
 #include "core/sanitize.hpp"
+#include "explain/knowledge_impl.hpp"
 #include "explain/parse.hpp"
 
 #include <cstring>
@@ -34,7 +35,8 @@ void make_printable(Rejection& r) {
 struct RejectionReader::Impl {
     std::string name;
     Sink sink;
-    std::string carry; // the start of a line whose end has not arrived yet
+    explain_detail::WordingTest wording; // a known rejection's words, when knowledge is given
+    std::string carry;                   // the start of a line whose end has not arrived yet
     bool cutting = false;
     std::uint64_t line_no = 0;
     std::uint64_t byte_count = 0;
@@ -48,7 +50,7 @@ struct RejectionReader::Impl {
     void flush_message() {
         if (message.find_first_not_of(" \t\r\n") != std::string::npos) {
             ++messages;
-            explain_detail::parse_message(message, name, message_first_line, sink);
+            explain_detail::parse_message(message, name, message_first_line, wording, sink);
         }
         message.clear();
     }
@@ -82,9 +84,14 @@ struct RejectionReader::Impl {
     }
 };
 
-RejectionReader::RejectionReader(std::string source_name, Sink sink)
+RejectionReader::RejectionReader(std::string source_name,
+                                 Sink sink,
+                                 const BounceKnowledge* knowledge)
     : m_impl(std::make_unique<Impl>()) {
     m_impl->name = std::move(source_name);
+    m_impl->wording = [knowledge](std::string_view text) {
+        return knowledge != nullptr && knowledge->impl().first_rule_match(text) >= 0;
+    };
     m_impl->sink = [sink = std::move(sink)](Rejection&& r) {
         make_printable(r);
         sink(std::move(r));

@@ -37,15 +37,90 @@ bool starts_with_enhanced(std::string_view s) {
            (s[3] == '.' || (is_digit(s[3]) && s[4] == '.'));
 }
 
-/// Offset of a reply code after ": " inside a line ("... returned was: 550 5.7.1 ..."), or
-/// npos.
-std::size_t reply_inside(std::string_view s) {
-    for (auto at = s.find(": "); at != std::string_view::npos; at = s.find(": ", at + 2)) {
-        if (reply_code(s.substr(at + 2)) != 0) {
-            return at + 2;
+bool is_alnum(char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/// Offset of a 4xx/5xx reply inside a line ("Deferred: 550 ...", "returned '550 5.7.1 ...",
+/// "smtp;550 ...", "said 421-4.7.0 ..."), or npos. A three-digit number alone is not a reply
+/// ("size 500 bytes"): it must follow a delimiter or a word that introduces one, or carry an
+/// enhanced code of its own class.
+std::size_t reply_in_line(std::string_view s) {
+    static constexpr std::string_view k_words[] = {"said",
+                                                   "error",
+                                                   "code",
+                                                   "reply",
+                                                   "replied",
+                                                   "response",
+                                                   "returned",
+                                                   "answered",
+                                                   "was",
+                                                   "smtp",
+                                                   "with",
+                                                   "status",
+                                                   "responded",
+                                                   "message",
+                                                   "reason"};
+    for (std::size_t i = 0; i + 4 <= s.size(); ++i) {
+        if ((s[i] != '4' && s[i] != '5') || reply_code(s.substr(i)) == 0) {
+            continue;
+        }
+        if (i > 0 && (is_alnum(s[i - 1]) || s[i - 1] == '.' || s[i - 1] == '-' || s[i - 1] == '#' ||
+                      s[i - 1] == '/')) {
+            continue;
+        }
+        const auto after = s.substr(i + 4);
+        const bool enhanced =
+            after.size() > 4 && after[0] == s[i] && after[1] == '.' && is_digit(after[2]);
+        if (i == 0 || enhanced) {
+            return i;
+        }
+        // The character before (blanks skipped) and the word before it.
+        std::size_t j = i;
+        while (j > 0 && (s[j - 1] == ' ' || s[j - 1] == '\t')) {
+            --j;
+        }
+        if (j == 0) {
+            return i;
+        }
+        const char c = s[j - 1];
+        if (c == ':' || c == ';' || c == '(' || c == '\'' || c == '"' || c == '[' || c == '<' ||
+            c == '>' || c == '=' || c == '`') {
+            return i;
+        }
+        std::size_t k = j;
+        while (k > 0 && is_alnum(s[k - 1])) {
+            --k;
+        }
+        const auto word = ascii_lower(s.substr(k, j - k));
+        if (std::find(std::begin(k_words), std::end(k_words), word) != std::end(k_words)) {
+            return i;
         }
     }
     return std::string_view::npos;
+}
+
+/// The first mail address anywhere in `s`, or empty.
+std::string address_anywhere(std::string_view s) {
+    for (auto at = s.find('@'); at != std::string_view::npos; at = s.find('@', at + 1)) {
+        auto b = at;
+        while (b > 0 && (is_alnum(s[b - 1]) ||
+                         std::string_view("._+-=").find(s[b - 1]) != std::string_view::npos)) {
+            --b;
+        }
+        auto e = at + 1;
+        while (e < s.size() && (is_alnum(s[e]) || s[e] == '.' || s[e] == '-')) {
+            ++e;
+        }
+        while (e > at + 1 && s[e - 1] == '.') {
+            --e;
+        }
+        if (b < at && e > at + 3 &&
+            s.substr(at + 1, e - at - 1).find('.') != std::string_view::npos) {
+            return sanitize_text(s.substr(b, e - b), 320);
+        }
+    }
+    return {};
 }
 
 /// One recipient's report in the readable part.
@@ -110,6 +185,18 @@ void finish_item(TextItem& item, std::vector<Rejection>& out, const std::string&
         } else {
             split_host_ip(before, r.remote_host, r.remote_ip);
         }
+        // qmail names the stage in words.
+        if (before.find("my name was rejected") != std::string_view::npos) {
+            r.command = "HELO";
+        } else if (before.find("sender was rejected") != std::string_view::npos) {
+            r.command = "MAIL FROM";
+        } else if (before.find("does not like recipient") != std::string_view::npos) {
+            r.command = "RCPT TO";
+        } else if (before.find("failed after I sent the message") != std::string_view::npos) {
+            r.command = "DATA";
+        } else if (before.find("greeting failed") != std::string_view::npos) {
+            r.command = "greeting";
+        }
         auto reply = t.substr(said + 18);
         if (const auto g = reply.find(" Giving up on "); g != std::string_view::npos) {
             reply = reply.substr(0, g);
@@ -131,7 +218,10 @@ void finish_item(TextItem& item, std::vector<Rejection>& out, const std::string&
 
 } // namespace
 
-void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Rejection>& out) {
+void scan_text(std::string_view text,
+               std::uint64_t first_line,
+               const WordingTest& wording,
+               std::vector<Rejection>& out) {
     Lines lines(text, first_line);
     std::string_view line;
     TextItem item;
@@ -145,8 +235,10 @@ void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Reje
         item = TextItem{};
         open = false;
     };
+    bool claimed = false; // the current paragraph holds a report found by a reader below
     const auto start = [&](std::string recipient) {
         close();
+        claimed = true;
         item.recipient = std::move(recipient);
         item.line = lines.line();
         open = true;
@@ -156,6 +248,25 @@ void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Reje
             item.raw += ' ';
             item.raw += s;
         }
+    };
+    // Fallback: a paragraph no reader above claimed, worded like a known rejection
+    // ("Your message to ... couldn't be delivered", qmail's "Sorry, I couldn't find any host
+    // named ..."), becomes a report when nothing else in this text did.
+    const std::size_t first_out = out.size();
+    std::vector<TextItem> prose;
+    TextItem paragraph;
+    std::string last_address; // the last address named in the text, for prose without one
+    const auto end_paragraph = [&] {
+        if (!claimed && !paragraph.raw.empty() && wording && prose.size() < 16 &&
+            wording(paragraph.raw)) {
+            paragraph.recipient = address_anywhere(paragraph.raw);
+            if (paragraph.recipient.empty()) {
+                paragraph.recipient = !last_rcpt.empty() ? last_rcpt : last_address;
+            }
+            prose.push_back(std::move(paragraph));
+        }
+        paragraph = TextItem{};
+        claimed = false;
     };
     while (lines.next(line)) {
         // A bounce forwarded as a quote ("> " lines) is read as the bounce itself; Sendmail's
@@ -169,8 +280,20 @@ void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Reje
         }
         if (t.empty()) {
             close();
+            end_paragraph();
             continue;
         }
+        if (paragraph.raw.empty()) {
+            paragraph.line = lines.line();
+        }
+        if (paragraph.raw.size() < 8192) {
+            paragraph.raw += paragraph.raw.empty() ? "" : " ";
+            paragraph.raw += t;
+        }
+        if (auto a = address_anywhere(t); !a.empty() && prose.empty()) {
+            last_address = std::move(a); // "Your message to a@b couldn't be delivered." above
+        }
+        claimed = claimed || open;
         if (t.starts_with("... while talking to ")) {
             close();
             auto host = t.substr(21);
@@ -270,17 +393,23 @@ void scan_text(std::string_view text, std::uint64_t first_line, std::vector<Reje
             append(t);
             continue;
         }
-        if (reply_code(t) != 0 || starts_with_enhanced(t)) {
-            start({}); // a pasted reply, or a report without recipients
+        if (starts_with_enhanced(t)) {
+            start({}); // a report without recipients or reply code
             append(t);
-        } else if (const auto at = reply_inside(t); at != std::string_view::npos) {
-            start({});
+        } else if (const auto at = reply_in_line(t); at != std::string_view::npos) {
+            start({}); // a pasted reply, with whatever came before it on the line
             append(t.substr(at));
         }
     }
     close();
+    end_paragraph();
+    if (out.size() == first_out) {
+        for (auto& p : prose) {
+            p.raw = " " + p.raw;
+            finish_item(p, out, talking_to);
+        }
+    }
 }
-
 
 std::string clean_reply(std::string_view raw) {
     std::string text = sanitize_text(raw, 4096);

@@ -1,9 +1,10 @@
 // explain's readers: mail log lines (Postfix, Sendmail, Exim, qmail) and bounce messages
 // (headers, MIME, quoted-printable / base64 parts, delivery-status records, each MTA's
-// readable report), fed in chunks of varying size, then explain() and FindingGroups.
-// Input: [chunk size byte][bytes...].
-// Invariants: every field and explanation text is printable (the ready-to-send request text
-// may have newlines); feeding in chunks finds the same rejections as feeding at once.
+// readable report, the fallback for replies anywhere on a line and for prose worded like a
+// known rejection, HTML parts, feedback reports), fed in chunks of varying size, then explain() and
+// FindingGroups. Input: [chunk size byte][bytes...]. Invariants: every field and explanation text
+// is printable (the ready-to-send request text may have newlines); feeding in chunks finds the same
+// rejections as feeding at once.
 
 #include "fuzz_support.hpp"
 #include "rblscope/catalog.hpp"
@@ -59,10 +60,14 @@ void check(const Rejection& r) {
 
 std::vector<std::string> read_all(std::string_view bytes, std::size_t chunk) {
     std::vector<std::string> replies;
-    RejectionReader reader("fuzz", [&](Rejection&& r) {
-        check(r);
-        replies.push_back(r.reply);
-    });
+    // With the knowledge, as the CLI reads: prose worded like a rule is read too.
+    RejectionReader reader(
+        "fuzz",
+        [&](Rejection&& r) {
+            check(r);
+            replies.push_back(r.reply);
+        },
+        &bounces());
     while (!bytes.empty()) {
         const auto n = std::min(chunk, bytes.size());
         reader.feed(bytes.substr(0, n));

@@ -232,6 +232,37 @@ TEST_CASE("explain --check: the sending IPs are checked live, the named list fir
           std::string::npos);
 }
 
+// --check-status: a log of deferrals only (exit 1) from an IP that is listed now (the live
+// check's exit 2) is CRITICAL when asked.
+TEST_CASE("explain --check --check-status: a listing found now sets the exit status") {
+    auto& f = fixture();
+    write_file(f.dir + "/deferrals.log",
+               "Nov 20 10:00:00 gw2 postfix/smtp[1]: 5F1: to=<bob@hotmail.com>, "
+               "relay=hotmail-com.olc.protection.outlook.com[52.101.8.2]:25, delay=0.5, "
+               "delays=0.1/0/0.2/0.2, dsn=4.7.500, status=deferred (host "
+               "hotmail-com.olc.protection.outlook.com[52.101.8.2] said: 451 4.7.500 Server "
+               "busy. Please try again later from [192.0.2.99]. (S77719) (in reply to MAIL "
+               "FROM command))\n");
+    std::vector<std::string> args{"explain",
+                                  "--catalog",
+                                  explain_catalog(),
+                                  "--check",
+                                  "--format",
+                                  "nagios",
+                                  "--resolver",
+                                  fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                  "--zones",
+                                  "t-bl",
+                                  "--query-timeout",
+                                  "1",
+                                  f.dir + "/deferrals.log"};
+    CHECK(run_rblscope(args).exit_code == 1);
+    args.insert(args.begin() + 4, "--check-status");
+    const auto r = run_rblscope(args);
+    CAPTURE(r.out);
+    CHECK(r.exit_code == 2);
+}
+
 // The shared corpus: 306 real bounces from 50 MTA formats with Sisimai's labels. Not part of
 // the project (a clone does not have it): skipped when absent.
 TEST_CASE("explain: real bounces from 50 MTA formats") {
@@ -244,84 +275,200 @@ TEST_CASE("explain: real bounces from 50 MTA formats") {
     auto catalog = rblscope::load_catalog(RBLSCOPE_CATALOG_FILE);
     REQUIRE(knowledge.ok());
     REQUIRE(catalog.ok());
-    // Sisimai's reasons and the categories that agree with them (theirs are coarser: a
-    // public DNSBL, a provider's own list and a refused connection are all "blocked").
-    const std::map<std::string, std::set<std::string>> agree{
-        {"userunknown", {"recipient"}},
-        {"mailboxfull", {"recipient"}},
-        {"suspend", {"recipient"}},
-        {"hasmoved", {"recipient"}},
-        {"filtered", {"recipient", "policy", "content"}},
-        {"expired", {"network", "throttling"}},
-        {"rejected", {"policy", "authentication", "provider-blocklist", "public-blocklist"}},
-        {"blocked",
-         {"public-blocklist", "provider-blocklist", "policy", "reverse-dns", "throttling"}},
-        {"authfailure", {"authentication"}},
-        {"requireptr", {"reverse-dns"}},
-        {"hostunknown", {"network", "recipient"}},
-        {"networkerror", {"network"}},
-        {"policyviolation", {"policy", "content"}},
-        {"notaccept", {"network", "policy"}},
-        {"securityerror", {"authentication", "policy", "network"}},
-        {"spamdetected", {"content"}},
-        {"virusdetected", {"content"}},
-        {"toomanyconn", {"rate-limit", "throttling"}},
-        {"speeding", {"rate-limit", "throttling"}},
-        {"exceedlimit", {"rate-limit", "recipient"}},
-        {"badreputation", {"throttling", "provider-blocklist"}},
-        {"mesgtoobig", {"content"}},
-        {"norelaying", {"policy"}},
-        {"failedstarttls", {"network"}},
-        {"systemfull", {"recipient", "network"}},
+    // Sisimai's reasons -> the groups of issue 16, and each category's one group (the same
+    // tables as scripts/score_explain.py, which also scores the pasted texts).
+    const std::map<std::string, std::string> group_of_reason{
+        {"blocked", "blocklist"},
+        {"badreputation", "reputation"},
+        {"speeding", "rate-limit"},
+        {"toomanyconn", "rate-limit"},
+        {"spamdetected", "spam-content"},
+        {"virusdetected", "spam-content"},
+        {"policyviolation", "policy"},
+        {"securityerror", "policy"},
+        {"notcompliantrfc", "policy"},
+        {"contenterror", "policy"},
+        {"authfailure", "authentication"},
+        {"requireptr", "ptr-rdns"},
+        {"rejected", "sender"},
+        {"norelaying", "sender"},
+        {"userunknown", "recipient"},
+        {"hostunknown", "recipient"},
+        {"hasmoved", "recipient"},
+        {"suspend", "recipient"},
+        {"filtered", "recipient"},
+        {"mailboxfull", "size-quota"},
+        {"exceedlimit", "size-quota"},
+        {"mesgtoobig", "size-quota"},
+        {"systemfull", "size-quota"},
+        {"expired", "transient"},
+        {"networkerror", "transient"},
+        {"systemerror", "transient"},
+        {"notaccept", "transient"},
+        {"failedstarttls", "transient"},
+        {"mailererror", "transient"},
+        {"syntaxerror", "transient"},
+        {"feedback", "not-a-rejection"},
+        {"vacation", "not-a-rejection"},
+        {"delivered", "not-a-rejection"},
     };
+    const std::map<std::string, std::string> group_of_category{
+        {"public-blocklist", "blocklist"},
+        {"provider-blocklist", "blocklist"},
+        {"throttling", "reputation"},
+        {"rate-limit", "rate-limit"},
+        {"content", "spam-content"},
+        {"policy", "policy"},
+        {"authentication", "authentication"},
+        {"reverse-dns", "ptr-rdns"},
+        {"sender", "sender"},
+        {"recipient", "recipient"},
+        {"size-quota", "size-quota"},
+        {"network", "transient"},
+        {"not-a-rejection", "not-a-rejection"},
+    };
+    const std::set<std::string> reputation_groups{"blocklist",
+                                                  "reputation",
+                                                  "rate-limit",
+                                                  "spam-content",
+                                                  "policy",
+                                                  "authentication",
+                                                  "ptr-rdns"};
     std::map<std::string, std::vector<json>> by_file;
     std::ifstream labels(dir + "/labels.jsonl");
     for (std::string line; std::getline(labels, line);) {
         auto l = json::parse(line);
         by_file[l["file"].get<std::string>()].push_back(std::move(l));
     }
-    std::size_t rejections = 0, with_findings = 0, judged = 0, agreed = 0, not_bounces = 0,
-                false_alarms = 0;
+    std::size_t records = 0, agreed = 0, reputation = 0, reputation_agreed = 0, no_finding = 0,
+                reports = 0, reports_named = 0;
     for (const auto& [file, ls] : by_file) {
-        std::vector<std::string> categories;
-        rblscope::RejectionReader reader(file, [&](rblscope::Rejection&& r) {
-            categories.emplace_back(
-                to_string(rblscope::explain(r, knowledge.value(), &catalog.value()).category));
-        });
+        std::vector<std::string> categories; // one per rejection found, in order
+        rblscope::RejectionReader reader(
+            file,
+            [&](rblscope::Rejection&& r) {
+                categories.emplace_back(
+                    to_string(rblscope::explain(r, knowledge.value(), &catalog.value()).category));
+            },
+            &knowledge.value());
         std::ifstream in(dir + "/" + file, std::ios::binary);
         std::stringstream body;
         body << in.rdbuf();
         reader.feed(body.str());
         reader.finish();
-        const auto reason = ls[0]["reason"].get<std::string>();
-        if (reason == "feedback" || reason == "vacation") { // complaint reports, auto-replies
-            ++not_bounces;
-            false_alarms += categories.empty() ? 0 : 1;
-            continue;
-        }
-        ++rejections;
-        with_findings += categories.empty() ? 0 : 1;
-        for (const auto& l : ls) {
-            const auto it = agree.find(l["reason"].get<std::string>());
-            if (it == agree.end() || categories.empty()) {
-                continue;
+        no_finding += categories.empty() ? 1 : 0;
+        for (std::size_t i = 0; i < ls.size(); ++i) {
+            const auto reason = ls[i]["reason"].get<std::string>();
+            const auto group = group_of_reason.find(reason);
+            if (group == group_of_reason.end()) {
+                continue; // onhold, undefined: Sisimai could not tell either
             }
-            ++judged;
-            agreed += std::any_of(categories.begin(),
-                                  categories.end(),
-                                  [&](const auto& c) { return it->second.contains(c); })
-                          ? 1
-                          : 0;
+            const auto* category = categories.empty()      ? nullptr
+                                   : i < categories.size() ? &categories[i]
+                                                           : &categories.back();
+            const auto mine =
+                category == nullptr ? group_of_category.end() : group_of_category.find(*category);
+            const bool ok = mine != group_of_category.end() && mine->second == group->second;
+            ++records;
+            agreed += ok ? 1 : 0;
+            if (reputation_groups.contains(group->second)) {
+                ++reputation;
+                reputation_agreed += ok ? 1 : 0;
+            }
+            if (group->second == "not-a-rejection") {
+                ++reports;
+                reports_named += ok ? 1 : 0;
+            }
         }
     }
-    MESSAGE("corpus: " << with_findings << " of " << rejections
-                       << " bounce files give findings; category agrees with Sisimai for " << agreed
-                       << " of " << judged << " labelled rejections; " << false_alarms << " of "
-                       << not_bounces << " feedback reports and auto-replies give a finding");
-    CHECK(rejections >= 290);
-    // Measured at 249 of 296 and 219 of 244; the floors leave a little room for rules that
-    // trade one case for a better one.
-    CHECK(with_findings * 100 >= rejections * 82);
-    CHECK(agreed * 100 >= judged * 87);
-    CHECK(false_alarms == 0);
+    MESSAGE("corpus: the group agrees with Sisimai's label for "
+            << agreed << " of " << records << " records (reputation-related " << reputation_agreed
+            << " of " << reputation << "); " << reports_named << " of " << reports
+            << " complaints and auto-replies named as such; " << no_finding << " of "
+            << by_file.size() << " files without a finding");
+    CHECK(records >= 320);
+    // Measured at 85 % (reputation-related 87 %); the floors leave a little room for rules
+    // that trade one case for a better one. scripts/score_explain.py prints the table.
+    CHECK(agreed * 100 >= records * 82);
+    CHECK(reputation_agreed * 100 >= reputation * 84);
+    CHECK(reports_named == reports);
+    CHECK(no_finding <= 8); // measured: 6 of 306
+}
+
+// --state: a growing log read by cron, one run after another: only what was added, a line
+// still being written next time, rotation (the rest of LOG.1, then LOG) and copytruncate.
+TEST_CASE("explain --state reads only what was added, across rotation and truncation") {
+    const auto dir = rblscope::test::make_temp_dir();
+    const auto log = dir + "/mail.log";
+    const auto state = dir + "/explain.state";
+    const auto line = [](int n) {
+        return fmt::format("Nov 20 10:00:{:02} gw1 postfix/smtp[1]: 9F{}: to=<u{}@example.net>, "
+                           "relay=mx.example.net[203.0.113.9]:25, delay=1, delays=0/0/0/1, "
+                           "dsn=5.1.1, status=bounced (host mx.example.net[203.0.113.9] said: "
+                           "550 5.1.1 User unknown (in reply to RCPT TO command))\n",
+                           n,
+                           n,
+                           n);
+    };
+    const auto findings = [&] {
+        const auto r = run_rblscope({"explain", "--format", "json", "--state", state, log});
+        INFO(r.err);
+        const auto doc = json::parse(r.out);
+        return doc["summary"]["findings"].get<int>();
+    };
+    const auto append = [&](const std::string& path, const std::string& text) {
+        std::ofstream(path, std::ios::app | std::ios::binary) << text;
+    };
+    append(log, line(1) + line(2));
+    CHECK(findings() == 2);
+    CHECK(findings() == 0); // nothing new
+    // A line still being written is left for the next run.
+    const auto third = line(3);
+    append(log, third.substr(0, 40));
+    CHECK(findings() == 0);
+    append(log, third.substr(40));
+    CHECK(findings() == 1);
+    // Rotation: one more line lands in the old file before the rename, then a new file.
+    append(log, line(4));
+    std::filesystem::rename(log, log + ".1");
+    append(log, line(5) + line(6));
+    CHECK(findings() == 3);
+    // copytruncate: the file emptied and written again beyond the old length.
+    std::ofstream(log, std::ios::trunc | std::ios::binary) << line(7) << line(8) << line(9);
+    CHECK(findings() == 3);
+    // A state file that is not ours is refused with its name, nothing read.
+    std::ofstream(state, std::ios::trunc) << "not json";
+    const auto bad = run_rblscope({"explain", "--state", state, log});
+    CHECK(bad.exit_code == 3);
+    CHECK(bad.err.find("not an rblscope explain state file") != std::string::npos);
+}
+
+// What a new user pastes: a reply with a word before it, and a bounce body that starts with
+// the recipient line. Both were "0 findings" before.
+TEST_CASE("explain: pasted text with a prefix or a recipient line is explained") {
+    const auto prefixed = run_rblscope(
+        {"explain", "--format", "json", "-"},
+        "Deferred: 550 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using "
+        "zen.spamhaus.org\n");
+    auto doc = json::parse(prefixed.out);
+    REQUIRE(doc["findings"].size() == 1);
+    CHECK(doc["findings"][0]["category"] == "public-blocklist");
+    CHECK(doc["findings"][0]["enhanced_code"] == "5.7.1");
+    CHECK(prefixed.exit_code == 2);
+
+    const auto body = run_rblscope({"explain", "-"},
+                                   "<user@example.com>:\n"
+                                   "host mx.example.net[192.0.2.1] said: 550 5.7.1 Client host\n"
+                                   "    [192.0.2.9] blocked using zen.spamhaus.org (in reply to\n"
+                                   "    RCPT TO command)\n");
+    CHECK(body.out.find("mx.example.net refused mail from 192.0.2.9  [public-blocklist]") !=
+          std::string::npos);
+    CHECK(body.out.find("for user@example.com (after RCPT TO)") != std::string::npos);
+
+    const auto away = run_rblscope({"explain", "-"},
+                                   "From: someone@example.org\nSubject: Automatic reply: hi\n"
+                                   "Auto-Submitted: auto-replied\n\nI am away.\n");
+    CHECK(away.out.find("auto-replied to mail  [not-a-rejection]") != std::string::npos);
+    CHECK(away.out.find("1 not rejections") != std::string::npos);
+    CHECK(away.exit_code == 0);
 }

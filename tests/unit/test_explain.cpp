@@ -1,6 +1,7 @@
 // explain: log and bounce parsing, the shipped rejection knowledge, and its loader's errors.
 
 #include "explain/parse.hpp"
+#include "explain_fixture.hpp"
 #include "rblscope/catalog.hpp"
 #include "rblscope/explain.hpp"
 
@@ -12,35 +13,9 @@ using namespace rblscope;
 
 namespace {
 
-const BounceKnowledge& knowledge() {
-    static const BounceKnowledge k = [] {
-        auto r = load_bounce_knowledge(RBLSCOPE_CATALOG_FILE);
-        REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().to_string()));
-        return std::move(r.value());
-    }();
-    return k;
-}
-
-const Catalog& catalog() {
-    static const Catalog c = [] {
-        auto r = load_catalog(RBLSCOPE_CATALOG_FILE);
-        REQUIRE(r.ok());
-        return std::move(r.value());
-    }();
-    return c;
-}
-
-/// Every rejection in `text`, fed in pieces of `chunk` bytes (chunk boundaries must not
-/// matter).
-std::vector<Rejection> read_all(std::string_view text, std::size_t chunk = 7) {
-    std::vector<Rejection> out;
-    RejectionReader reader("in", [&](Rejection&& r) { out.push_back(std::move(r)); });
-    for (std::size_t i = 0; i < text.size(); i += chunk) {
-        reader.feed(text.substr(i, chunk));
-    }
-    reader.finish();
-    return out;
-}
+using explain_test::catalog;
+using explain_test::knowledge;
+using explain_test::read_all;
 
 Explanation explain_one(std::string_view text) {
     const auto found = read_all(text);
@@ -343,7 +318,7 @@ TEST_CASE("explain: categories from text and from status codes") {
         {"550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown",
          RejectCategory::recipient,
          0},
-        {"552 5.2.2 Mailbox full", RejectCategory::recipient, 0},
+        {"552 5.2.2 Mailbox full", RejectCategory::size_quota, 0},
         {"550 5.7.25 [192.0.2.1] The IP address sending this message does not have a PTR "
          "record setup",
          RejectCategory::reverse_dns,
@@ -359,7 +334,7 @@ TEST_CASE("explain: categories from text and from status codes") {
          RejectCategory::throttling,
          1},
         {"554 5.7.1 Message rejected as spam by Content Filtering", RejectCategory::content, 2},
-        {"550 5.7.1 Relaying denied", RejectCategory::policy, 2},
+        {"550 5.7.1 Relaying denied", RejectCategory::sender, 2},
         {"554 5.4.7 (no words we know)", RejectCategory::network, 2},
         {"599 9.9.9 nothing anybody documents", RejectCategory::unknown, 1},
     };
@@ -673,7 +648,8 @@ TEST_CASE("explain: knowledge errors name the file, line and column") {
     CHECK(err("[[rejection]]\nid = \"a\"\ncategory = \"spam\"\npatterns = ['x']\n") ==
           "k.toml:3:12: rejection a: unknown category \"spam\" (expected one of: "
           "public-blocklist, provider-blocklist, throttling, authentication, reverse-dns, "
-          "rate-limit, content, policy, recipient, network, unknown)");
+          "rate-limit, content, policy, sender, recipient, size-quota, network, not-a-rejection, "
+          "unknown)");
     CHECK(err("[[rejection]]\nid = \"a\"\ncategory = \"content\"\npatterns = ['ok', '(unclosed']\n")
               .starts_with("k.toml:4:19: rejection a: pattern '(unclosed' is not a valid RE2 "
                            "expression: missing )"));
@@ -687,5 +663,5 @@ TEST_CASE("explain: knowledge errors name the file, line and column") {
     CHECK(err("[[provider]]\nid = \"p\"\nhostz = []\n") ==
           "k.toml:3:9: [[provider]]: unknown key 'hostz'");
     CHECK(err("[[rejection]]\nid = \"a\"\ncategory = \"content\"\n") ==
-          "k.toml:1:1: rejection a: needs 'patterns' or 'statuses'");
+          "k.toml:1:1: rejection a: needs 'patterns', 'statuses' or 'actions'");
 }

@@ -1,0 +1,63 @@
+#pragma once
+/// \file log_input.hpp
+/// \brief Reading explain's inputs: whole files, stdin, and growing logs read from where the
+/// last run stopped (`explain --state FILE`), across log rotation.
+
+#include "rblscope/error.hpp"
+#include "rblscope/explain.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace rblscope {
+
+/// Where each log was read up to. A file is known by its device and inode, not its name, so
+/// a rotated log (renamed to NAME.1, a new NAME started) is noticed.
+class LogPositions {
+  public:
+    struct Entry {
+        std::string path;
+        std::uint64_t device = 0, inode = 0;
+        std::uint64_t offset = 0; ///< just past the last complete line read
+        /// A hash of the first and last bytes before `offset`: a file truncated and written again
+        /// past the old length (copytruncate) no longer has them.
+        std::uint64_t fingerprint = 0;
+    };
+
+    /// Reads a state file; a missing file is an empty state (the first run). A file that is
+    /// not one of ours is an error naming it.
+    [[nodiscard]] static Result<LogPositions> load(const std::string& path);
+    /// Writes the state atomically (temporary file and rename). Returns an error text or "".
+    [[nodiscard]] std::string save(const std::string& path) const;
+
+    [[nodiscard]] const Entry* find(const std::string& path) const;
+    void set(Entry entry);
+    [[nodiscard]] const std::vector<Entry>& entries() const noexcept { return m_entries; }
+
+  private:
+    std::vector<Entry> m_entries;
+};
+
+/// What reading one input did.
+struct InputRead {
+    bool ok = true;
+    std::string error;        ///< when !ok: what failed ("cannot open: No such file")
+    std::uint64_t from = 0;   ///< offset reading started at (0 unless --state)
+    bool rotated = false;     ///< the recorded file was rotated (its rest read from NAME.1)
+    bool truncated = false;   ///< the file is shorter than recorded: read from the start
+    bool interrupted = false; ///< `stop` said to stop
+};
+
+/// Reads `path` ("-" = stdin) into `reader` in 1 MiB blocks until the end or until `stop()`
+/// is true. With `positions` (not for stdin): starts where the last run stopped; when the
+/// recorded file was rotated, first reads the rest of NAME.1 if that is it, then NAME from
+/// the start; a truncated file is read from the start. Only complete lines are read then (a
+/// line still being written is read next time), and the position is recorded.
+[[nodiscard]] InputRead read_log_input(const std::string& path,
+                                       RejectionReader& reader,
+                                       LogPositions* positions,
+                                       const std::function<bool()>& stop);
+
+} // namespace rblscope
