@@ -204,7 +204,10 @@ class FindingGroups {
     };
 
     explicit FindingGroups(std::size_t max_entries = 10000) : m_max(max_entries) {}
-    void add(Rejection&& rejection, Explanation&& explanation);
+    /// Counts a finding. Returns the index of its cause in causes() (a new cause has count
+    /// 1), or `npos` when the cap on distinct causes was reached.
+    std::size_t add(Rejection&& rejection, Explanation&& explanation);
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
     [[nodiscard]] const std::vector<Cause>& causes() const noexcept { return m_causes; }
     [[nodiscard]] const std::vector<Group>& groups() const noexcept { return m_groups; }

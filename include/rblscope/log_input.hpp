@@ -48,6 +48,7 @@ struct InputRead {
     bool rotated = false;     ///< the recorded file was rotated (its rest read from NAME.1)
     bool truncated = false;   ///< the file is shorter than recorded: read from the start
     bool interrupted = false; ///< `stop` said to stop
+    std::uint64_t bytes = 0;  ///< bytes fed to the reader (NAME.1's rest included)
 };
 
 /// Reads `path` ("-" = stdin) into `reader` in 1 MiB blocks until the end or until `stop()`
@@ -59,5 +60,30 @@ struct InputRead {
                                        RejectionReader& reader,
                                        LogPositions* positions,
                                        const std::function<bool()>& stop);
+
+/// Records `path` as read up to its last complete line now, so that the next
+/// read_log_input() reads only what is written from now on (`explain --follow` starts at the
+/// end of a log, as `tail -F` does). Returns an error text or "".
+[[nodiscard]] std::string start_at_end(const std::string& path, LogPositions& positions);
+
+/// One log followed by follow_logs(), with the reader its lines go to.
+struct FollowedLog {
+    std::string path;
+    RejectionReader* reader = nullptr;
+    std::string
+        last_error; ///< the error last reported for it (reported again only when it changes)
+};
+
+/// Reads each log as it grows until `wait` returns false: after every pass over the logs,
+/// `wait()` sleeps the poll interval and says whether to go on. Rotation (a new inode: the
+/// rest of NAME.1 first), truncation and a log that is missing for a while are handled as in
+/// read_log_input(); `notice(log, read)` hears of each rotation, truncation and error (an
+/// error once until it changes). Lines are read whole; after a pass that read something, a
+/// bounce message still open in a reader is parsed (a writer pausing ends it).
+void follow_logs(std::vector<FollowedLog>& logs,
+                 LogPositions& positions,
+                 const std::function<bool()>& wait,
+                 const std::function<bool()>& stop,
+                 const std::function<void(const FollowedLog&, const InputRead&)>& notice);
 
 } // namespace rblscope

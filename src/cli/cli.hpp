@@ -109,7 +109,9 @@ struct ExplainOptions {
     double query_timeout_s = 1.5;
     double deadline_s = 0;
     std::string config_file;
-    std::string state_file; ///< --state: read logs from where the last run stopped
+    std::string state_file;       ///< --state: read logs from where the last run stopped
+    bool follow = false;          ///< --follow: keep reading the logs as they grow
+    double follow_interval_s = 1; ///< --follow-interval
 };
 void add_explain(CLI::App& app, ExplainOptions& opt);
 int run_explain_command(const ExplainOptions& opt);

@@ -6,7 +6,7 @@
 #include "rblscope/explain.hpp"
 #include "rblscope/log_input.hpp"
 #include "rblscope/rblscope.hpp"
-#include "report/json_writer.hpp"
+#include "report/explain_report.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -15,7 +15,9 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <map>
+#include <memory>
 #include <optional>
+#include <poll.h>
 #include <set>
 #include <unistd.h>
 
@@ -25,18 +27,12 @@ namespace {
 
 constexpr std::size_t k_max_checked_ips = 256; // --check asks about this many addresses at most
 
-/// Reads a file (or stdin) through the reader in large blocks.
-struct InputTotals {
-    std::uint64_t lines = 0, bytes = 0, cut = 0;
-    bool interrupted = false; ///< SIGINT/SIGTERM stopped the reading
-};
-
 bool read_input(const std::string& path,
                 FindingGroups& groups,
                 const BounceKnowledge& knowledge,
                 const Catalog& catalog,
                 LogPositions* positions,
-                InputTotals& totals) {
+                ExplainTotals& totals) {
     const bool is_stdin = path == "-";
     RejectionReader reader(
         is_stdin ? "stdin" : path,
@@ -67,43 +63,10 @@ bool read_input(const std::string& path,
     return read.ok;
 }
 
-std::string_view action_word(std::string_view action) {
-    if (action == "feedback") {
-        return "sent a complaint about";
-    }
-    if (action == "auto-reply") {
-        return "auto-replied to";
-    }
-    if (action == "delivered") {
-        return "accepted";
-    }
-    if (action == "expired") {
-        return "never accepted";
-    }
-    return action == "deferred" || action == "delayed" ? "deferred" : "refused";
-}
-
-std::string codes_line(const Explanation& e) {
-    std::string out;
-    if (e.smtp_code != 0) {
-        out += fmt::format("SMTP {}", e.smtp_code);
-    }
-    if (!e.enhanced_code.empty()) {
-        out += (out.empty() ? "" : " · ") + e.enhanced_code;
-    }
-    if (!e.provider_code.empty()) {
-        out += (out.empty() ? "" : " · ") + e.provider_code;
-    }
-    return out;
-}
-
-/// What --check learned about one (IP, zone): "listed (127.0.0.2)" or "not listed".
-using CheckStatuses = std::map<std::pair<std::string, std::string>, std::string>;
-
 /// Forwards to the real report and remembers the status of the lists named in bounces.
 class RecordingReport final : public Report {
   public:
-    RecordingReport(Report& inner, CheckStatuses& statuses) : m_inner(inner), m_out(statuses) {}
+    RecordingReport(Report& inner, ListStatuses& statuses) : m_inner(inner), m_out(statuses) {}
     void on_target(const TargetReport& rep) override {
         for (const auto& r : rep.results) {
             std::string text(to_string(r.status));
@@ -123,7 +86,7 @@ class RecordingReport final : public Report {
 
   private:
     Report& m_inner;
-    CheckStatuses& m_out;
+    ListStatuses& m_out;
 };
 
 /// Runs the live check of the sending IPs; the report goes to `out` in `format`.
@@ -131,7 +94,7 @@ int run_live_check(const ExplainOptions& opt,
                    const Catalog& catalog,
                    const FindingGroups& groups,
                    std::FILE* out,
-                   CheckStatuses& statuses) {
+                   ListStatuses& statuses) {
     CheckOptions co;
     std::set<std::string> ips;
     std::vector<std::string> named; // lists named in the bounces: checked first
@@ -179,198 +142,6 @@ int run_live_check(const ExplainOptions& opt,
     return summary->exit_code;
 }
 
-void print_text(const ExplainOptions& opt, const FindingGroups& groups, const InputTotals& totals) {
-    const auto& causes = groups.causes();
-    std::size_t shown = 0;
-    for (const auto& c : causes) {
-        if (shown == opt.max_shown) {
-            fmt::print("... {} more distinct causes (see --format json, or raise --show)\n\n",
-                       causes.size() - shown);
-            break;
-        }
-        ++shown;
-        const auto& e = c.explanation;
-        const auto& r = c.example;
-        const std::string who =
-            e.provider != nullptr
-                ? e.provider->name + (!e.provider_inferred ? ""
-                                      : e.provider_basis == "reporter"
-                                          ? " (inferred: its server wrote the report)"
-                                          : " (inferred from the recipient's domain)")
-                : (r.remote_host.empty() ? std::string("The receiver") : r.remote_host);
-        fmt::print("{}. {} {} mail{}  [{}{}]\n",
-                   shown,
-                   who,
-                   action_word(r.action),
-                   e.sending_ip.empty() ? "" : " from " + e.sending_ip,
-                   to_string(e.category),
-                   e.rule != nullptr && !e.rule->verified
-                       ? ", heuristic: not documented by the provider"
-                       : "");
-        fmt::print("   seen      {}x", c.count);
-        if (!c.first_seen.empty()) {
-            fmt::print(
-                ", {}{}", c.first_seen, c.last_seen != c.first_seen ? " .. " + c.last_seen : "");
-        }
-        fmt::print("  ({})\n", r.where);
-        fmt::print("   reply     {}\n", r.reply);
-        if (const auto codes = codes_line(e); !codes.empty()) {
-            fmt::print("   codes     {}\n", codes);
-        }
-        std::string path;
-        if (!r.log_host.empty()) {
-            path += r.log_host + " -> ";
-        }
-        path += r.remote_host.empty()
-                    ? r.remote_ip
-                    : r.remote_host + (r.remote_ip.empty() ? "" : " [" + r.remote_ip + "]");
-        if (!r.recipient.empty()) {
-            path += " for " + r.recipient;
-        }
-        if (!r.command.empty()) {
-            path += " (after " + r.command + ")";
-        }
-        fmt::print("   path      {}\n", path);
-        if (!e.list.empty()) {
-            fmt::print("   list      {}\n",
-                       e.list_zone != nullptr ? e.list_zone->name + " (" + e.list_zone->zone + ")"
-                                              : e.list);
-        }
-        if (!e.cause.empty()) {
-            fmt::print("   cause     {}\n", e.cause);
-        } else {
-            fmt::print(
-                "   cause     not recognised: no pattern in the catalog matches this reply\n");
-        }
-        for (std::size_t i = 0; i < e.steps.size(); ++i) {
-            fmt::print("   {}  {}. {}\n", i == 0 ? "fix     " : "        ", i + 1, e.steps[i]);
-        }
-        if (!e.delist.empty()) {
-            fmt::print("   delist    {}\n", e.delist);
-        }
-        if (!e.avoid.empty()) {
-            fmt::print("   don't     {}\n", e.avoid);
-        }
-        if (!e.request.empty()) {
-            fmt::print("   request   ready to send:\n");
-            std::string_view req = e.request;
-            while (!req.empty()) {
-                const auto nl = req.find('\n');
-                fmt::print("     | {}\n", req.substr(0, nl));
-                req.remove_prefix(nl == std::string_view::npos ? req.size() : nl + 1);
-            }
-        }
-        fmt::print("\n");
-    }
-    fmt::print("Summary: {} lines, {} findings ({} deferred, {} refused{}), {} distinct causes\n",
-               totals.lines,
-               groups.total(),
-               groups.deferred(),
-               groups.bounced(),
-               groups.reports() > 0
-                   ? fmt::format(", {} not rejections: complaints, auto-replies, deliveries",
-                                 groups.reports())
-                   : std::string(),
-               causes.size());
-    if (totals.cut > 0) {
-        fmt::print("  {} lines longer than 1 MiB were cut\n", totals.cut);
-    }
-    if (groups.ungrouped() > 0) {
-        fmt::print("  {} findings beyond the grouping cap are only counted\n", groups.ungrouped());
-    }
-    if (groups.groups().empty()) {
-        return;
-    }
-    auto sorted = groups.groups();
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-        return a.count > b.count;
-    });
-    fmt::print("\n{:<44} {:<18} {:<24} {:<20} {:>8} {:>8} {:>8}  {}\n",
-               "provider",
-               "category",
-               "sending IP",
-               "reported by",
-               "count",
-               "deferred",
-               "refused",
-               "first .. last seen");
-    for (const auto& g : sorted) {
-        fmt::print("{:<44} {:<18} {:<24} {:<20} {:>8} {:>8} {:>8}  {}\n",
-                   g.provider.substr(0, 44),
-                   to_string(g.category),
-                   g.sending_ip.empty() ? "-" : g.sending_ip,
-                   g.log_host.empty() ? "-" : g.log_host.substr(0, 20),
-                   g.count,
-                   g.deferred,
-                   g.bounced,
-                   g.first_seen.empty() ? "" : g.first_seen + " .. " + g.last_seen);
-    }
-}
-
-/// Monitoring Plugins output: status line, perfdata, then one line per distinct cause.
-/// `state`: the exit status (the findings', or with --check-status also the check's);
-/// `statuses`: with --check, each pair's answer now (listed pairs are named).
-void print_nagios(const FindingGroups& groups, int state, const CheckStatuses* statuses) {
-    static constexpr std::string_view k_states[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-    const int worst = state;
-    const FindingGroups::Cause* top = nullptr;
-    for (const auto& c : groups.causes()) {
-        if (top == nullptr || c.explanation.exit_code > top->explanation.exit_code ||
-            (c.explanation.exit_code == top->explanation.exit_code && c.count > top->count)) {
-            top = &c;
-        }
-    }
-    std::string status = fmt::format("RBLSCOPE EXPLAIN {} - {} findings ({} deferred, {} refused)",
-                                     k_states[worst],
-                                     groups.total(),
-                                     groups.deferred(),
-                                     groups.bounced());
-    if (top != nullptr) {
-        const auto& e = top->explanation;
-        status += fmt::format("; worst: {} {}{} x{}",
-                              e.provider != nullptr ? e.provider->name : top->example.remote_host,
-                              to_string(e.category),
-                              e.sending_ip.empty() ? "" : " for " + e.sending_ip,
-                              top->count);
-    }
-    if (statuses != nullptr) {
-        std::size_t listed = 0;
-        for (const auto& [pair, text] : *statuses) {
-            listed += text.starts_with("listed") ? 1 : 0;
-        }
-        status += fmt::format("; checked now: {} listed of {} pairs", listed, statuses->size());
-    }
-    // '|' starts perfdata in the Monitoring Plugins format, so it cannot appear in the text.
-    std::replace(status.begin(), status.end(), '|', '/');
-    fmt::print("{} | findings={};;;0 deferred={};;;0 refused={};;;0 causes={};;;0\n",
-               status,
-               groups.total(),
-               groups.deferred(),
-               groups.bounced(),
-               groups.causes().size());
-    for (const auto& c : groups.causes()) {
-        std::string line =
-            fmt::format("{}x {} {} {}: {}",
-                        c.count,
-                        c.explanation.provider != nullptr ? c.explanation.provider->name
-                                                          : c.example.remote_host,
-                        to_string(c.explanation.category),
-                        c.explanation.sending_ip,
-                        c.example.reply);
-        std::replace(line.begin(), line.end(), '|', '/');
-        fmt::print("{}\n", line);
-    }
-    if (statuses != nullptr) {
-        for (const auto& [pair, text] : *statuses) {
-            if (text.starts_with("listed")) {
-                std::string line = fmt::format("now: {} on {}: {}", pair.first, pair.second, text);
-                std::replace(line.begin(), line.end(), '|', '/');
-                fmt::print("{}\n", line);
-            }
-        }
-    }
-}
-
 /// The exit status: the findings', or with --check-status the worse of theirs and the live
 /// check's, the Nagios way (CRITICAL before UNKNOWN before WARNING).
 int combined_exit(const ExplainOptions& opt, int findings, int check) {
@@ -381,150 +152,113 @@ int combined_exit(const ExplainOptions& opt, int findings, int check) {
     return rank(check) > rank(findings) ? check : findings;
 }
 
-void write_json(fmt::memory_buffer& b,
-                const FindingGroups& groups,
-                const InputTotals& totals,
-                const CheckStatuses* statuses) {
-    JsonWriter w(b);
-    w.begin_object();
-    w.key("version");
-    w.value(RBLSCOPE_VERSION);
-    w.key("findings");
-    w.begin_array();
-    for (const auto& c : groups.causes()) {
-        const auto& e = c.explanation;
-        const auto& r = c.example;
-        w.begin_object();
-        w.key("count");
-        w.value(c.count);
-        w.key("first_seen");
-        w.string_or_null(c.first_seen);
-        w.key("last_seen");
-        w.string_or_null(c.last_seen);
-        w.key("where");
-        w.value(r.where);
-        w.key("source");
-        w.value(r.source);
-        w.key("action");
-        w.value(r.action);
-        w.key("provider");
-        if (e.provider != nullptr) {
-            w.begin_object();
-            w.key("id");
-            w.value(e.provider->id);
-            w.key("name");
-            w.value(e.provider->name);
-            w.key("inferred");
-            w.value(e.provider_inferred);
-            w.key("basis");
-            w.value(e.provider_basis);
-            w.end_object();
-        } else {
-            w.null();
-        }
-        w.key("category");
-        w.value(to_string(e.category));
-        w.key("rule");
-        e.rule != nullptr ? w.value(e.rule->id) : w.null();
-        w.key("verified");
-        w.value(e.rule == nullptr || e.rule->verified);
-        w.key("smtp_code");
-        e.smtp_code != 0 ? w.value(e.smtp_code) : w.null();
-        w.key("enhanced_code");
-        w.string_or_null(e.enhanced_code);
-        w.key("provider_code");
-        w.string_or_null(e.provider_code);
-        w.key("temporary");
-        w.value(e.temporary);
-        w.key("sending_ip");
-        w.string_or_null(e.sending_ip);
-        w.key("list");
-        w.string_or_null(e.list);
-        w.key("list_zone");
-        e.list_zone != nullptr ? w.value(e.list_zone->id) : w.null();
-        w.key("list_now");
-        if (statuses != nullptr && e.list_zone != nullptr && !e.sending_ip.empty()) {
-            const auto it = statuses->find({e.sending_ip, e.list_zone->id});
-            it != statuses->end() ? w.value(it->second) : w.null();
-        } else {
-            w.null();
-        }
-        w.key("recipient");
-        w.string_or_null(r.recipient);
-        w.key("remote_host");
-        w.string_or_null(r.remote_host);
-        w.key("remote_ip");
-        w.string_or_null(r.remote_ip);
-        w.key("reported_by");
-        w.string_or_null(r.log_host);
-        w.key("command");
-        w.string_or_null(r.command);
-        w.key("reply");
-        w.value(r.reply);
-        w.key("cause");
-        w.string_or_null(e.cause);
-        w.key("steps");
-        w.strings(e.steps);
-        w.key("delist");
-        w.string_or_null(e.delist);
-        w.key("avoid");
-        w.string_or_null(e.avoid);
-        w.key("request");
-        w.string_or_null(e.request);
-        w.key("exit_code");
-        w.value(e.exit_code);
-        w.end_object();
+/// `--follow`: each log read as it grows, each finding written as it is found (text: a
+/// new cause explained in full, a repeat in one line; json: one object a line) until
+/// SIGINT/SIGTERM. Exit status: the worst finding, as for a whole run.
+int run_follow(const ExplainOptions& opt,
+               const Catalog& catalog,
+               const BounceKnowledge& knowledge) {
+    const auto unknown = static_cast<int>(ExitCode::unknown);
+    if (opt.inputs.empty() ||
+        std::find(opt.inputs.begin(), opt.inputs.end(), "-") != opt.inputs.end()) {
+        fmt::print(stderr,
+                   "rblscope: --follow reads log files: name them (stdin cannot be "
+                   "followed)\n");
+        return unknown;
     }
-    w.end_array();
-    w.key("summary");
-    w.begin_object();
-    w.key("lines");
-    w.value(totals.lines);
-    w.key("bytes");
-    w.value(totals.bytes);
-    w.key("cut_lines");
-    w.value(totals.cut);
-    w.key("interrupted");
-    w.value(totals.interrupted);
-    w.key("findings");
-    w.value(groups.total());
-    w.key("deferred");
-    w.value(groups.deferred());
-    w.key("refused");
-    w.value(groups.bounced());
-    w.key("not_rejections");
-    w.value(groups.reports());
-    w.key("ungrouped");
-    w.value(groups.ungrouped());
-    w.key("exit_code");
-    w.value(groups.worst_exit_code());
-    w.key("groups");
-    w.begin_array();
-    for (const auto& g : groups.groups()) {
-        w.begin_object();
-        w.key("provider");
-        w.value(g.provider);
-        w.key("category");
-        w.value(to_string(g.category));
-        w.key("sending_ip");
-        w.string_or_null(g.sending_ip);
-        w.key("reported_by");
-        w.string_or_null(g.log_host);
-        w.key("count");
-        w.value(g.count);
-        w.key("deferred");
-        w.value(g.deferred);
-        w.key("refused");
-        w.value(g.bounced);
-        w.key("first_seen");
-        w.string_or_null(g.first_seen);
-        w.key("last_seen");
-        w.string_or_null(g.last_seen);
-        w.end_object();
+    if (opt.format == "nagios" || opt.check) {
+        fmt::print(stderr,
+                   "rblscope: --follow writes findings as they come (--format text or json); for "
+                   "a periodic check use --state with --format nagios{}\n",
+                   opt.check ? " and --check" : "");
+        return unknown;
     }
-    w.end_array();
-    w.end_object();
-    w.end_object();
+    LogPositions positions;
+    if (!opt.state_file.empty()) {
+        auto loaded = LogPositions::load(opt.state_file);
+        if (!loaded) {
+            fmt::print(stderr, "rblscope: {}\n", loaded.error().to_string());
+            return unknown;
+        }
+        positions = std::move(loaded.value());
+    }
+    FindingGroups groups;
+    const bool json = opt.format == "json";
+    const auto on_finding = [&](Rejection&& r) {
+        auto e = explain(r, knowledge, &catalog);
+        const Rejection example = r;
+        const Explanation meaning = e;
+        const auto index = groups.add(std::move(r), std::move(e));
+        if (json) {
+            FindingGroups::Cause c;
+            c.example = example;
+            c.explanation = meaning;
+            c.count = index == FindingGroups::npos ? 1 : groups.causes()[index].count;
+            c.first_seen = c.last_seen = example.time;
+            fmt::memory_buffer b;
+            write_finding_json(b, index == FindingGroups::npos ? 0 : index + 1, c, nullptr);
+            b.push_back('\n');
+            std::fwrite(b.data(), 1, b.size(), stdout);
+        } else if (index != FindingGroups::npos && groups.causes()[index].count == 1) {
+            write_cause_text(stdout, index + 1, groups.causes()[index]);
+        } else {
+            write_repeat_text(
+                stdout, index == FindingGroups::npos ? 0 : index + 1, example, meaning);
+        }
+        std::fflush(stdout);
+    };
+    std::vector<std::unique_ptr<RejectionReader>> readers;
+    std::vector<FollowedLog> logs;
+    for (const auto& path : opt.inputs) {
+        if (positions.find(path) == nullptr) {
+            if (const auto err = start_at_end(path, positions); !err.empty()) {
+                fmt::print(
+                    stderr, "rblscope: {}: {}; read from its start when it appears\n", path, err);
+            }
+        }
+        readers.push_back(std::make_unique<RejectionReader>(path, on_finding, &knowledge));
+        logs.push_back({path, readers.back().get(), {}});
+    }
+    if (!json) {
+        fmt::print("Following {} (findings as they come; Ctrl-C ends)\n\n",
+                   fmt::join(opt.inputs, ", "));
+        std::fflush(stdout);
+    }
+    const auto save = [&] {
+        if (!opt.state_file.empty()) {
+            if (const auto err = positions.save(opt.state_file); !err.empty()) {
+                fmt::print(
+                    stderr, "rblscope: {}: cannot save the state: {}\n", opt.state_file, err);
+            }
+        }
+    };
+    const auto stop = [] { return stop_signal() != 0; };
+    const auto wait = [&] {
+        save(); // after every pass: a killed follower loses nothing it has written
+        pollfd p{stop_fd(), POLLIN, 0};
+        ::poll(&p, p.fd < 0 ? 0 : 1, static_cast<int>(opt.follow_interval_s * 1000));
+        return !stop();
+    };
+    follow_logs(logs, positions, wait, stop, [](const FollowedLog& log, const InputRead& read) {
+        if (!read.ok) {
+            fmt::print(stderr, "rblscope: {}: {} (still watching)\n", log.path, read.error);
+        } else if (read.rotated) {
+            fmt::print(stderr, "rblscope: {}: rotated; read the rest of the old file\n", log.path);
+        } else if (read.truncated) {
+            fmt::print(stderr, "rblscope: {}: truncated; read from the start\n", log.path);
+        }
+    });
+    save();
+    if (!json) {
+        fmt::print("\nSummary: {} findings ({} deferred, {} refused, {} not rejections), {} "
+                   "distinct causes\n",
+                   groups.total(),
+                   groups.deferred(),
+                   groups.bounced(),
+                   groups.reports(),
+                   groups.causes().size());
+    }
+    return groups.worst_exit_code();
 }
 
 } // namespace
@@ -563,6 +297,14 @@ void add_explain(CLI::App& app, ExplainOptions& opt) {
                    opt.state_file,
                    "Read each log only from where the last run with this state file stopped "
                    "(for cron; follows rotation by inode: the rest of LOG.1, then LOG)");
+    app.add_flag("--follow",
+                 opt.follow,
+                 "Keep reading the logs as they grow (from their end, or from --state's "
+                 "positions) and write each finding as it is found, until Ctrl-C/SIGTERM");
+    app.add_option("--follow-interval",
+                   opt.follow_interval_s,
+                   "--follow: seconds between looks at the logs")
+        ->check(CLI::Range(0.05, 3600.0));
     app.add_option(
         "--catalog",
         opt.catalog.path,
@@ -579,8 +321,11 @@ int run_explain_command(const ExplainOptions& opt) {
     if (!knowledge) {
         return unknown;
     }
+    if (opt.follow) {
+        return run_follow(opt, *catalog, *knowledge);
+    }
     FindingGroups groups;
-    InputTotals totals;
+    ExplainTotals totals;
     const std::vector<std::string> inputs =
         opt.inputs.empty() ? std::vector<std::string>{"-"} : opt.inputs;
     std::optional<LogPositions> positions;
@@ -614,11 +359,11 @@ int run_explain_command(const ExplainOptions& opt) {
         return unknown;
     }
 
-    CheckStatuses statuses;
+    ListStatuses statuses;
     int check_exit = 0;
     if (opt.format == "json") {
         fmt::memory_buffer b;
-        write_json(b, groups, totals, nullptr);
+        write_explain_json(b, groups, totals, nullptr);
         if (opt.check) {
             // The check's own document (the `rblscope check --format json` schema) goes in
             // "check"; the findings are written after it so they can say what it found.
@@ -629,7 +374,7 @@ int run_explain_command(const ExplainOptions& opt) {
                 check_exit = run_live_check(opt, *catalog, groups, f, statuses);
                 std::fclose(f);
                 b.clear();
-                write_json(b, groups, totals, &statuses);
+                write_explain_json(b, groups, totals, &statuses);
                 b.resize(b.size() - 1); // reopen the top-level object
                 std::string_view check(mem, size);
                 while (!check.empty() && (check.back() == '\n' || check.back() == ' ')) {
@@ -652,32 +397,17 @@ int run_explain_command(const ExplainOptions& opt) {
                 std::fclose(null);
             }
         }
-        print_nagios(groups,
-                     combined_exit(opt, groups.worst_exit_code(), check_exit),
-                     opt.check ? &statuses : nullptr);
+        write_explain_nagios(stdout,
+                             groups,
+                             combined_exit(opt, groups.worst_exit_code(), check_exit),
+                             opt.check ? &statuses : nullptr);
     } else {
-        print_text(opt, groups, totals);
+        write_explain_text(stdout, groups, totals, opt.max_shown);
         if (opt.check) {
             fmt::print("\nLive check of the sending IPs found:\n");
             std::fflush(stdout);
             check_exit = run_live_check(opt, *catalog, groups, stdout, statuses);
-            bool header = false;
-            for (const auto& c : groups.causes()) {
-                const auto& e = c.explanation;
-                if (e.list_zone == nullptr || e.sending_ip.empty()) {
-                    continue;
-                }
-                const auto it = statuses.find({e.sending_ip, e.list_zone->id});
-                if (!header) {
-                    fmt::print("\nLists named in the bounces, now:\n");
-                    header = true;
-                }
-                fmt::print("  {} on {} ({}): {}\n",
-                           e.sending_ip,
-                           e.list,
-                           e.list_zone->zone,
-                           it == statuses.end() ? "not asked" : it->second);
-            }
+            write_named_lists_text(stdout, groups, statuses);
         }
     }
     std::fflush(stdout);

@@ -24,7 +24,7 @@ void seen(std::string& first, std::string& last, const std::string& time) {
 
 } // namespace
 
-void FindingGroups::add(Rejection&& rj, Explanation&& ex) {
+std::size_t FindingGroups::add(Rejection&& rj, Explanation&& ex) {
     ++m_total;
     const bool deferral = is_deferral(rj.action);
     const bool report = ex.category == RejectCategory::not_a_rejection;
@@ -74,11 +74,14 @@ void FindingGroups::add(Rejection&& rj, Explanation&& ex) {
         m_groups.push_back(std::move(g));
         grouped = true;
     }
+    std::size_t index = npos;
     if (auto it = m_cause_index.find(cause_key); it != m_cause_index.end()) {
-        auto& c = m_causes[it->second];
+        index = it->second;
+        auto& c = m_causes[index];
         ++c.count;
         seen(c.first_seen, c.last_seen, rj.time);
     } else if (m_causes.size() < m_max) {
+        index = m_causes.size();
         Cause c;
         c.count = 1;
         seen(c.first_seen, c.last_seen, rj.time);
@@ -92,6 +95,7 @@ void FindingGroups::add(Rejection&& rj, Explanation&& ex) {
     if (!grouped) {
         ++m_ungrouped;
     }
+    return index;
 }
 
 } // namespace rblscope

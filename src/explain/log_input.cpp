@@ -18,6 +18,7 @@ namespace rblscope {
 namespace {
 
 constexpr std::size_t k_block = 1 << 20;
+constexpr std::size_t k_max_held = 4 << 20; // an unfinished line held back at most
 
 /// Closes the descriptor on every path out.
 struct Fd {
@@ -74,6 +75,12 @@ bool pump(int fd,
         const auto nl = block.rfind('\n');
         if (nl == std::string_view::npos) {
             held.append(block);
+            if (held.size() > k_max_held) {
+                // A line this long is cut by the reader anyway: memory stays bounded.
+                reader.feed(held);
+                consumed += held.size();
+                held.clear();
+            }
             continue;
         }
         if (!held.empty()) {
@@ -183,8 +190,7 @@ InputRead read_log_input(const std::string& path,
     InputRead out;
     const bool is_stdin = path == "-";
     if (is_stdin) {
-        std::uint64_t consumed = 0;
-        out.ok = pump(STDIN_FILENO, reader, false, consumed, out.error, stop, out.interrupted);
+        out.ok = pump(STDIN_FILENO, reader, false, out.bytes, out.error, stop, out.interrupted);
         return out;
     }
     const Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -194,8 +200,7 @@ InputRead read_log_input(const std::string& path,
         return out;
     }
     if (positions == nullptr) {
-        std::uint64_t consumed = 0;
-        out.ok = pump(file.fd, reader, false, consumed, out.error, stop, out.interrupted);
+        out.ok = pump(file.fd, reader, false, out.bytes, out.error, stop, out.interrupted);
         return out;
     }
     struct stat st {};
@@ -217,8 +222,7 @@ InputRead read_log_input(const std::string& path,
             static_cast<std::uint64_t>(ost.st_ino) == known->inode &&
             static_cast<std::uint64_t>(ost.st_size) >= known->offset &&
             ::lseek(old.fd, static_cast<off_t>(known->offset), SEEK_SET) >= 0) {
-            std::uint64_t consumed = 0;
-            if (!pump(old.fd, reader, false, consumed, out.error, stop, out.interrupted)) {
+            if (!pump(old.fd, reader, false, out.bytes, out.error, stop, out.interrupted)) {
                 out.ok = false;
                 return out;
             }
@@ -240,11 +244,63 @@ InputRead read_log_input(const std::string& path,
     out.from = from;
     std::uint64_t consumed = 0;
     out.ok = pump(file.fd, reader, true, consumed, out.error, stop, out.interrupted);
+    out.bytes += consumed;
     if (out.ok) {
         const auto offset = from + consumed;
         positions->set({path, device, inode, offset, fingerprint(file.fd, offset)});
     }
     return out;
+}
+
+std::string start_at_end(const std::string& path, LogPositions& positions) {
+    const Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (file.fd < 0 || ::fstat(file.fd, &st) != 0) {
+        return std::string("cannot open: ") + std::strerror(errno);
+    }
+    // Back to just past the last newline, so that a line being written is read whole.
+    auto end = static_cast<std::uint64_t>(st.st_size);
+    char buf[4096];
+    while (end > 0) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(end, sizeof buf));
+        if (::pread(file.fd, buf, n, static_cast<off_t>(end - n)) != static_cast<ssize_t>(n)) {
+            return std::string("read error: ") + std::strerror(errno);
+        }
+        const std::string_view block(buf, n);
+        if (const auto nl = block.rfind('\n'); nl != std::string_view::npos) {
+            end = end - n + nl + 1;
+            break;
+        }
+        end -= n;
+    }
+    positions.set({path,
+                   static_cast<std::uint64_t>(st.st_dev),
+                   static_cast<std::uint64_t>(st.st_ino),
+                   end,
+                   fingerprint(file.fd, end)});
+    return {};
+}
+
+void follow_logs(std::vector<FollowedLog>& logs,
+                 LogPositions& positions,
+                 const std::function<bool()>& wait,
+                 const std::function<bool()>& stop,
+                 const std::function<void(const FollowedLog&, const InputRead&)>& notice) {
+    do {
+        for (auto& log : logs) {
+            if (stop && stop()) {
+                return;
+            }
+            const auto read = read_log_input(log.path, *log.reader, &positions, stop);
+            if (read.bytes > 0) {
+                log.reader->finish(); // a bounce appended whole is parsed now
+            }
+            if (!read.ok ? read.error != log.last_error : (read.rotated || read.truncated)) {
+                notice(log, read);
+            }
+            log.last_error = read.ok ? std::string() : read.error;
+        }
+    } while (wait());
 }
 
 } // namespace rblscope

@@ -4,6 +4,7 @@
 #include "integration/fixtures.hpp"
 #include "rblscope/explain.hpp"
 
+#include <csignal>
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 using namespace rblscope::test;
 using nlohmann::json;
@@ -471,4 +473,83 @@ TEST_CASE("explain: pasted text with a prefix or a recipient line is explained")
     CHECK(away.out.find("auto-replied to mail  [not-a-rejection]") != std::string::npos);
     CHECK(away.out.find("1 not rejections") != std::string::npos);
     CHECK(away.exit_code == 0);
+}
+
+// --follow: a log read as it grows, each finding written as it comes (JSON: one object a
+// line), from the end of the log; rotation; the positions kept in --state; SIGTERM ends it.
+TEST_CASE("explain --follow writes findings as the log grows, across rotation") {
+    const auto dir = rblscope::test::make_temp_dir();
+    const auto log = dir + "/mail.log";
+    const auto state = dir + "/follow.state";
+    const auto line = [](int n) {
+        return fmt::format("Nov 20 10:00:{:02} gw1 postfix/smtp[1]: 9F{}: to=<u{}@example.net>, "
+                           "relay=mx.example.net[203.0.113.9]:25, delay=1, delays=0/0/0/1, "
+                           "dsn=5.7.1, status=bounced (host mx.example.net[203.0.113.9] said: "
+                           "554 5.7.1 Service unavailable; Client host [192.0.2.{}] blocked "
+                           "using zen.spamhaus.org (in reply to RCPT TO command))\n",
+                           n,
+                           n,
+                           n,
+                           n);
+    };
+    const auto append = [&](const std::string& path, const std::string& text) {
+        std::ofstream(path, std::ios::app | std::ios::binary) << text;
+    };
+    append(log, line(1)); // before the start: not read (a follower starts at the end)
+    Interactive p({RBLSCOPE_BIN,
+                   "explain",
+                   "--catalog",
+                   RBLSCOPE_CATALOG_FILE,
+                   "--follow",
+                   "--follow-interval",
+                   "0.1",
+                   "--format",
+                   "json",
+                   "--state",
+                   state,
+                   log});
+    const auto next = [&] {
+        const auto text = p.read_line(std::chrono::seconds(10));
+        REQUIRE(!text.empty());
+        return json::parse(text);
+    };
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    append(log, line(2));
+    auto f = next();
+    CHECK(f["category"] == "public-blocklist");
+    CHECK(f["sending_ip"] == "192.0.2.2");
+    CHECK(f["cause_number"] == 1);
+    // Half a line is held back until its end arrives.
+    const auto third = line(3);
+    append(log, third.substr(0, 50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    append(log, third.substr(50));
+    f = next();
+    CHECK(f["sending_ip"] == "192.0.2.3");
+    // Rotation: a last line written to the old file, then the new file.
+    std::filesystem::rename(log, log + ".1");
+    append(log + ".1", line(4));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    append(log, line(5));
+    std::set<std::string> ips;
+    for (int i = 0; i < 2; ++i) {
+        ips.insert(next()["sending_ip"].get<std::string>());
+    }
+    CHECK(ips == std::set<std::string>{"192.0.2.4", "192.0.2.5"});
+    p.signal(SIGTERM);
+    const auto done = p.wait(std::chrono::seconds(10));
+    CHECK(done.exited);
+    CHECK(done.exit_code == 2); // the worst finding, as for a whole run
+    CHECK(done.err.find("rotated") != std::string::npos);
+    // The state holds the new file's end: a run with it reads nothing old again.
+    append(log, line(6));
+    const auto r = run_rblscope({"explain", "--format", "json", "--state", state, log});
+    const auto doc = json::parse(r.out);
+    CHECK(doc["summary"]["findings"] == 1);
+
+    // Standard input cannot be followed; nagios is for periodic runs.
+    CHECK(run_rblscope({"explain", "--follow", "-"}).exit_code == 3);
+    const auto nagios = run_rblscope({"explain", "--follow", "--format", "nagios", log});
+    CHECK(nagios.exit_code == 3);
+    CHECK(nagios.err.find("--state") != std::string::npos);
 }

@@ -1,0 +1,67 @@
+#pragma once
+// The output formats of `rblscope explain`: text, JSON and the Monitoring Plugins status
+// line for a whole run, and one finding at a time for `--follow`.
+
+#include "rblscope/explain.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <fmt/format.h>
+#include <map>
+#include <string>
+#include <utility>
+
+namespace rblscope {
+
+/// What reading the inputs amounted to.
+struct ExplainTotals {
+    std::uint64_t lines = 0, bytes = 0, cut = 0;
+    bool interrupted = false; ///< SIGINT/SIGTERM stopped the reading
+};
+
+/// What `--check` learned about one (IP, zone id): "listed (127.0.0.2: ...)" or "clean".
+using ListStatuses = std::map<std::pair<std::string, std::string>, std::string>;
+
+/// Text: each distinct cause explained (at most `max_shown`), the summary, and the table of
+/// (provider, category, sending IP, reporter).
+void write_explain_text(std::FILE* out,
+                        const FindingGroups& groups,
+                        const ExplainTotals& totals,
+                        std::size_t max_shown);
+
+/// Text: one cause's block ("3. Outlook.com deferred mail from ...", reply, codes, path,
+/// cause, fix, delist, request), numbered `number`.
+void write_cause_text(std::FILE* out, std::size_t number, const FindingGroups::Cause& cause);
+
+/// Text: one line for a finding whose cause was explained before (`--follow`).
+void write_repeat_text(std::FILE* out,
+                       std::size_t number,
+                       const Rejection& rejection,
+                       const Explanation& explanation);
+
+/// Text, after `--check`: what each list named in the bounces says now.
+void write_named_lists_text(std::FILE* out,
+                            const FindingGroups& groups,
+                            const ListStatuses& statuses);
+
+/// Monitoring Plugins: a status line with perfdata, then one line per distinct cause.
+/// `state` is the exit status to name; `statuses` (with --check) adds the listings now.
+void write_explain_nagios(std::FILE* out,
+                          const FindingGroups& groups,
+                          int state,
+                          const ListStatuses* statuses);
+
+/// JSON: the whole document (findings, summary with groups). `statuses`: list_now.
+void write_explain_json(fmt::memory_buffer& out,
+                        const FindingGroups& groups,
+                        const ExplainTotals& totals,
+                        const ListStatuses* statuses);
+
+/// JSON: one finding as an object (the schema of the document's `findings` items), for the
+/// `--follow` stream (one object a line). `number` is the cause's number (1-based).
+void write_finding_json(fmt::memory_buffer& out,
+                        std::size_t number,
+                        const FindingGroups::Cause& cause,
+                        const ListStatuses* statuses);
+
+} // namespace rblscope
