@@ -78,7 +78,7 @@ PROVIDER_IDS = {
 }
 
 ERROR_WORDS = re.compile(
-    r"\b(?:[45]\d\d|[45]\.\d{1,3}\.\d{1,3})\b|reject|refus|denied|block|unknown|fail|"
+    r"\b(?:[45]\d\d|[45]\.\d{1,3}\.\d{1,3})\b|reject|refus|denied|block|black ?list|listed|unknown|fail|"
     r"not (?:be )?deliver|undeliver|could not|couldn't|unable|invalid|exceed|full|quota|"
     r"expired|timed? ?out|error|does not exist|no such", re.I)
 COPY_MARKERS = re.compile(
@@ -132,23 +132,41 @@ def diagnostics(msg):
     return out
 
 
-def pasted_texts(raw):
-    """What a person would paste from this bounce: one text per record."""
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
-    diags = [d for d in diagnostics(msg) if d]
-    if diags:
-        return diags
+def error_paragraphs(texts):
+    """The paragraphs of `texts` (before any copy of the original) worded like an error."""
     paragraphs = []
-    for text in readable_parts(msg):
+    for text in texts:
         m = COPY_MARKERS.search(text)
         if m:
             text = text[: m.start()]
         for p in re.split(r"\n\s*\n", text):
             if ERROR_WORDS.search(p) and len(p.strip()) > 8:
                 paragraphs.append(p.strip())
+    return paragraphs
+
+
+DIAGNOSTIC_LINE = re.compile(r"^Diagnostic-Code:[ \t]*(?:[\w-]+;)?[ \t]*(.*(?:\n[ \t]+.*)*)",
+                             re.I | re.M)
+
+
+def pasted_texts(raw):
+    """What a person would paste from this bounce: one text per record."""
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    diags = [d for d in diagnostics(msg) if d]
+    if diags:
+        return diags
+    parts = readable_parts(msg)
+    if not any(p.strip() for p in parts):
+        # Python's parser could not split the MIME parts (a broken boundary): what a person
+        # sees is the raw body.
+        body = raw.split(b"\n\n", 1)[-1].decode("utf-8", "replace")
+        diags = [" ".join(d.split()) for d in DIAGNOSTIC_LINE.findall(body) if d.strip()]
+        if diags:
+            return diags
+        parts = [body]
+    paragraphs = error_paragraphs(parts)
     if not paragraphs:
-        body = readable_parts(msg)
-        return [body[0].strip()] if body and body[0].strip() else []
+        return [parts[0].strip()] if parts and parts[0].strip() else []
     return ["\n\n".join(paragraphs)]
 
 
@@ -200,6 +218,11 @@ def main():
         whole = judge(records, run_explain(args.bin, args.catalog, raw))
         pasted_found = []
         texts = pasted_texts(raw)
+        if len(texts) == 1 and len(records) > 1:
+            # One text for several records (a transcript, a report paragraph): its findings
+            # in order, as for the whole email.
+            shared = judge(records, run_explain(args.bin, args.catalog, texts[0].encode()))
+            return name, records, whole, [(f, texts[0]) for f in shared]
         for i, _ in enumerate(records):
             text = texts[i] if i < len(texts) else (texts[-1] if texts else "")
             got = run_explain(args.bin, args.catalog, text.encode()) if text else []

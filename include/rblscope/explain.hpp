@@ -69,6 +69,9 @@ struct RejectionRule {
     /// Reports that are not rejections, by the reader's action (feedback, auto-reply,
     /// delivered): matched before any pattern.
     std::vector<std::string> actions;
+    /// SMTP stages (greeting, HELO, MAIL FROM, RCPT TO, DATA) whose replies this rule
+    /// explains when no rule names a cause (none matched, or only an unknown/network one).
+    std::vector<std::string> stages;
     std::string cause;              ///< one or two sentences
     std::vector<std::string> steps; ///< in order; templates (see README)
     std::string delist;             ///< URL or mailto: template

@@ -16,7 +16,6 @@
 #include <fmt/format.h>
 #include <map>
 #include <memory>
-#include <optional>
 #include <poll.h>
 #include <set>
 #include <unistd.h>
@@ -152,6 +151,21 @@ int combined_exit(const ExplainOptions& opt, int findings, int check) {
     return rank(check) > rank(findings) ? check : findings;
 }
 
+/// --state: the positions the last run with `file` recorded (none yet, or no --state: an empty
+/// state). False after saying why the file cannot be used.
+bool load_positions(const std::string& file, LogPositions& out) {
+    if (file.empty()) {
+        return true;
+    }
+    auto loaded = LogPositions::load(file);
+    if (!loaded) {
+        fmt::print(stderr, "rblscope: {}\n", loaded.error().to_string());
+        return false;
+    }
+    out = std::move(loaded.value());
+    return true;
+}
+
 /// `--follow`: each log read as it grows, each finding written as it is found (text: a
 /// new cause explained in full, a repeat in one line; json: one object a line) until
 /// SIGINT/SIGTERM. Exit status: the worst finding, as for a whole run.
@@ -174,13 +188,8 @@ int run_follow(const ExplainOptions& opt,
         return unknown;
     }
     LogPositions positions;
-    if (!opt.state_file.empty()) {
-        auto loaded = LogPositions::load(opt.state_file);
-        if (!loaded) {
-            fmt::print(stderr, "rblscope: {}\n", loaded.error().to_string());
-            return unknown;
-        }
-        positions = std::move(loaded.value());
+    if (!load_positions(opt.state_file, positions)) {
+        return unknown;
     }
     FindingGroups groups;
     const bool json = opt.format == "json";
@@ -328,27 +337,20 @@ int run_explain_command(const ExplainOptions& opt) {
     ExplainTotals totals;
     const std::vector<std::string> inputs =
         opt.inputs.empty() ? std::vector<std::string>{"-"} : opt.inputs;
-    std::optional<LogPositions> positions;
-    if (!opt.state_file.empty()) {
-        auto loaded = LogPositions::load(opt.state_file);
-        if (!loaded) {
-            fmt::print(stderr, "rblscope: {}\n", loaded.error().to_string());
-            return unknown;
-        }
-        positions = std::move(loaded.value());
+    LogPositions positions;
+    if (!load_positions(opt.state_file, positions)) {
+        return unknown;
     }
+    LogPositions* state = opt.state_file.empty() ? nullptr : &positions;
     std::size_t readable = 0;
     for (const auto& in : inputs) {
         if (totals.interrupted) {
             break;
         }
-        readable +=
-            read_input(in, groups, *knowledge, *catalog, positions ? &*positions : nullptr, totals)
-                ? 1
-                : 0;
+        readable += read_input(in, groups, *knowledge, *catalog, state, totals) ? 1 : 0;
     }
-    if (positions) {
-        if (const auto err = positions->save(opt.state_file); !err.empty()) {
+    if (state != nullptr) {
+        if (const auto err = state->save(opt.state_file); !err.empty()) {
             fmt::print(stderr, "rblscope: {}: cannot save the state: {}\n", opt.state_file, err);
         }
     }

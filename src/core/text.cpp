@@ -14,6 +14,16 @@ std::string ascii_lower(std::string_view s) {
     return out;
 }
 
+std::string ascii_upper(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        if (c >= 'a' && c <= 'z') {
+            c = static_cast<char>(c - ('a' - 'A'));
+        }
+    }
+    return out;
+}
+
 std::string_view trim_blanks(std::string_view s) {
     const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
     while (!s.empty() && blank(s.front())) {

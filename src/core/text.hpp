@@ -8,6 +8,8 @@ namespace rblscope {
 
 /// ASCII lowercase (bytes outside A-Z are kept as they are).
 [[nodiscard]] std::string ascii_lower(std::string_view s);
+/// ASCII uppercase (bytes outside a-z are kept as they are).
+[[nodiscard]] std::string ascii_upper(std::string_view s);
 
 /// Without leading and trailing spaces, tabs, CR and LF.
 [[nodiscard]] std::string_view trim_blanks(std::string_view s);

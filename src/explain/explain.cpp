@@ -232,10 +232,32 @@ Explanation explain(const Rejection& rj, const BounceKnowledge& knowledge, const
                 }
             }
         }
-    } else if (!e.enhanced_code.empty()) {
+    }
+    // An enhanced status code says more than words that say only "not delivered".
+    if (!e.enhanced_code.empty() &&
+        (e.rule == nullptr ||
+         (e.rule->category == RejectCategory::unknown && e.rule->actions.empty()))) {
         for (const auto& rule : impl.rules) {
             if (std::find(rule.statuses.begin(), rule.statuses.end(), e.enhanced_code) !=
                 rule.statuses.end()) {
+                e.rule = &rule;
+                break;
+            }
+        }
+    }
+    // A reply that names no cause of its own is explained by its SMTP stage's rule: at the
+    // greeting, before the client said a word, only the connecting address was known.
+    if (e.smtp_code != 0 && !rj.command.empty() &&
+        (e.rule == nullptr ||
+         (e.rule->actions.empty() && (e.rule->category == RejectCategory::unknown ||
+                                      e.rule->category == RejectCategory::network)))) {
+        const std::string_view stage = rj.command == "connect" ? "greeting"
+                                       : rj.command == "EHLO"  ? "HELO"
+                                       : rj.command == "MAIL"  ? "MAIL FROM"
+                                       : rj.command == "RCPT"  ? "RCPT TO"
+                                                               : std::string_view(rj.command);
+        for (const auto& rule : impl.rules) {
+            if (std::find(rule.stages.begin(), rule.stages.end(), stage) != rule.stages.end()) {
                 e.rule = &rule;
                 break;
             }

@@ -232,6 +232,7 @@ Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
                          "patterns",
                          "statuses",
                          "actions",
+                         "stages",
                          "cause",
                          "steps",
                          "delist",
@@ -283,8 +284,22 @@ Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
                                        a));
                 }
             }
-            if (rule.patterns.empty() && rule.statuses.empty() && rule.actions.empty()) {
-                r.fail(el, fmt::format("{}: needs 'patterns', 'statuses' or 'actions'", what));
+            rule.stages = r.strings(*t, "stages", what);
+            for (const auto& st : rule.stages) {
+                if (st != "greeting" && st != "HELO" && st != "MAIL FROM" && st != "RCPT TO" &&
+                    st != "DATA") {
+                    r.fail(*t->get("stages"),
+                           fmt::format("{}: stage \"{}\" is not one of greeting, HELO, MAIL FROM, "
+                                       "RCPT TO, DATA",
+                                       what,
+                                       st));
+                }
+            }
+            if (rule.patterns.empty() && rule.statuses.empty() && rule.actions.empty() &&
+                rule.stages.empty()) {
+                r.fail(
+                    el,
+                    fmt::format("{}: needs 'patterns', 'statuses', 'actions' or 'stages'", what));
             }
             rule.cause = r.string(*t, "cause", what).value_or("");
             rule.steps = r.strings(*t, "steps", what);

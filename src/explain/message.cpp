@@ -64,10 +64,23 @@ std::vector<DsnRecord> scan_dsn(std::string_view body,
             r.status.resize(sp); // "5.1.1 (user unknown)"
         }
         r.remote_mta = sanitize_text(strip_type(h.get("remote-mta")), 255);
-        r.diagnostic = strip_type(h.get("diagnostic-code"));
+        const auto diagnostic = h.get("diagnostic-code");
+        r.diagnostic = strip_type(diagnostic);
+        if (istarts_with(trim_blanks(diagnostic), "x-unix") && !r.diagnostic.empty() &&
+            std::all_of(r.diagnostic.begin(), r.diagnostic.end(), is_digit)) {
+            // Sendmail's local mailer (a pipe, procmail) exited with this sysexits code.
+            r.diagnostic = "local delivery program exited with status " + r.diagnostic;
+        }
         out.push_back(std::move(r));
     }
     return out;
+}
+
+/// A record of a recipient the mail did not reach (not delivered, relayed or expanded; an
+/// action, or a 4.x.x/5.x.x status).
+bool is_failure(const DsnRecord& d) {
+    return !(d.action == "delivered" || d.action == "relayed" || d.action == "expanded") &&
+           (!d.action.empty() || d.status.starts_with('4') || d.status.starts_with('5'));
 }
 
 /// The fields of a message/feedback-report part (RFC 5965) that say who complained.
@@ -86,7 +99,17 @@ struct MessageScan {
     FeedbackReport feedback;
     std::string reporting_mta;
     std::string arrival;
+    std::string original_to; // the returned message's only To: address, when it has one
 };
+
+/// The only address in a header value ("Name <a@example.com>"), or "" when it has none or
+/// several.
+std::string only_address(std::string_view value) {
+    if (std::count(value.begin(), value.end(), '@') != 1) {
+        return {};
+    }
+    return address_in(value);
+}
 
 /// The readable text of an HTML part: tags dropped (block ends become line breaks), the
 /// common entities decoded, <style> and <script> skipped.
@@ -225,9 +248,16 @@ void walk(
         read_feedback(body, line, scan.feedback);
         return;
     }
+    if ((type == "message/rfc822" || type == "text/rfc822-headers") && scan.original_to.empty()) {
+        // The returned original is never read as a rejection; its To: may name the recipient
+        // a report without one was about.
+        Lines lines(body, line);
+        scan.original_to = only_address(read_headers(lines).get("to"));
+        return;
+    }
     const bool html = type == "text/html";
     if (!type.empty() && !html && !type.starts_with("text/plain")) {
-        return; // the original message, attachments
+        return; // attachments
     }
     const auto cte = ascii_lower(trim_blanks(h.get("content-transfer-encoding")));
     std::string decoded;
@@ -389,7 +419,15 @@ void parse_message(std::string_view text,
     const auto subject = ascii_lower(h.get("subject"));
     const bool delay_notice =
         subject.find("delay") != std::string::npos || subject.find("warning") != std::string::npos;
+    // A report that names no recipient was about the one the headers or the original name.
+    std::string known_recipient = only_address(h.get("x-failed-recipients"));
+    if (known_recipient.empty()) {
+        known_recipient = scan.original_to;
+    }
     const auto finalize = [&](Rejection&& r, std::uint64_t line) {
+        if (r.recipient.empty() && r.action != "auto-reply" && r.action != "feedback") {
+            r.recipient = known_recipient;
+        }
         r.where = std::string(source_name) + ":" + std::to_string(line);
         r.log_host = sanitize_text(log_host, 255);
         r.time = sanitize_text(date, 64);
@@ -417,11 +455,8 @@ void parse_message(std::string_view text,
         }
         return;
     }
-    const bool failures = std::any_of(scan.dsn.begin(), scan.dsn.end(), [](const DsnRecord& d) {
-        return !(d.action == "delivered" || d.action == "relayed" || d.action == "expanded") &&
-               (!d.action.empty() || d.status.starts_with('4') || d.status.starts_with('5'));
-    });
-    if (!failures && !scan.dsn.empty()) {
+    const auto failing_records = std::count_if(scan.dsn.begin(), scan.dsn.end(), is_failure);
+    if (failing_records == 0 && !scan.dsn.empty()) {
         for (const auto& d : scan.dsn) {
             Rejection r;
             r.source = "dsn";
@@ -448,10 +483,7 @@ void parse_message(std::string_view text,
 
     std::vector<bool> text_used(scan.text.size(), false);
     for (const auto& d : scan.dsn) {
-        if (d.action == "delivered" || d.action == "relayed" || d.action == "expanded") {
-            continue;
-        }
-        if (d.action.empty() && !(d.status.starts_with('4') || d.status.starts_with('5'))) {
+        if (!is_failure(d)) {
             continue;
         }
         Rejection r;
@@ -462,6 +494,8 @@ void parse_message(std::string_view text,
                                     : sanitize_text(d.action, 16);
         r.remote_host = d.remote_mta;
         r.reply = clean_reply(d.diagnostic);
+        // Postfix's X-Postfix diagnostics are its own sentence about the remote reply.
+        read_postfix_host_report(r.reply, r);
         // The readable part often has what the DSN lacks: the address, the command, or
         // the whole reply when the Diagnostic-Code is missing.
         for (std::size_t i = 0; i < scan.text.size(); ++i) {
@@ -470,8 +504,8 @@ void parse_message(std::string_view text,
                 (!t.recipient.empty() && ascii_lower(t.recipient) != ascii_lower(r.recipient))) {
                 continue;
             }
-            if (t.recipient.empty() && !r.reply.empty()) {
-                continue;
+            if (t.recipient.empty() && r.reply.size() >= 8 && failing_records > 1) {
+                continue; // a report for nobody in particular: whose of several is unknown
             }
             text_used[i] = true;
             if (r.reply.empty() || (r.reply.size() < 8 && t.reply.size() > r.reply.size())) {
@@ -500,7 +534,7 @@ void parse_message(std::string_view text,
         auto& r = scan.text[i];
         const auto line = std::stoull(r.where);
         const int code = reply_code(r.reply);
-        if (!is_message && code == 0 && !wording(r.reply)) {
+        if (!is_message && code == 0 && wording(r.reply) == Wording::none) {
             continue; // pasted prose is a rejection only in a known rejection's words
         }
         r.source = is_message ? "bounce" : "reply";

@@ -90,7 +90,17 @@ RejectionReader::RejectionReader(std::string source_name,
     : m_impl(std::make_unique<Impl>()) {
     m_impl->name = std::move(source_name);
     m_impl->wording = [knowledge](std::string_view text) {
-        return knowledge != nullptr && knowledge->impl().first_rule_match(text) >= 0;
+        using explain_detail::Wording;
+        if (knowledge == nullptr) {
+            return Wording::none;
+        }
+        const auto& k = knowledge->impl();
+        const auto hit = k.first_rule_match(text);
+        if (hit < 0) {
+            return Wording::none;
+        }
+        const auto& rule = k.rules[k.rule_patterns[static_cast<std::size_t>(hit)].first];
+        return rule.category == RejectCategory::unknown ? Wording::vague : Wording::specific;
     };
     m_impl->sink = [sink = std::move(sink)](Rejection&& r) {
         make_printable(r);

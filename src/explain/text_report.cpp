@@ -1,6 +1,6 @@
 // The readable part of a bounce, or pasted text: each MTA's report shape (Postfix, Exim,
-// qmail, Sendmail transcripts, Gmail, "addr: reply" lines, bare replies) -> one Rejection
-// per recipient; and clean_reply(), which makes one line of a multi-line reply.
+// qmail, Sendmail transcripts, Lotus Notes, Exchange 2003, Gmail, "addr: reply" lines, bare
+// replies) -> one Rejection per recipient, and the prose fallback for text no reader claimed.
 
 #include "core/sanitize.hpp"
 #include "core/text.hpp"
@@ -25,102 +25,11 @@ bool copy_marker(std::string_view t) {
            t.starts_with("Original message follows") ||
            t.starts_with("----- Unsent message follows -----") ||
            t.starts_with("------ This is a copy of your message") ||
+           t.starts_with("------- Returned Message") || // Lotus Notes
+           t.starts_with("Message headers follow") ||   // DragonFly Mail Agent
            ascii_lower(t).find("copy of the original message") != std::string::npos ||
            ascii_lower(t).find("header of the original message") != std::string::npos ||
            ascii_lower(t).find("original message follows") != std::string::npos;
-}
-
-/// An enhanced status code at the start of `s` ("5.2.2 ..."), as some reports give no
-/// reply code.
-bool starts_with_enhanced(std::string_view s) {
-    return s.size() > 6 && (s[0] == '4' || s[0] == '5') && s[1] == '.' && is_digit(s[2]) &&
-           (s[3] == '.' || (is_digit(s[3]) && s[4] == '.'));
-}
-
-bool is_alnum(char c) {
-    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/// Offset of a 4xx/5xx reply inside a line ("Deferred: 550 ...", "returned '550 5.7.1 ...",
-/// "smtp;550 ...", "said 421-4.7.0 ..."), or npos. A three-digit number alone is not a reply
-/// ("size 500 bytes"): it must follow a delimiter or a word that introduces one, or carry an
-/// enhanced code of its own class.
-std::size_t reply_in_line(std::string_view s) {
-    static constexpr std::string_view k_words[] = {"said",
-                                                   "error",
-                                                   "code",
-                                                   "reply",
-                                                   "replied",
-                                                   "response",
-                                                   "returned",
-                                                   "answered",
-                                                   "was",
-                                                   "smtp",
-                                                   "with",
-                                                   "status",
-                                                   "responded",
-                                                   "message",
-                                                   "reason"};
-    for (std::size_t i = 0; i + 4 <= s.size(); ++i) {
-        if ((s[i] != '4' && s[i] != '5') || reply_code(s.substr(i)) == 0) {
-            continue;
-        }
-        if (i > 0 && (is_alnum(s[i - 1]) || s[i - 1] == '.' || s[i - 1] == '-' || s[i - 1] == '#' ||
-                      s[i - 1] == '/')) {
-            continue;
-        }
-        const auto after = s.substr(i + 4);
-        const bool enhanced =
-            after.size() > 4 && after[0] == s[i] && after[1] == '.' && is_digit(after[2]);
-        if (i == 0 || enhanced) {
-            return i;
-        }
-        // The character before (blanks skipped) and the word before it.
-        std::size_t j = i;
-        while (j > 0 && (s[j - 1] == ' ' || s[j - 1] == '\t')) {
-            --j;
-        }
-        if (j == 0) {
-            return i;
-        }
-        const char c = s[j - 1];
-        if (c == ':' || c == ';' || c == '(' || c == '\'' || c == '"' || c == '[' || c == '<' ||
-            c == '>' || c == '=' || c == '`') {
-            return i;
-        }
-        std::size_t k = j;
-        while (k > 0 && is_alnum(s[k - 1])) {
-            --k;
-        }
-        const auto word = ascii_lower(s.substr(k, j - k));
-        if (std::find(std::begin(k_words), std::end(k_words), word) != std::end(k_words)) {
-            return i;
-        }
-    }
-    return std::string_view::npos;
-}
-
-/// The first mail address anywhere in `s`, or empty.
-std::string address_anywhere(std::string_view s) {
-    for (auto at = s.find('@'); at != std::string_view::npos; at = s.find('@', at + 1)) {
-        auto b = at;
-        while (b > 0 && (is_alnum(s[b - 1]) ||
-                         std::string_view("._+-=").find(s[b - 1]) != std::string_view::npos)) {
-            --b;
-        }
-        auto e = at + 1;
-        while (e < s.size() && (is_alnum(s[e]) || s[e] == '.' || s[e] == '-')) {
-            ++e;
-        }
-        while (e > at + 1 && s[e - 1] == '.') {
-            --e;
-        }
-        if (b < at && e > at + 3 &&
-            s.substr(at + 1, e - at - 1).find('.') != std::string_view::npos) {
-            return sanitize_text(s.substr(b, e - b), 320);
-        }
-    }
-    return {};
 }
 
 /// One recipient's report in the readable part.
@@ -131,7 +40,36 @@ struct TextItem {
     std::string command;
     std::string raw; // lines joined with spaces
     std::uint64_t line = 0;
+    Wording wording = Wording::none; // prose only: how it is worded
 };
+
+/// Exchange 5.5-2003: "      user@example.com on 4/29/01 11:34:45 PM" under "The following
+/// recipient(s) could not be reached:" starts that recipient's reasons. The address, or "".
+std::string exchange_recipient_line(std::string_view t) {
+    const auto on = t.find(" on ");
+    if (on == std::string_view::npos || on + 5 > t.size() || !is_digit(t[on + 4])) {
+        return {};
+    }
+    const auto addr = t.substr(0, on);
+    if (addr.find_first_of(" \t") != std::string_view::npos ||
+        addr.find('@') == std::string_view::npos) {
+        return {};
+    }
+    return address_in(addr);
+}
+
+/// Sendmail: "550 <user@example.net>... User unknown" gives one recipient's result. The
+/// address, or "".
+std::string sendmail_recipient_line(std::string_view t) {
+    if (t.size() < 8 || reply_code(t) == 0 || t[3] != ' ' || t[4] != '<') {
+        return {};
+    }
+    const auto close = t.find(">... ");
+    if (close == std::string_view::npos) {
+        return {};
+    }
+    return address_in(t.substr(4, close - 3));
+}
 
 /// Turns one item's raw text into host, command and reply, whichever MTA wrote it.
 void finish_item(TextItem& item, std::vector<Rejection>& out, const std::string& default_host) {
@@ -145,25 +83,8 @@ void finish_item(TextItem& item, std::vector<Rejection>& out, const std::string&
     r.remote_ip = item.ip;
     r.command = item.command;
     static constexpr std::string_view k_exim = "SMTP error from remote mail server after ";
-    if (t.starts_with("host ") && (t.find(" said: ") != std::string_view::npos ||
-                                   t.find(" refused to talk to me: ") != std::string_view::npos)) {
-        // Postfix: reuse the log parser's reading of the same sentence.
-        Rejection tmp;
-        std::string text(t);
-        const auto said = text.find(" said: ");
-        const auto refused = text.find(" refused to talk to me: ");
-        const auto cut = std::min(said, refused);
-        split_host_ip(std::string_view(text).substr(5, cut - 5), r.remote_host, r.remote_ip);
-        std::string_view rest = std::string_view(text).substr(cut + (cut == said ? 7 : 24));
-        if (cut == refused) {
-            r.command = "greeting";
-        }
-        if (const auto in = rest.rfind(" (in reply to "); in != std::string_view::npos) {
-            auto cmd = rest.substr(in + 14);
-            r.command = std::string(cmd.substr(0, cmd.find(" command")));
-            rest = rest.substr(0, in);
-        }
-        r.reply = clean_reply(rest);
+    if (read_postfix_host_report(t, r)) {
+        // Postfix: "host X[IP] said: ..." or "... refused to talk to me: ..."
     } else if (const auto e = t.find(k_exim); e != std::string_view::npos) {
         if (const auto h = t.find("host "); h != std::string_view::npos && h < e) {
             const auto close = t.find(']', h);
@@ -173,9 +94,7 @@ void finish_item(TextItem& item, std::vector<Rejection>& out, const std::string&
         }
         auto after = t.substr(e + k_exim.size());
         const auto colon = after.find(": ");
-        auto cmd = after.substr(0, colon);
-        cmd = cmd.substr(0, cmd.find_first_of(":<"));
-        r.command = cmd == "initial connection" ? "greeting" : std::string(trim_blanks(cmd));
+        r.command = normalize_command(after.substr(0, colon));
         r.reply = clean_reply(colon == std::string_view::npos ? after : after.substr(colon + 2));
     } else if (const auto said = t.find("Remote host said: "); said != std::string_view::npos) {
         // qmail: "Connected to 192.0.2.1 but sender was rejected. Remote host said: ..."
@@ -228,6 +147,7 @@ void scan_text(std::string_view text,
     bool open = false;
     std::string talking_to; // Sendmail transcript: "... while talking to HOST.:"
     std::string last_rcpt;  // Sendmail transcript: ">>> RCPT To:<addr>"
+    bool notes = false;     // Lotus Notes: inside "------- Failure Reasons --------"
     const auto close = [&] {
         if (open) {
             finish_item(item, out, talking_to);
@@ -257,8 +177,11 @@ void scan_text(std::string_view text,
     TextItem paragraph;
     std::string last_address; // the last address named in the text, for prose without one
     const auto end_paragraph = [&] {
-        if (!claimed && !paragraph.raw.empty() && wording && prose.size() < 16 &&
-            wording(paragraph.raw)) {
+        const auto worded = !claimed && !paragraph.raw.empty() && wording && prose.size() < 16
+                                ? wording(paragraph.raw)
+                                : Wording::none;
+        if (worded != Wording::none) {
+            paragraph.wording = worded;
             paragraph.recipient = address_anywhere(paragraph.raw);
             if (paragraph.recipient.empty()) {
                 paragraph.recipient = !last_rcpt.empty() ? last_rcpt : last_address;
@@ -294,9 +217,9 @@ void scan_text(std::string_view text,
             last_address = std::move(a); // "Your message to a@b couldn't be delivered." above
         }
         claimed = claimed || open;
-        if (t.starts_with("... while talking to ")) {
+        if (t.starts_with("... while talking to ") || t.starts_with("While talking to ")) {
             close();
-            auto host = t.substr(21);
+            auto host = t.substr(t.find("talking to ") + 11);
             while (!host.empty() && (host.back() == ':' || host.back() == '.')) {
                 host.remove_suffix(1);
             }
@@ -312,6 +235,34 @@ void scan_text(std::string_view text,
                 close();
             }
             continue;
+        }
+        // Lotus Notes: the reasons, then the address they are for, under "Failure Reasons".
+        if (t.starts_with("------- Failure Reasons")) {
+            close();
+            notes = true;
+            continue;
+        }
+        if (notes) {
+            if (const auto addr = address_in(t);
+                !addr.empty() && t.find_first_of(" \t") == std::string_view::npos) {
+                if (open && item.recipient.empty()) {
+                    item.recipient = addr;
+                }
+                close();
+                continue;
+            }
+            if (!open) {
+                start({});
+            }
+            append(t);
+            continue;
+        }
+        // Exchange 5.5-2003: "user@example.com on DATE" and the reasons indented below it.
+        if (is_space(line.front())) {
+            if (auto addr = exchange_recipient_line(t); !addr.empty()) {
+                start(std::move(addr));
+                continue;
+            }
         }
         // Gmail's "Technical details of permanent failure:" opens the report for the address
         // named above it.
@@ -333,6 +284,33 @@ void scan_text(std::string_view text,
                 item.host = talking_to;
             }
             append(reply);
+            continue;
+        }
+        // Sendmail's result for one recipient: "550 <user@example.net>... User unknown". The
+        // "<<<" reply above it (an item without a recipient yet) is this recipient's.
+        if (auto addr = sendmail_recipient_line(t); !addr.empty()) {
+            if (!(open && (item.recipient.empty() || item.recipient == addr))) {
+                start(addr);
+                item.host = talking_to;
+            }
+            item.recipient = std::move(addr);
+            append(t);
+            continue;
+        }
+        // Sendmail's result for a host: "421 example.org (smtp)... Deferred: ...". The next
+        // recipient line says it again for its address; it does not belong to the one before.
+        if (reply_code(t) != 0 && t.size() > 4 && t[3] == ' ' &&
+            (t.find(" (smtp)... ") != std::string_view::npos ||
+             t.find(" (esmtp)... ") != std::string_view::npos)) {
+            if (open && !item.recipient.empty()) {
+                close();
+                continue;
+            }
+            if (!open) {
+                start(last_rcpt);
+                item.host = talking_to;
+            }
+            append(t);
             continue;
         }
         if (const auto reason = t.find("(reason: "); reason != std::string_view::npos) {
@@ -380,8 +358,9 @@ void scan_text(std::string_view text,
                 continue;
             }
         }
-        // Exim: an indented line holding only an address starts a recipient's report.
-        if (is_space(line.front()) && t.find(' ') == std::string_view::npos &&
+        // Exim: an indented line holding only an address starts a recipient's report (not
+        // "To:<TAB>user@example.com" in an NDR's summary).
+        if (is_space(line.front()) && t.find_first_of(" \t:") == std::string_view::npos &&
             t.find('@') != std::string_view::npos) {
             if (const auto addr = address_in(t); !addr.empty()) {
                 start(addr);
@@ -404,77 +383,18 @@ void scan_text(std::string_view text,
     close();
     end_paragraph();
     if (out.size() == first_out) {
+        // A paragraph that says why wins over one that only says the mail failed.
+        const bool specific = std::any_of(prose.begin(), prose.end(), [](const TextItem& p) {
+            return p.wording == Wording::specific;
+        });
         for (auto& p : prose) {
+            if (specific && p.wording != Wording::specific) {
+                continue;
+            }
             p.raw = " " + p.raw;
             finish_item(p, out, talking_to);
         }
     }
-}
-
-std::string clean_reply(std::string_view raw) {
-    std::string text = sanitize_text(raw, 4096);
-    std::vector<std::string_view> tokens;
-    std::string_view rest = text;
-    while (!rest.empty()) {
-        const auto sp = rest.find(' ');
-        const auto tok = rest.substr(0, sp);
-        if (!tok.empty()) {
-            tokens.push_back(tok);
-        }
-        if (sp == std::string_view::npos) {
-            break;
-        }
-        rest.remove_prefix(sp + 1);
-    }
-    std::string out;
-    std::string code;     // "550"
-    std::string enhanced; // "5.7.1"
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        auto tok = tokens[i];
-        const bool is_code_tok =
-            tok.size() >= 4 && reply_code(std::string(tok) + " ") != 0 && tok[3] == '-';
-        if (i == 0) {
-            if (tok.size() == 3 && reply_code(std::string(tok) + " ") != 0) {
-                code = std::string(tok);
-            } else if (is_code_tok) {
-                code = std::string(tok.substr(0, 3));
-                if (tok.size() > 4) {
-                    enhanced = std::string(tok.substr(4));
-                    out = code + " " + enhanced;
-                    continue;
-                }
-                out = code;
-                continue;
-            }
-            if (!code.empty() && i + 1 < tokens.size() && tokens[1].size() >= 5 &&
-                tokens[1][1] == '.') {
-                enhanced = std::string(tokens[1]);
-            }
-        } else if (!code.empty()) {
-            // "550-5.7.1" or "550-" continuation prefixes, and "550 5.7.1" repeated inside
-            if (tok.starts_with(code + "-") &&
-                (tok.size() == 4 || tok.substr(4) == enhanced || enhanced.empty())) {
-                continue;
-            }
-            if (tok == code && i + 1 < tokens.size() && !enhanced.empty() &&
-                tokens[i + 1] == enhanced) {
-                ++i;
-                continue;
-            }
-            if (tok == enhanced && i >= 2 && tokens[i - 1].starts_with(code)) {
-                continue;
-            }
-        }
-        if (out.size() + tok.size() + 1 > 2048) {
-            out += " ...";
-            break;
-        }
-        if (!out.empty()) {
-            out += ' ';
-        }
-        out += tok;
-    }
-    return out;
 }
 
 } // namespace rblscope::explain_detail

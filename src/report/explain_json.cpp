@@ -175,5 +175,4 @@ void write_explain_json(fmt::memory_buffer& b,
     w.end_object();
 }
 
-
 } // namespace rblscope

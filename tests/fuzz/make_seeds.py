@@ -143,6 +143,26 @@ write("explain", "dsn",
       "--B\nContent-Type: message/rfc822\n\nSubject: hi\n\nbody\n--B--\n")
 write("explain", "reply", "\x05451 4.7.500 Server busy. Please try again later from "
       "[203.0.113.5]. (S77719)\n")
+write("explain", "notes",
+      "\x07From: POSTMASTER@gw.example.com\nSubject: Undeliverable message\n\n"
+      "------- Failure Reasons  --------\n\nUser not listed in public Name & Address Book\n"
+      "user@example.com\n\n------- Returned Message --------\nSubject: hi\n\nbody\n")
+write("explain", "sendmail-v5",
+      "\x0bFrom: MAILER-DAEMON@gw.example.com\nSubject: Returned mail\n\n"
+      "   ----- Transcript of session follows -----\nWhile talking to mx.example.org:\n"
+      ">>> MAIL From:<s@example.jp>\n<<< 501 <s@example.jp>... no access from mail server\n"
+      "554 <a@example.org>... Remote protocol error\n550 example.net (smtp)... 550 Host unknown\n"
+      "554 <b@example.net>... 550 Host unknown\n\n   ----- Unsent message follows -----\n")
+write("explain", "exchange2003",
+      "\x03From: postmaster@example.com\nSubject: Undeliverable: hi\n\n"
+      "Your message did not reach some or all of the intended recipients.\n\n"
+      "      To:\tsender@example.jp\n\nThe following recipient(s) could not be reached:\n\n"
+      "      user@example.com on 4/29/01 11:34:45 PM\n            Recipient Not Found\n")
+write("explain", "x-postfix",
+      "\x13Final-Recipient: rfc822; user@example.com\nAction: failed\nStatus: 4.0.0\n"
+      "Diagnostic-Code: X-Postfix; delivery temporarily suspended: host\n"
+      "    mx.example.net[192.0.2.7] refused to talk to me: 421 Service not\n"
+      "    available, closing transmission channel\n")
 
 # --- spf: [address][sender]\0[helo]\0 records
 write("spf", "include", b"\0user@example.com\0mail.example.com\0"

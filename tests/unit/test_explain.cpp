@@ -52,6 +52,31 @@ TEST_CASE("explain: the shipped knowledge loads and every rule has a cause and s
             CHECK(catalog().find(r.zone) != nullptr);
         }
     }
+    // A doubled backslash before a letter is a literal backslash to RE2: in a TOML literal
+    // string ('...') "\\d" was meant as "\d" and matches nothing a reply holds.
+    const auto doubled = [](const std::string& p) {
+        for (std::size_t i = 0; i + 2 < p.size(); ++i) {
+            if (p[i] == '\\' && p[i + 1] == '\\' &&
+                std::isalpha(static_cast<unsigned char>(p[i + 2]))) {
+                return true;
+            }
+        }
+        return false;
+    };
+    for (const auto& r : k.rules()) {
+        for (const auto& p : r.patterns) {
+            CAPTURE(r.id);
+            CAPTURE(p);
+            CHECK(!doubled(p));
+        }
+    }
+    for (const auto& p : k.providers()) {
+        for (const auto& s : p.signatures) {
+            CAPTURE(p.id);
+            CAPTURE(s);
+            CHECK(!doubled(s));
+        }
+    }
 }
 
 TEST_CASE("explain: Postfix log lines") {
@@ -663,5 +688,5 @@ TEST_CASE("explain: knowledge errors name the file, line and column") {
     CHECK(err("[[provider]]\nid = \"p\"\nhostz = []\n") ==
           "k.toml:3:9: [[provider]]: unknown key 'hostz'");
     CHECK(err("[[rejection]]\nid = \"a\"\ncategory = \"content\"\n") ==
-          "k.toml:1:1: rejection a: needs 'patterns', 'statuses' or 'actions'");
+          "k.toml:1:1: rejection a: needs 'patterns', 'statuses', 'actions' or 'stages'");
 }
