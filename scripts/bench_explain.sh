@@ -3,6 +3,7 @@
 # and peak RSS, next to pflogsumm and grep on the same file in the same run.
 # Targets: at least 250 MB/s (MiB/s here) on one core and 20x pflogsumm; memory flat in the file size.
 #   scripts/bench_explain.sh [SIZE_MB]      (default 1024; the file is made in a temp dir)
+# RBLSCOPE_BASE_BIN=PATH also times another build (the one before a change) on the same file.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 size=${1:-1024}
@@ -36,4 +37,9 @@ for i in 1 2 3; do
   run "rblscope explain ($i)" "$root/build/src/rblscope" explain "$log"
 done
 run "rblscope explain --format json" "$root/build/src/rblscope" explain --format json "$log"
+if [ -n "${RBLSCOPE_BASE_BIN:-}" ]; then
+  for i in 1 2 3; do
+    run "base build explain ($i)" "$RBLSCOPE_BASE_BIN" explain "$log"
+  done
+fi
 run "pflogsumm" pflogsumm "$log"

@@ -101,9 +101,9 @@ const MailProvider* provider_for_host(const BounceKnowledge& k, std::string_view
     const MailProvider* best = nullptr;
     std::size_t best_len = 0;
     for (const auto& p : k.providers()) {
-        for (const auto& suffix : p.hosts) {
+        for (const std::string_view suffix : p.hosts) {
             const bool match = suffix.starts_with('.')
-                                   ? h.ends_with(suffix) || h == suffix.substr(1)
+                                   ? h.ends_with(suffix) || std::string_view(h) == suffix.substr(1)
                                    : h == suffix;
             if (match && suffix.size() > best_len) {
                 best = &p;

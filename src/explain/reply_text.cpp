@@ -25,7 +25,6 @@ bool starts_with_enhanced(std::string_view s) {
            (s[3] == '.' || (is_digit(s[3]) && s[4] == '.'));
 }
 
-
 std::size_t reply_in_line(std::string_view s) {
     static constexpr std::string_view k_words[] = {"said",
                                                    "error",

@@ -96,6 +96,21 @@ void finish_item(TextItem& item, std::vector<Rejection>& out, const std::string&
         const auto colon = after.find(": ");
         r.command = normalize_command(after.substr(0, colon));
         r.reply = clean_reply(colon == std::string_view::npos ? after : after.substr(colon + 2));
+    } else if (const auto was = t.find("the other server returned was: ");
+               was != std::string_view::npos) {
+        // Gmail: "... rejected by the server for the recipient domain example.jp by
+        // mx.example.jp. [192.0.2.1]. The error that the other server returned was: 550 ..."
+        const auto before = t.substr(0, was);
+        if (const auto by = before.rfind(" by "); by != std::string_view::npos) {
+            auto host = before.substr(by + 4);
+            host = host.substr(
+                0, host.find(']') == std::string_view::npos ? host.size() : host.find(']') + 1);
+            split_host_ip(host, r.remote_host, r.remote_ip);
+            while (!r.remote_host.empty() && r.remote_host.back() == '.') {
+                r.remote_host.pop_back();
+            }
+        }
+        r.reply = clean_reply(t.substr(was + 31));
     } else if (const auto said = t.find("Remote host said: "); said != std::string_view::npos) {
         // qmail: "Connected to 192.0.2.1 but sender was rejected. Remote host said: ..."
         const auto before = t.substr(0, said);
@@ -145,15 +160,17 @@ void scan_text(std::string_view text,
     std::string_view line;
     TextItem item;
     bool open = false;
-    std::string talking_to; // Sendmail transcript: "... while talking to HOST.:"
-    std::string last_rcpt;  // Sendmail transcript: ">>> RCPT To:<addr>"
-    bool notes = false;     // Lotus Notes: inside "------- Failure Reasons --------"
+    std::string talking_to;     // Sendmail transcript: "... while talking to HOST.:"
+    std::string last_rcpt;      // Sendmail transcript: ">>> RCPT To:<addr>"
+    bool notes = false;         // Lotus Notes: inside "------- Failure Reasons --------"
+    bool across_blanks = false; // the open report goes on past blank lines (Gmail's)
     const auto close = [&] {
         if (open) {
             finish_item(item, out, talking_to);
         }
         item = TextItem{};
         open = false;
+        across_blanks = false;
     };
     bool claimed = false; // the current paragraph holds a report found by a reader below
     const auto start = [&](std::string recipient) {
@@ -202,7 +219,9 @@ void scan_text(std::string_view text,
             break;
         }
         if (t.empty()) {
-            close();
+            if (!across_blanks) {
+                close();
+            }
             end_paragraph();
             continue;
         }
@@ -270,6 +289,7 @@ void scan_text(std::string_view text,
             t.find("failure:") != std::string_view::npos) {
             const auto rcpt = open ? item.recipient : last_rcpt;
             start(rcpt);
+            across_blanks = true; // "The error that the other server returned was:" follows
             continue;
         }
         // "Received >>> 550 ..." is InterScan's form of "<<< 550 ...".

@@ -101,6 +101,31 @@ TEST_CASE("explain formats: Lotus Notes, iMail and Exchange 2003 reports") {
     CHECK(exchange.category() == "recipient");
 }
 
+TEST_CASE("explain formats: Gmail's report goes on past its blank lines") {
+    const auto gmail = one("From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+                           "Subject: Delivery Status Notification (Failure)\n"
+                           "\n"
+                           "Delivery to the following recipient failed permanently:\n"
+                           "\n"
+                           "     user@example.jp\n"
+                           "\n"
+                           "Technical details of permanent failure:\n"
+                           "Google tried to deliver your message, but it was rejected by the "
+                           "server for the recipient domain example.jp by mx.example.jp. "
+                           "[192.0.2.153].\n"
+                           "\n"
+                           "The error that the other server returned was:\n"
+                           "550 5.1.1 <user@example.jp>... User Unknown\n"
+                           "\n"
+                           "----- Original message -----\n");
+    CHECK(gmail.rejection.recipient == "user@example.jp");
+    CHECK(gmail.rejection.remote_host == "mx.example.jp");
+    CHECK(gmail.rejection.remote_ip == "192.0.2.153");
+    CHECK(gmail.rejection.reply == "550 5.1.1 <user@example.jp>... User Unknown");
+    CHECK(gmail.category() == "recipient");
+    CHECK(gmail.provider().empty()); // Gmail sent it; example.jp refused it
+}
+
 TEST_CASE("explain formats: Sendmail transcripts give each recipient its own result") {
     const auto found = explained(k_bounce_headers +
                                  "   ----- Transcript of session follows -----\n"
@@ -163,8 +188,8 @@ TEST_CASE("explain formats: a bounce that says only 'not delivered' is never 0 f
     CHECK(vague.category() == "unknown");
     CHECK(vague.explanation.exit_code == 1); // not worse than a warning: we cannot tell
     // A paragraph that says why wins over the one that says only that it failed.
-    const auto dragonfly = one(k_bounce_headers +
-                               "There was an error delivering your mail to <user@nx.example>.\n"
+    const auto dragonfly =
+        one(k_bounce_headers + "There was an error delivering your mail to <user@nx.example>.\n"
                                "\n"
                                "DNS lookup failure: host nx.example not found\n"
                                "\n"
@@ -205,25 +230,25 @@ TEST_CASE("explain formats: the recipient from X-Failed-Recipients or the return
     CHECK(found.explanation.provider_inferred);
     // Sendmail's local mailer exit code in an X-Unix Diagnostic-Code.
     const auto x_unix = one("From: MAILER-DAEMON@gw.example.org\n"
-                          "Subject: Warning: could not send message for past 4 hours\n"
-                          "MIME-Version: 1.0\n"
-                          "Content-Type: multipart/report; report-type=delivery-status; "
-                          "boundary=\"d\"\n"
-                          "\n"
-                          "--d\n"
-                          "Content-Type: text/plain\n"
-                          "\n"
-                          "451 4.0.0 Operating system error\n"
-                          "--d\n"
-                          "Content-Type: message/delivery-status\n"
-                          "\n"
-                          "Reporting-MTA: dns; gw.example.org\n"
-                          "\n"
-                          "Final-Recipient: RFC822; user@example.jp\n"
-                          "Action: delayed\n"
-                          "Status: 4.5.0\n"
-                          "Diagnostic-Code: X-Unix; 71\n"
-                          "--d--\n");
+                            "Subject: Warning: could not send message for past 4 hours\n"
+                            "MIME-Version: 1.0\n"
+                            "Content-Type: multipart/report; report-type=delivery-status; "
+                            "boundary=\"d\"\n"
+                            "\n"
+                            "--d\n"
+                            "Content-Type: text/plain\n"
+                            "\n"
+                            "451 4.0.0 Operating system error\n"
+                            "--d\n"
+                            "Content-Type: message/delivery-status\n"
+                            "\n"
+                            "Reporting-MTA: dns; gw.example.org\n"
+                            "\n"
+                            "Final-Recipient: RFC822; user@example.jp\n"
+                            "Action: delayed\n"
+                            "Status: 4.5.0\n"
+                            "Diagnostic-Code: X-Unix; 71\n"
+                            "--d--\n");
     CHECK(x_unix.rejection.reply == "local delivery program exited with status 71");
     CHECK(x_unix.rule() == "mailer-error");
 }
