@@ -70,8 +70,8 @@ struct InputRead {
 struct FollowedLog {
     std::string path;
     RejectionReader* reader = nullptr;
-    std::string
-        last_error; ///< the error last reported for it (reported again only when it changes)
+    /// The error last reported for it (reported again only when it changes).
+    std::string last_error;
 };
 
 /// Reads each log as it grows until `wait` returns false: after every pass over the logs,
