@@ -1,18 +1,35 @@
 #!/bin/sh
-# Installs the Debian 12 packages rblscope needs to build, test and benchmark.
+# Installs the Debian 12 packages rblscope needs.
+#   scripts/deps.sh build    what building and running need (the README's first command)
+#   scripts/deps.sh [test]   that, plus what the tests and benchmarks need (the default)
 # Idempotent: packages already present are skipped, so repeat runs are quick.
 set -eu
 
-packages="
-  build-essential cmake ninja-build pkg-config
+# Building and running: the compiler, CMake, the libraries, and scdoc for the man pages.
+build_packages="
+  build-essential cmake ninja-build pkg-config scdoc
   libc-ares-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev
-  libcli11-dev libfmt-dev nlohmann-json3-dev libpsl-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libpsl-dev libre2-dev libmicrohttpd-dev
+"
+
+# Tests and benchmarks: real DNS, HTTP, monitoring and browser peers, the fuzzer's
+# compiler, the packaging tools, and the yardsticks the benchmarks compare against.
+test_packages="
   doctest-dev rbldnsd dnsperf time procps python3 openssl clang-format
   prometheus icinga2-bin icinga2-common nagios4-core
-  libre2-dev pflogsumm python3-spf python3-yaml chromium
+  pflogsumm python3-spf python3-yaml chromium
   clang libclang-rt-14-dev strace
-  libmicrohttpd-dev curl unbound
+  curl unbound bash-completion zsh man-db
 "
+
+case "${1:-test}" in
+build) packages=$build_packages ;;
+test) packages="$build_packages $test_packages" ;;
+*)
+  echo "usage: scripts/deps.sh [build|test]" >&2
+  exit 3
+  ;;
+esac
 
 missing=""
 for p in $packages; do

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rblscope {
 
@@ -53,5 +54,20 @@ struct Config {
 
 /// Parses configuration text (no file checks); `source_name` names it in errors.
 [[nodiscard]] Result<Config> parse_config(std::string_view text, const std::string& source_name);
+
+/// One `name = value` line of an options file (`rblscope serve --options-file`): the
+/// option's long name without dashes and its values as the command line would give them
+/// (an array gives several, a boolean "true" or "false").
+struct OptionSetting {
+    std::string name;
+    std::vector<std::string> values;
+    std::string where; ///< "FILE:LINE:COL"
+};
+
+/// Reads an options file: a flat TOML table of strings, numbers, booleans and arrays of
+/// them. Errors (syntax, a nested table) name "FILE:LINE:COL".
+[[nodiscard]] Result<std::vector<OptionSetting>> read_option_settings(const std::string& path);
+[[nodiscard]] Result<std::vector<OptionSetting>> parse_option_settings(std::string_view text,
+                                                                       const std::string& source);
 
 } // namespace rblscope

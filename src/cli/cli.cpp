@@ -1,5 +1,7 @@
 #include "cli/cli.hpp"
 
+#include "cli/completion.hpp"
+#include "cli/options_file.hpp"
 #include "cli/signals.hpp"
 #include "rblscope/rblscope.hpp"
 
@@ -12,6 +14,33 @@
 
 namespace rblscope::cli {
 
+namespace {
+
+/// The shipped catalog: from the source tree for a binary still in its build tree, else from
+/// the data directory this build installs into, else next to the executable (an install
+/// moved elsewhere, or `cmake --install --prefix DIR`). "" when none exists.
+std::string find_catalog() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto exe = fs::read_symlink("/proc/self/exe", ec);
+    std::vector<fs::path> candidates;
+    if (!ec && exe.parent_path() == fs::path(RBLSCOPE_BUILD_DIR)) {
+        candidates.emplace_back(RBLSCOPE_SOURCE_CATALOG);
+    }
+    candidates.emplace_back(RBLSCOPE_INSTALLED_CATALOG);
+    if (!ec) {
+        candidates.push_back(exe.parent_path() / "../share/rblscope/lists.toml");
+    }
+    for (const auto& c : candidates) {
+        if (fs::exists(c, ec)) {
+            return c.lexically_normal().string();
+        }
+    }
+    return {};
+}
+
+} // namespace
+
 std::optional<Catalog> load(const CatalogOptions& opt) {
     std::string path = opt.path;
     if (path.empty()) {
@@ -20,16 +49,7 @@ std::optional<Catalog> load(const CatalogOptions& opt) {
         }
     }
     if (path.empty()) {
-        // Next to the executable when installed, else the source tree it was built from.
-        std::error_code ec;
-        const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-        for (const auto& candidate : {exe.parent_path() / "../share/rblscope/lists.toml",
-                                      std::filesystem::path(RBLSCOPE_SOURCE_CATALOG)}) {
-            if (!ec && std::filesystem::exists(candidate)) {
-                path = candidate.lexically_normal().string();
-                break;
-            }
-        }
+        path = find_catalog();
     }
     if (path.empty()) {
         fmt::print(stderr,
@@ -61,7 +81,9 @@ int run(int argc, char** argv) {
         "Exit status: 0 clean, 1 warning (policy listings), 2 listed, 3 unknown or bad usage.",
         "rblscope"};
     app.set_version_flag("-V,--version", std::string("rblscope ") + k_version);
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1);
+    // --help shows every option's default (set before the subcommands copy these settings).
+    app.option_defaults()->always_capture_default();
 
     CheckOptions check;
     auto* check_cmd = app.add_subcommand("check", "Check targets against the blocklists");
@@ -90,6 +112,14 @@ int run(int argc, char** argv) {
         "(/probe)");
     add_serve(*serve_cmd, serve);
 
+    std::string shell;
+    auto* completion_cmd = app.add_subcommand(
+        "completion",
+        "Print a shell completion script: source it, or install it as the package does");
+    completion_cmd->add_option("shell", shell, "bash or zsh")
+        ->required()
+        ->check(CLI::IsMember({"bash", "zsh"}));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -105,6 +135,18 @@ int run(int argc, char** argv) {
                    e.what(),
                    app.get_subcommands().empty() ? ""
                                                  : app.get_subcommands().front()->get_name() + " ");
+        return static_cast<int>(ExitCode::unknown);
+    }
+    if (app.get_subcommands().empty()) {
+        // A bare `rblscope`: what it does and how to call it, as a usage error.
+        fmt::print(stderr, "{}", app.help());
+        return static_cast<int>(ExitCode::unknown);
+    }
+    if (completion_cmd->parsed()) {
+        return print_completion(app, shell);
+    }
+    if (serve_cmd->parsed() && !serve.options_file.empty() &&
+        !apply_options_file(*serve_cmd, serve.options_file)) {
         return static_cast<int>(ExitCode::unknown);
     }
     const StopSignals signals;

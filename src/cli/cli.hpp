@@ -82,6 +82,7 @@ struct ServeCommandOptions {
     std::size_t max_probes = 32;
     double probe_timeout_s = 10;
     std::uint64_t max_targets = 100000;
+    std::string options_file; ///< --options-file: option values from a TOML file
 };
 void add_serve(CLI::App& app, ServeCommandOptions& opt);
 int run_serve_command(const ServeCommandOptions& opt);
@@ -91,6 +92,7 @@ struct ZonesOptions {
     std::string kind, status, tag, format = "text";
     bool defaults_only = false;
     bool health = false; ///< ask every selected zone its test points
+    bool names = false;  ///< the words --zones accepts, one a line (shell completion)
     CheckOptions check;  ///< resolver, timeouts, keys for --health
 };
 void add_zones(CLI::App& app, ZonesOptions& opt);

@@ -45,6 +45,11 @@ void add_serve(CLI::App& app, ServeCommandOptions& opt) {
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10000000}));
     opt.check.zone_rate = 20; // politeness is the default for a process that never ends
     add_lookup_options(app, opt.check);
+    // The service's settings file (/etc/rblscope/serve.toml): `name = value` per option.
+    app.add_option("--options-file",
+                   opt.options_file,
+                   "Read option values from this TOML file, one `name = value` a line named like "
+                   "the options (listen, targets, zones, zone-rate ...); the command line wins");
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace rblscope::cli {
 
@@ -33,6 +34,10 @@ void add_zones(CLI::App& app, ZonesOptions& opt) {
     app.add_option("--retries", opt.check.retries, "--health: extra copies of a query")
         ->check(CLI::Range(0, 10));
     app.add_option("--config", opt.check.config_file, "--health: configuration file with keys");
+    app.add_flag("--names",
+                 opt.names,
+                 "Print the words --zones accepts, one a line (default, all, tag:NAME and the "
+                 "selected zones' ids), as the shell completion does");
 }
 
 namespace {
@@ -197,6 +202,20 @@ int run_zones_command(const ZonesOptions& opt) {
     }
     if (opt.health) {
         return run_health(opt, *catalog, std::move(rows));
+    }
+    if (opt.names) {
+        std::set<std::string> tags;
+        for (const auto* z : rows) {
+            tags.insert(z->tags.begin(), z->tags.end());
+        }
+        fmt::print("default\nall\n");
+        for (const auto& t : tags) {
+            fmt::print("tag:{}\n", t);
+        }
+        for (const auto* z : rows) {
+            fmt::print("{}\n", z->id);
+        }
+        return 0;
     }
     if (opt.format == "json") {
         nlohmann::json out = nlohmann::json::array();

@@ -193,3 +193,71 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
 }
 
 } // namespace rblscope
+
+namespace rblscope {
+
+namespace {
+
+/// A scalar as the command line would write it; nullopt for tables and arrays.
+std::optional<std::string> scalar_text(const toml::node& node) {
+    if (const auto* s = node.as_string()) {
+        return s->get();
+    }
+    if (const auto* i = node.as_integer()) {
+        return std::to_string(i->get());
+    }
+    if (const auto* f = node.as_floating_point()) {
+        return fmt::format("{}", f->get());
+    }
+    if (const auto* b = node.as_boolean()) {
+        return std::string(b->get() ? "true" : "false");
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+Result<std::vector<OptionSetting>> parse_option_settings(std::string_view text,
+                                                         const std::string& source) {
+    toml::table root;
+    try {
+        root = toml::parse(text, source);
+    } catch (const toml::parse_error& e) {
+        return Error{sanitize_text(e.description(), 300), where(source, e.source())};
+    }
+    std::vector<OptionSetting> out;
+    for (const auto& [name, node] : root) {
+        OptionSetting s;
+        s.name = sanitize_text(name.str(), 80);
+        s.where = where(source, node.source());
+        if (const auto* arr = node.as_array()) {
+            for (const auto& item : *arr) {
+                const auto v = scalar_text(item);
+                if (!v) {
+                    return Error{fmt::format("'{}': an array of strings, numbers or booleans "
+                                             "expected",
+                                             s.name),
+                                 where(source, item.source())};
+                }
+                s.values.push_back(*v);
+            }
+        } else if (const auto v = scalar_text(node)) {
+            s.values.push_back(*v);
+        } else {
+            return Error{fmt::format("'{}': options are `name = value` lines, not tables", s.name),
+                         s.where};
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+Result<std::vector<OptionSetting>> read_option_settings(const std::string& path) {
+    const auto text = read_whole_file(path);
+    if (!text) {
+        return Error{"cannot read the options file", path};
+    }
+    return parse_option_settings(*text, path);
+}
+
+} // namespace rblscope

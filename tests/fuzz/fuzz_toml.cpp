@@ -1,5 +1,6 @@
 // The TOML loaders: the zone catalog (lists.toml), the explain knowledge in it
-// ([[provider]] / [[rejection]]) and the user's configuration file (keys).
+// ([[provider]] / [[rejection]]), the user's configuration file (keys) and serve's options
+// file.
 // Invariants: no crash or hang whatever the bytes; errors are printable; an accepted catalog
 // has printable zone names and only http(s) delisting URLs.
 
@@ -41,6 +42,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
         const auto message = config.error().to_string();
         fuzz::expect_printable(message, "config error");
+    }
+
+    if (auto options = parse_option_settings(text, "fuzz.toml")) {
+        // Names reach "unknown option" messages.
+        for (const auto& o : *options) {
+            fuzz::expect_printable(o.name, "option name");
+        }
+    } else {
+        fuzz::expect_printable(options.error().to_string(), "options file error");
     }
     return 0;
 }

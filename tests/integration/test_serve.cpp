@@ -444,7 +444,8 @@ scrape_configs:
                        "--storage.tsdb.path=" + dir + "/data",
                        fmt::format("--web.listen-address=127.0.0.1:{}", prom_port),
                        "--log.level=warn"});
-    const auto query = [&](const std::string& q) {
+    // Prometheus' answer to an instant query (discarded when it is not JSON).
+    const auto query_document = [&](const std::string& q) {
         const auto r = run({"curl",
                             "-s",
                             "-m",
@@ -453,12 +454,11 @@ scrape_configs:
                             fmt::format("http://127.0.0.1:{}/api/v1/query", prom_port),
                             "--data-urlencode",
                             "query=" + q});
-        try {
-            const auto doc = json::parse(r.out);
-            return doc["data"]["result"];
-        } catch (const std::exception&) {
-            return json::array();
-        }
+        return json::parse(r.out, nullptr, false);
+    };
+    const auto query = [&](const std::string& q) {
+        const auto doc = query_document(q);
+        return doc.is_discarded() || !doc.contains("data") ? json::array() : doc["data"]["result"];
     };
     const auto value_of = [&](const std::string& q) -> std::optional<std::string> {
         const auto result = query(q);
@@ -501,6 +501,40 @@ scrape_configs:
     CHECK(wait_value(R"(process_resident_memory_bytes{job="rblscope"} > 0)").has_value());
     // Prometheus kept scraping while dead.test was dead, and every scrape succeeded.
     CHECK(wait_value(R"(min_over_time(up{job="rblscope"}[1m]))") == "1");
+    // The shipped Grafana dashboard: every panel's query is valid PromQL over these series,
+    // and the headline panels show what the exporter knows.
+    std::ifstream dash_file(std::string(RBLSCOPE_SOURCE_DIR) +
+                            "/scripts/monitoring/rblscope-grafana.json");
+    const auto dashboard = json::parse(dash_file);
+    std::size_t exprs = 0;
+    for (const auto& panel : dashboard["panels"]) {
+        for (const auto& t : panel["targets"]) {
+            auto expr = t["expr"].get<std::string>();
+            if (const auto at = expr.find("$__rate_interval"); at != std::string::npos) {
+                expr.replace(at, 16, "1m");
+            }
+            CAPTURE(expr);
+            const auto doc = query_document(expr);
+            CHECK(!doc.is_discarded());
+            CHECK(doc.value("status", "") == "success");
+            ++exprs;
+        }
+    }
+    CHECK(exprs >= 10);
+    // The headline figures, as the panels ask them (a target also probed counts once).
+    const auto panel_expr = [&](const std::string& title) {
+        for (const auto& panel : dashboard["panels"]) {
+            if (panel["title"] == title) {
+                return panel["targets"][0]["expr"].get<std::string>();
+            }
+        }
+        FAIL("no panel " << title);
+        return std::string();
+    };
+    CHECK(wait_value(panel_expr("Targets listed now")) == "1");
+    CHECK(wait_value(panel_expr("Targets not fully checked")) == "1");
+    CHECK(wait_value(panel_expr("Lists down")) == "1");
+    CHECK(wait_value(panel_expr("Listings by list")) == "1");
     (void)f;
 }
 

@@ -167,3 +167,38 @@ TEST_CASE("config: [modules.NAME] tables for serve's /probe") {
     CHECK(wrong("[modules.\"a b\"]\n").find("module name 'a b'") != std::string::npos);
     CHECK(wrong("[other]\n").find("expected [keys] or [modules.NAME]") != std::string::npos);
 }
+
+TEST_CASE("config: options files are name = value lines with their places") {
+    const auto settings = rblscope::parse_option_settings("# the service\n"
+                                                          "listen = \"127.0.0.1:9317\"\n"
+                                                          "zone-rate = 20\n"
+                                                          "refresh = 1.5\n"
+                                                          "all-zones = true\n"
+                                                          "resolver = [\"127.0.0.1\", \"::1\"]\n",
+                                                          "serve.toml");
+    REQUIRE(settings.ok());
+    REQUIRE(settings->size() == 5);
+    const auto find = [&](const std::string& name) {
+        for (const auto& s : *settings) {
+            if (s.name == name) {
+                return s;
+            }
+        }
+        FAIL("no " << name);
+        return rblscope::OptionSetting{};
+    };
+    CHECK(find("listen").values == std::vector<std::string>{"127.0.0.1:9317"});
+    CHECK(find("listen").where == "serve.toml:2:10");
+    CHECK(find("zone-rate").values == std::vector<std::string>{"20"});
+    CHECK(find("refresh").values == std::vector<std::string>{"1.5"});
+    CHECK(find("all-zones").values == std::vector<std::string>{"true"});
+    CHECK(find("resolver").values == std::vector<std::string>{"127.0.0.1", "::1"});
+    const auto wrong = [](std::string_view text) {
+        const auto r = rblscope::parse_option_settings(text, "s.toml");
+        REQUIRE(!r.ok());
+        return r.error().to_string();
+    };
+    CHECK(wrong("[serve]\nlisten = \"x\"\n").find("s.toml:1:1: 'serve': options are") == 0);
+    CHECK(wrong("zones = [[1]]\n").find("s.toml:1:10: 'zones': an array of") == 0);
+    CHECK(wrong("listen = \n").starts_with("s.toml:1:"));
+}
