@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian 12 packages rblscope needs.
 #   scripts/deps.sh build    what building and running need (the README's first command)
-#   scripts/deps.sh [test]   that, plus what the tests and benchmarks need (the default)
+#   scripts/deps.sh package  that, plus what building the Debian package needs
+#   scripts/deps.sh [test]   all of that, plus what the tests and benchmarks need (the default)
 # Idempotent: packages already present are skipped, so repeat runs are quick.
 set -eu
 
@@ -10,6 +11,11 @@ build_packages="
   build-essential cmake ninja-build pkg-config scdoc
   libc-ares-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpsl-dev libre2-dev libmicrohttpd-dev
+"
+
+# The Debian package (scripts/package.sh): debhelper, and lintian to judge the result.
+package_packages="
+  debhelper dpkg-dev fakeroot lintian
 "
 
 # Tests and benchmarks: real DNS, HTTP, monitoring and browser peers, the fuzzer's
@@ -24,9 +30,10 @@ test_packages="
 
 case "${1:-test}" in
 build) packages=$build_packages ;;
-test) packages="$build_packages $test_packages" ;;
+package) packages="$build_packages $package_packages" ;;
+test) packages="$build_packages $package_packages $test_packages" ;;
 *)
-  echo "usage: scripts/deps.sh [build|test]" >&2
+  echo "usage: scripts/deps.sh [build|package|test]" >&2
   exit 3
   ;;
 esac

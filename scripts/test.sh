@@ -1,6 +1,6 @@
 #!/bin/sh
-# Installs what is missing, builds, and runs every test: the normal build, then the
-# AddressSanitizer + UndefinedBehaviorSanitizer build.
+# Installs what is missing, builds, and runs every test: the normal build, the Debian
+# package, then the AddressSanitizer + UndefinedBehaviorSanitizer build and the fuzzers.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/deps.sh"
@@ -11,6 +11,10 @@ echo "== formatting"
 echo "== build (RelWithDebInfo) and tests"
 "$root/scripts/build.sh" "$root/build"
 ctest --test-dir "$root/build" --output-on-failure
+
+echo "== Debian package (dpkg-buildpackage, lintian), unpacked and installed"
+deb=$("$root/scripts/package.sh" "$root/build-deb" | tail -n 1)
+RBLSCOPE_DEB="$deb" RBLSCOPE_DEB_INSTALL=1 "$root/build/tests/rblscope_integration" -tc='package:*'
 
 echo "== build (ASan + UBSan) and tests"
 "$root/scripts/build.sh" "$root/build-asan" -DRBLSCOPE_SANITIZE=ON

@@ -7,6 +7,7 @@
 #include "integration/fixtures.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <doctest/doctest.h>
 #include <filesystem>
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include <sstream>
 #include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace rblscope::test;
 
@@ -217,3 +219,70 @@ TEST_CASE("serve --options-file: the service's settings, the command line winnin
 }
 
 TEST_SUITE_END();
+
+// The Debian package (scripts/package.sh builds it; scripts/test.sh names it in
+// RBLSCOPE_DEB): unpacked with dpkg -x and run from `/`, then, with
+// RBLSCOPE_DEB_INSTALL=1 and root, installed with dpkg -i, used from PATH, and purged.
+TEST_CASE("package: the .deb unpacked and installed") {
+    const char* deb = std::getenv("RBLSCOPE_DEB");
+    if (deb == nullptr || *deb == '\0') {
+        MESSAGE("RBLSCOPE_DEB is not set (scripts/test.sh builds the package): skipped");
+        return;
+    }
+    auto& f = fixture();
+    const auto root = make_temp_dir() + "/root";
+    const auto unpack = run({"dpkg", "-x", deb, root});
+    REQUIRE_MESSAGE(unpack.exit_code == 0, (unpack.err));
+    const auto bin = root + "/usr/bin/rblscope";
+    const auto from_root = [&](const std::string& binary, std::vector<std::string> args) {
+        std::vector<std::string> argv{"/usr/bin/env", "-u", "RBLSCOPE_CATALOG", "-C", "/", binary};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv);
+    };
+    const auto check_args =
+        std::vector<std::string>{"check",
+                                 "--zones",
+                                 "bl.test",
+                                 "--zone-server",
+                                 fmt::format("bl.test=127.0.0.1:{}", f.rbldnsd_port),
+                                 "192.0.2.99"};
+    CHECK(from_root(bin, {"--version"}).out.starts_with("rblscope "));
+    CHECK(from_root(bin, {"zones", "--names"}).out.find("\nspamhaus-zen\n") != std::string::npos);
+    const auto unpacked = from_root(bin, check_args);
+    CHECK_MESSAGE(unpacked.exit_code == 2, (unpacked.out + unpacked.err));
+    // Stripped: no symbol table left.
+    CHECK(run({"/bin/sh", "-c", "nm " + bin + " 2>&1 | grep -q 'no symbols'"}).exit_code == 0);
+    struct stat st {};
+    REQUIRE(::stat((root + "/etc/rblscope/config.toml").c_str(), &st) == 0);
+    CHECK((st.st_mode & 077) == 0);
+
+    const char* install = std::getenv("RBLSCOPE_DEB_INSTALL");
+    if (install == nullptr || std::string(install) != "1" || ::geteuid() != 0) {
+        MESSAGE("RBLSCOPE_DEB_INSTALL=1 (as root) also installs it with dpkg -i: skipped");
+        return;
+    }
+    if (run({"dpkg", "-s", "rblscope"}).exit_code == 0) {
+        MESSAGE("rblscope is installed on this machine already: dpkg -i not tried");
+        return;
+    }
+    const auto installed_deb = run({"dpkg", "-i", deb});
+    REQUIRE_MESSAGE(installed_deb.exit_code == 0, (installed_deb.out + installed_deb.err));
+    // From PATH, with the catalog from /usr/share/rblscope.
+    const auto check = from_root("rblscope", check_args);
+    CHECK_MESSAGE(check.exit_code == 2, (check.out + check.err));
+    CHECK(run({"man", "-w", "rblscope"}).out.find("/usr/share/man/man1/rblscope.1") !=
+          std::string::npos);
+    CHECK(run({"man", "-w", "5", "rblscope-catalog"}).exit_code == 0);
+    // bash-completion's loader finds the completion by the command's name.
+    const auto loader =
+        run({"bash",
+             "-c",
+             // The loader returns 124 ("complete again") once it has loaded it.
+             ". /usr/share/bash-completion/bash_completion; _completion_loader rblscope; "
+             "complete -p rblscope"});
+    CHECK(loader.out.find("-F _rblscope rblscope") != std::string::npos);
+    CHECK(std::filesystem::exists("/lib/systemd/system/rblscope-serve.service"));
+    const auto purge = run({"dpkg", "--purge", "rblscope"});
+    CHECK_MESSAGE(purge.exit_code == 0, (purge.out + purge.err));
+    CHECK(!std::filesystem::exists("/usr/bin/rblscope"));
+}
