@@ -1,10 +1,12 @@
 #include "cli/cli.hpp"
 
 #include "cli/completion.hpp"
+#include "cli/diagnostics.hpp"
 #include "cli/options_file.hpp"
 #include "cli/signals.hpp"
 #include "rblscope/rblscope.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -52,14 +54,13 @@ std::optional<Catalog> load(const CatalogOptions& opt) {
         path = find_catalog();
     }
     if (path.empty()) {
-        fmt::print(stderr,
-                   "rblscope: cannot find the zone catalog lists.toml (use --catalog FILE or "
-                   "RBLSCOPE_CATALOG)\n");
+        error("cannot find the zone catalog lists.toml (use --catalog FILE or "
+              "RBLSCOPE_CATALOG)");
         return std::nullopt;
     }
     auto cat = load_catalog(path);
     if (!cat) {
-        fmt::print(stderr, "rblscope: {}\n", cat.error().to_string());
+        error("{}", cat.error().to_string());
         return std::nullopt;
     }
     return std::move(cat.value());
@@ -68,11 +69,54 @@ std::optional<Catalog> load(const CatalogOptions& opt) {
 std::optional<BounceKnowledge> load_knowledge(const Catalog& catalog) {
     auto k = load_bounce_knowledge(catalog.source);
     if (!k) {
-        fmt::print(stderr, "rblscope: {}\n", k.error().to_string());
+        error("{}", k.error().to_string());
         return std::nullopt;
     }
     return std::move(k.value());
 }
+
+namespace {
+
+/// The Monitoring Plugins status line a command of `words` prints when it ends in a usage
+/// error before its report ("RBL UNKNOWN - ..."), or "" when it is not a Nagios-format
+/// check or explain. A parse error can come before the options are read: the words decide.
+std::string nagios_prefix(const std::vector<std::string>& words) {
+    bool nagios = false;
+    std::string command;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        const auto& w = words[i];
+        if (command.empty() && (w == "check" || w == "explain")) {
+            command = w;
+        }
+        nagios =
+            nagios || w == "--format=nagios" || w == "-fnagios" ||
+            ((w == "--format" || w == "-f") && i + 1 < words.size() && words[i + 1] == "nagios");
+    }
+    if (!nagios || command.empty()) {
+        return {};
+    }
+    return command == "check" ? "RBL UNKNOWN - " : "RBLSCOPE EXPLAIN UNKNOWN - ";
+}
+
+/// Invoked as check_rblscope (a plugin directory's symlink): `rblscope check --format
+/// nagios`, so that a check_rbl command line moves over by its path alone.
+std::vector<std::string> words_of(int argc, char** argv) {
+    std::vector<std::string> words(argv + 1, argv + argc);
+    const std::string_view self = argc > 0 ? argv[0] : "";
+    const auto slash = self.rfind('/');
+    if (self.substr(slash == std::string_view::npos ? 0 : slash + 1) == "check_rblscope") {
+        const bool format = std::any_of(words.begin(), words.end(), [](const std::string& w) {
+            return w == "-f" || w == "--format" || w.starts_with("--format=");
+        });
+        words.insert(words.begin(), "check");
+        if (!format) {
+            words.insert(words.begin() + 1, {"--format", "nagios"});
+        }
+    }
+    return words;
+}
+
+} // namespace
 
 int run(int argc, char** argv) {
     CLI::App app{
@@ -120,8 +164,11 @@ int run(int argc, char** argv) {
         ->required()
         ->check(CLI::IsMember({"bash", "zsh"}));
 
+    const auto words = words_of(argc, argv);
+    const auto status_prefix = nagios_prefix(words);
     try {
-        app.parse(argc, argv);
+        // CLI11 takes the words in reverse order.
+        app.parse(std::vector<std::string>(words.rbegin(), words.rend()));
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
@@ -130,11 +177,12 @@ int run(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         // One clear line; the Monitoring Plugins convention puts usage errors at UNKNOWN.
-        fmt::print(stderr,
-                   "rblscope: {} (see rblscope {}--help)\n",
-                   e.what(),
-                   app.get_subcommands().empty() ? ""
-                                                 : app.get_subcommands().front()->get_name() + " ");
+        error("{} (see rblscope {}--help)",
+              e.what(),
+              app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name() + " ");
+        if (!status_prefix.empty()) {
+            fmt::print("{}{}\n", status_prefix, e.what());
+        }
         return static_cast<int>(ExitCode::unknown);
     }
     if (app.get_subcommands().empty()) {
@@ -167,9 +215,17 @@ int run(int argc, char** argv) {
         // fmt's "cannot write to file": stdout went away (| head). Nothing more can be said
         // there, and a message about it would only be noise.
         if (e.code() != std::errc::broken_pipe) {
-            fmt::print(stderr, "rblscope: {}\n", e.what());
+            error("{}", e.what());
         }
         return static_cast<int>(ExitCode::unknown);
+    }
+    if (code == static_cast<int>(ExitCode::unknown) && !status_prefix.empty() &&
+        !output_started() && !last_error().empty()) {
+        // A monitoring system shows stdout: without this line it says "(No output returned
+        // from plugin)" instead of why.
+        std::string line = status_prefix + last_error();
+        std::replace(line.begin(), line.end(), '|', '/'); // '|' would start perfdata
+        fmt::print("{}\n", line);
     }
     if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
         return static_cast<int>(ExitCode::unknown); // the output did not arrive whole

@@ -38,7 +38,9 @@ struct CheckOptions {
     double deadline_s = 0;
     int retries = 2;
     std::uint64_t max_addresses = 65536;
-    std::vector<std::string> hosts; ///< -H, the Nagios way to give a target
+    std::vector<std::string> hosts;   ///< -H, the Nagios way to give a target
+    std::vector<std::string> servers; ///< -s/--server: check_rbl's way to name a zone
+    int check_rbl_retry = 0;          ///< --retry: check_rbl's tries per query (0 = unset)
     std::string warning;
     std::string critical;
     std::string threshold_on = "count";

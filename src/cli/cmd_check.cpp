@@ -1,4 +1,5 @@
 #include "cli/cli.hpp"
+#include "cli/diagnostics.hpp"
 #include "cli/signals.hpp"
 #include "core/sanitize.hpp"
 #include "rblscope/rblscope.hpp"
@@ -143,6 +144,22 @@ void add_check(CLI::App& app, CheckOptions& opt) {
         ->check(CLI::IsMember({"text", "json", "nagios", "csv", "prometheus"}));
     add_lookup_options(app, opt);
     app.add_flag("-a,--all", opt.all, "Text: also show the lists that answered clean");
+    // check_rbl's options, so that a Nagios/Icinga command moves over by its path alone.
+    auto* compat = app.add_option_group("check_rbl compatibility");
+    compat
+        ->add_option("-s,--server",
+                     opt.servers,
+                     "A zone to check, as check_rbl names it (repeatable; added to --zones)")
+        ->allow_extra_args(false);
+    compat
+        ->add_option(
+            "--retry", opt.check_rbl_retry, "check_rbl's tries per query: N tries = --retries N-1")
+        ->check(CLI::Range(1, 11));
+    static const std::string verbose_help = "Accepted for check_rbl: the listings are always shown";
+    static const std::string debug_help = "Accepted for check_rbl; ignored";
+    compat->add_flag("-v,--verbose", verbose_help);
+    compat->add_flag("-d,--debug", debug_help);
+    compat->add_option("--workers", "Accepted for check_rbl; the window of queries adapts itself");
     app.add_option("--state",
                    opt.state_file,
                    "Remember this run in FILE and report only what changed since the last one "
@@ -189,7 +206,7 @@ bool read_config_option(const std::string& option, Config& out) {
     }
     auto cfg = load_config(path);
     if (!cfg) {
-        fmt::print(stderr, "rblscope: {}\n", cfg.error().to_string());
+        error("{}", cfg.error().to_string());
         return false;
     }
     out = std::move(cfg.value());
@@ -215,7 +232,7 @@ bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedChec
         }
         auto range = ThresholdRange::parse(*text);
         if (!range) {
-            fmt::print(stderr, "rblscope: {}: {}\n", flag, range.error().message);
+            error("{}: {}", flag, range.error().message);
             return false;
         }
         *slot = std::move(range.value());
@@ -240,7 +257,7 @@ bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedChec
     for (const auto& zs : opt.zone_servers) {
         const auto eq = zs.find('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == zs.size()) {
-            fmt::print(stderr, "rblscope: --zone-server \"{}\": expected ZONE=IP[:PORT]\n", zs);
+            error("--zone-server \"{}\": expected ZONE=IP[:PORT]", zs);
             return false;
         }
         eo.zone_servers[zs.substr(0, eq)] = zs.substr(eq + 1);
@@ -299,34 +316,31 @@ bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedChec
             }
             if (const Zone* z = catalog.find(n)) {
                 if (!usable(*z) && !opt.quiet_status) {
-                    fmt::print(stderr,
-                               "rblscope: warning: zone {} is {} in the catalog ({})\n",
-                               z->zone,
-                               to_string(z->status),
-                               z->note.empty() ? z->where : z->note);
+                    warning("zone {} is {} in the catalog ({})",
+                            z->zone,
+                            to_string(z->status),
+                            z->note.empty() ? z->where : z->note);
                 }
                 add(z);
                 continue;
             }
             if (!is_valid_hostname(n)) {
-                fmt::print(stderr,
-                           "rblscope: --zones: \"{}\" is neither a catalog id, a zone name, "
-                           "default, all nor tag:NAME\n",
-                           sanitize_text(n, 300));
+                error("--zones: \"{}\" is neither a catalog id, a zone name, "
+                      "default, all nor tag:NAME",
+                      sanitize_text(n, 300));
                 return false;
             }
             if (const auto* keyed = keyed_zone_named(catalog, n)) {
                 // "KEY.zen.dq.spamhaus.net": the key is on the command line, where every user
                 // of the machine can read it (ps, /proc). It works, with a warning that does
                 // not repeat the key.
-                fmt::print(stderr,
-                           "rblscope: warning: --zones holds the key of {} ({}), and other users "
-                           "can read command lines; set {} in the environment or the config file "
-                           "instead and select the zone as {}\n",
-                           keyed->name,
-                           keyed->id,
-                           keyed->key_env,
-                           keyed->id);
+                warning("--zones holds the key of {} ({}), and other users "
+                        "can read command lines; set {} in the environment or the config file "
+                        "instead and select the zone as {}",
+                        keyed->name,
+                        keyed->id,
+                        keyed->key_env,
+                        keyed->id);
                 const auto key = n.substr(0, n.find('.'));
                 if (key_value(keyed->key_env, eo.keys).empty()) {
                     eo.keys[keyed->key_env] = key;
@@ -364,11 +378,10 @@ bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedChec
                     const auto& adapters = http_adapter_names();
                     if (cur != "dns" && cur != "http" &&
                         std::find(adapters.begin(), adapters.end(), cur) == adapters.end()) {
-                        fmt::print(stderr,
-                                   "rblscope: --sources: \"{}\" is not dns, http or an HTTP "
-                                   "adapter ({})\n",
-                                   cur,
-                                   fmt::join(adapters, ", "));
+                        error("--sources: \"{}\" is not dns, http or an HTTP "
+                              "adapter ({})",
+                              cur,
+                              fmt::join(adapters, ", "));
                         return false;
                     }
                     wanted.insert(cur);
@@ -395,7 +408,7 @@ bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedChec
         std::erase_if(zones, [&](const Zone* z) { return !wanted_zone(*z); });
     }
     if (zones.empty()) {
-        fmt::print(stderr, "rblscope: no zones selected\n");
+        error("no zones selected");
         return false;
     }
 
@@ -411,14 +424,21 @@ int run_check_command(const CheckOptions& opt) {
     std::vector<std::string> targets = opt.hosts;
     targets.insert(targets.end(), opt.targets.begin(), opt.targets.end());
     if (targets.empty() && opt.input.empty()) {
-        fmt::print(stderr,
-                   "rblscope: nothing to check: give targets or --input FILE (see rblscope check "
-                   "--help)\n");
+        error("nothing to check: give targets or --input FILE (see rblscope check "
+              "--help)");
         return unknown;
     }
 
+    // check_rbl's -s and --retry say what --zones and --retries say.
+    CheckOptions merged = opt;
+    for (const auto& s : opt.servers) {
+        merged.zones += (merged.zones.empty() ? "" : ",") + s;
+    }
+    if (opt.check_rbl_retry > 0) {
+        merged.retries = opt.check_rbl_retry - 1;
+    }
     PreparedCheck prepared;
-    if (!prepare_check(opt, *catalog, prepared)) {
+    if (!prepare_check(merged, *catalog, prepared)) {
         return unknown;
     }
     const auto& eo = prepared.eo;
@@ -437,10 +457,7 @@ int run_check_command(const CheckOptions& opt) {
     } else if (!opt.input.empty()) {
         input.fd = ::open(opt.input.c_str(), O_RDONLY | O_CLOEXEC);
         if (input.fd < 0) {
-            fmt::print(stderr,
-                       "rblscope: --input {}: cannot open the file: {}\n",
-                       opt.input,
-                       std::strerror(errno));
+            error("--input {}: cannot open the file: {}", opt.input, std::strerror(errno));
             return unknown;
         }
     }
@@ -458,16 +475,15 @@ int run_check_command(const CheckOptions& opt) {
     RunState next;
     if (!opt.state_file.empty()) {
         if (opt.format != "text" && opt.format != "json") {
-            fmt::print(stderr, "rblscope: --state reports changes as text or json only\n");
+            error("--state reports changes as text or json only");
             return unknown;
         }
         auto loaded = load_state(opt.state_file);
         if (!loaded.problem.empty()) {
             // A damaged state must never turn into "newly listed": start afresh.
-            fmt::print(stderr,
-                       "rblscope: warning: --state {}; starting afresh (this run becomes the "
-                       "baseline)\n",
-                       loaded.problem);
+            warning("--state {}; starting afresh (this run becomes the "
+                    "baseline)",
+                    loaded.problem);
         }
         previous = std::move(loaded.state);
         report = make_change_report(
@@ -487,28 +503,26 @@ int run_check_command(const CheckOptions& opt) {
     GuardedReport guarded(std::move(report), stdout);
     auto summary = run_check(zones, *catalog, source, guarded, eo);
     if (!summary) {
-        fmt::print(stderr, "rblscope: {}\n", summary.error().to_string());
+        error("{}", summary.error().to_string()); // a setup error: nothing was reported yet
         return unknown;
     }
+    mark_output_started(); // the report says how the run ended
     guarded.finish(*summary);
     if (guarded.broken()) {
         return unknown; // stdout went away: quietly, as `| head` expects
     }
     if (!opt.state_file.empty()) {
         if (summary->interrupted) {
-            fmt::print(stderr,
-                       "rblscope: --state {}: not updated (the run was cut short)\n",
-                       opt.state_file);
+            error("--state {}: not updated (the run was cut short)", opt.state_file);
         } else if (auto why = save_state(opt.state_file, next); !why.empty()) {
-            fmt::print(stderr, "rblscope: warning: --state: {}\n", why);
+            warning("--state: {}", why);
         }
     }
     if (summary->interrupted) {
-        fmt::print(stderr,
-                   "rblscope: {}: stopped after {} targets; what was still open is reported "
-                   "as timeout\n",
-                   stop_signal() != 0 ? signal_name(stop_signal()) : "interrupted",
-                   summary->targets);
+        error("{}: stopped after {} targets; what was still open is reported "
+              "as timeout",
+              stop_signal() != 0 ? signal_name(stop_signal()) : "interrupted",
+              summary->targets);
         return unknown;
     }
     if (summary->targets == 0 || summary->deadline_reached) {

@@ -2,6 +2,7 @@
 // of the sending IPs found.
 
 #include "cli/cli.hpp"
+#include "cli/diagnostics.hpp"
 #include "cli/signals.hpp"
 #include "rblscope/explain.hpp"
 #include "rblscope/log_input.hpp"
@@ -43,17 +44,13 @@ bool read_input(const std::string& path,
     const auto read = read_log_input(path, reader, positions, [] { return stop_signal() != 0; });
     reader.finish();
     if (!read.ok) {
-        fmt::print(stderr, "rblscope: {}: {}\n", path, read.error);
+        error("{}: {}", path, read.error);
     }
     if (read.rotated) {
-        fmt::print(stderr,
-                   "rblscope: {}: rotated since the last run; read its rest and the new file\n",
-                   path);
+        note("{}: rotated since the last run; read its rest and the new file", path);
     }
     if (read.truncated) {
-        fmt::print(stderr,
-                   "rblscope: {}: truncated or rewritten since the last run; read from the start\n",
-                   path);
+        note("{}: truncated or rewritten since the last run; read from the start", path);
     }
     totals.interrupted = totals.interrupted || read.interrupted;
     totals.lines += reader.lines();
@@ -109,7 +106,7 @@ int run_live_check(const ExplainOptions& opt,
         }
     }
     if (co.targets.empty()) {
-        fmt::print(stderr, "rblscope: --check: no sending IP found in the input\n");
+        error("--check: no sending IP found in the input");
         return 0;
     }
     co.zones = opt.zones.empty() ? "default" : opt.zones;
@@ -134,7 +131,7 @@ int run_live_check(const ExplainOptions& opt,
     VectorTargetSource source(co.targets);
     auto summary = run_check(prepared.zones, catalog, source, report, prepared.eo);
     if (!summary) {
-        fmt::print(stderr, "rblscope: --check: {}\n", summary.error().to_string());
+        error("--check: {}", summary.error().to_string());
         return static_cast<int>(ExitCode::unknown);
     }
     report.finish(*summary);
@@ -159,7 +156,7 @@ bool load_positions(const std::string& file, LogPositions& out) {
     }
     auto loaded = LogPositions::load(file);
     if (!loaded) {
-        fmt::print(stderr, "rblscope: {}\n", loaded.error().to_string());
+        error("{}", loaded.error().to_string());
         return false;
     }
     out = std::move(loaded.value());
@@ -175,16 +172,14 @@ int run_follow(const ExplainOptions& opt,
     const auto unknown = static_cast<int>(ExitCode::unknown);
     if (opt.inputs.empty() ||
         std::find(opt.inputs.begin(), opt.inputs.end(), "-") != opt.inputs.end()) {
-        fmt::print(stderr,
-                   "rblscope: --follow reads log files: name them (stdin cannot be "
-                   "followed)\n");
+        error("--follow reads log files: name them (stdin cannot be "
+              "followed)");
         return unknown;
     }
     if (opt.format == "nagios" || opt.check) {
-        fmt::print(stderr,
-                   "rblscope: --follow writes findings as they come (--format text or json); for "
-                   "a periodic check use --state with --format nagios{}\n",
-                   opt.check ? " and --check" : "");
+        error("--follow writes findings as they come (--format text or json); for "
+              "a periodic check use --state with --format nagios{}",
+              opt.check ? " and --check" : "");
         return unknown;
     }
     LogPositions positions;
@@ -250,11 +245,11 @@ int run_follow(const ExplainOptions& opt,
     };
     follow_logs(logs, positions, wait, stop, [](const FollowedLog& log, const InputRead& read) {
         if (!read.ok) {
-            fmt::print(stderr, "rblscope: {}: {} (still watching)\n", log.path, read.error);
+            error("{}: {} (still watching)", log.path, read.error);
         } else if (read.rotated) {
-            fmt::print(stderr, "rblscope: {}: rotated; read the rest of the old file\n", log.path);
+            note("{}: rotated; read the rest of the old file", log.path);
         } else if (read.truncated) {
-            fmt::print(stderr, "rblscope: {}: truncated; read from the start\n", log.path);
+            note("{}: truncated; read from the start", log.path);
         }
     });
     save();
@@ -351,9 +346,10 @@ int run_explain_command(const ExplainOptions& opt) {
     }
     if (state != nullptr) {
         if (const auto err = state->save(opt.state_file); !err.empty()) {
-            fmt::print(stderr, "rblscope: {}: cannot save the state: {}\n", opt.state_file, err);
+            error("{}: cannot save the state: {}", opt.state_file, err);
         }
     }
+    mark_output_started(); // the report (or the line below) says how the run ended
     if (readable == 0) {
         if (opt.format == "nagios") {
             fmt::print("RBLSCOPE EXPLAIN UNKNOWN - no input could be read\n");
@@ -414,10 +410,9 @@ int run_explain_command(const ExplainOptions& opt) {
     }
     std::fflush(stdout);
     if (totals.interrupted) {
-        fmt::print(stderr,
-                   "rblscope: {}: stopped after {} lines; the findings above are from that part\n",
-                   signal_name(stop_signal()),
-                   totals.lines);
+        error("{}: stopped after {} lines; the findings above are from that part",
+              signal_name(stop_signal()),
+              totals.lines);
         return unknown;
     }
     return combined_exit(opt, groups.worst_exit_code(), check_exit);

@@ -2,6 +2,7 @@
 // probe modules, targets) from files, at start and on every SIGHUP.
 
 #include "cli/cli.hpp"
+#include "cli/diagnostics.hpp"
 #include "cli/signals.hpp"
 #include "core/sanitize.hpp"
 #include "net/resolvers.hpp"
@@ -68,11 +69,10 @@ std::optional<Error> read_targets(const ServeCommandOptions& opt, ServeSetup& se
     std::set<std::string> seen;
     const auto add = [&](Target t, const std::string& where) {
         if (setup.targets.size() >= opt.max_targets) {
-            fmt::print(stderr,
-                       "rblscope: serve: {}: more than --max-targets {} targets; the rest are "
-                       "not watched\n",
-                       where,
-                       opt.max_targets);
+            error("serve: {}: more than --max-targets {} targets; the rest are "
+                  "not watched",
+                  where,
+                  opt.max_targets);
             return false;
         }
         if (seen.insert(t.text).second) {
@@ -101,10 +101,8 @@ std::optional<Error> read_targets(const ServeCommandOptions& opt, ServeSetup& se
         const std::string where = fmt::format("{}:{}", opt.targets_file, number);
         auto target = parse_target(text);
         if (!target) {
-            fmt::print(stderr,
-                       "rblscope: serve: {}: {} (line skipped)\n",
-                       where,
-                       sanitize_text(target.error().message, 300));
+            error(
+                "serve: {}: {} (line skipped)", where, sanitize_text(target.error().message, 300));
             continue;
         }
         if (target->kind != Target::Kind::cidr) {
@@ -114,12 +112,11 @@ std::optional<Error> read_targets(const ServeCommandOptions& opt, ServeSetup& se
         }
         const auto& block = *target->cidr;
         if (block.size() > opt.check.max_addresses) {
-            fmt::print(stderr,
-                       "rblscope: serve: {}: block {} is larger than --max-addresses {} (line "
-                       "skipped)\n",
-                       where,
-                       block.to_string(),
-                       opt.check.max_addresses);
+            error("serve: {}: block {} is larger than --max-addresses {} (line "
+                  "skipped)",
+                  where,
+                  block.to_string(),
+                  opt.check.max_addresses);
             continue;
         }
         for (std::uint64_t i = 0; i < block.size() && !full; ++i) {
@@ -203,10 +200,9 @@ Result<std::shared_ptr<const ServeSetup>> load_setup(const ServeCommandOptions& 
         return *err;
     }
     if (setup->targets.empty()) {
-        fmt::print(stderr,
-                   "rblscope: serve: warning: no targets to watch{}; only /probe checks "
-                   "anything\n",
-                   opt.targets_file.empty() ? " (no --targets)" : " in " + opt.targets_file);
+        warning("serve: no targets to watch{}; only /probe checks "
+                "anything",
+                opt.targets_file.empty() ? " (no --targets)" : " in " + opt.targets_file);
     }
     return std::shared_ptr<const ServeSetup>(std::move(setup));
 }
@@ -215,7 +211,7 @@ Result<std::shared_ptr<const ServeSetup>> load_setup(const ServeCommandOptions& 
 
 int run_serve_command(const ServeCommandOptions& opt) {
     if (opt.min_refresh_s > opt.refresh_s) {
-        fmt::print(stderr, "rblscope: --min-refresh must not be longer than --refresh\n");
+        error("--min-refresh must not be longer than --refresh");
         return static_cast<int>(ExitCode::unknown);
     }
     const ReloadSignal reload;

@@ -1,6 +1,7 @@
 // `rblscope vet`: pre-migration vetting of addresses, hosts and blocks.
 
 #include "cli/cli.hpp"
+#include "cli/diagnostics.hpp"
 #include "cli/progress.hpp"
 #include "cli/signals.hpp"
 #include "rblscope/rblscope.hpp"
@@ -27,12 +28,8 @@ class CollectingSink final : public ResultSink {
         reports[rep.target.text] = rep;
         m_progress.step();
     }
-    void on_input_error(const Error& e) override {
-        fmt::print(stderr, "rblscope: {}\n", e.to_string());
-    }
-    void on_warning(const std::string& m) override {
-        fmt::print(stderr, "rblscope: warning: {}\n", m);
-    }
+    void on_input_error(const Error& e) override { error("{}", e.to_string()); }
+    void on_warning(const std::string& m) override { warning("{}", m); }
 
   private:
     Progress& m_progress;
@@ -517,7 +514,7 @@ int run_vet_command(const VetCommandOptions& opt) {
     }
     auto patterns = load_generic_ptr_patterns(catalog->source);
     if (!patterns) {
-        fmt::print(stderr, "rblscope: {}\n", patterns.error().to_string());
+        error("{}", patterns.error().to_string());
         return unknown;
     }
     auto knowledge = load_knowledge(*catalog);
@@ -526,7 +523,7 @@ int run_vet_command(const VetCommandOptions& opt) {
     }
     for (const auto& r : opt.recipient_domains) {
         if (!is_valid_hostname(r)) {
-            fmt::print(stderr, "rblscope: --recipient-domain \"{}\" is not a domain name\n", r);
+            error("--recipient-domain \"{}\" is not a domain name", r);
             return unknown;
         }
     }
@@ -542,11 +539,11 @@ int run_vet_command(const VetCommandOptions& opt) {
     vo.dns.concurrency = opt.concurrency;
     vo.dns.stop_fd = stop_fd();
     if (!opt.dkim_selector.empty() && opt.domain.empty()) {
-        fmt::print(stderr, "rblscope: --dkim-selector needs --domain\n");
+        error("--dkim-selector needs --domain");
         return unknown;
     }
     if (!opt.domain.empty() && !is_valid_hostname(opt.domain)) {
-        fmt::print(stderr, "rblscope: --domain \"{}\" is not a domain name\n", opt.domain);
+        error("--domain \"{}\" is not a domain name", opt.domain);
         return unknown;
     }
 
@@ -575,12 +572,11 @@ int run_vet_command(const VetCommandOptions& opt) {
     for (const auto& text : opt.targets) {
         auto t = parse_target(text);
         if (!t || t->kind == Target::Kind::email) {
-            fmt::print(stderr,
-                       "rblscope: {}\n",
-                       t ? fmt::format("{}: vet takes addresses, host names or blocks, not email "
-                                       "addresses",
-                                       text)
-                         : t.error().to_string());
+            error("{}",
+                  t ? fmt::format("{}: vet takes addresses, host names or blocks, not email "
+                                  "addresses",
+                                  text)
+                    : t.error().to_string());
             ++bad;
             continue;
         }
@@ -589,11 +585,10 @@ int run_vet_command(const VetCommandOptions& opt) {
             origins.push_back(t->text);
         } else if (t->kind == Target::Kind::cidr) {
             if (t->cidr->size() > opt.max_addresses) {
-                fmt::print(stderr,
-                           "rblscope: {}: {} addresses, more than --max-addresses {}\n",
-                           text,
-                           t->cidr->size(),
-                           opt.max_addresses);
+                error("{}: {} addresses, more than --max-addresses {}",
+                      text,
+                      t->cidr->size(),
+                      opt.max_addresses);
                 ++bad;
                 continue;
             }
@@ -608,12 +603,12 @@ int run_vet_command(const VetCommandOptions& opt) {
     if (!hostnames.empty()) {
         auto hosts = resolve_hosts(hostnames, vo.dns);
         if (!hosts) {
-            fmt::print(stderr, "rblscope: {}\n", hosts.error().to_string());
+            error("{}", hosts.error().to_string());
             return unknown;
         }
         for (const auto& h : hosts.value()) {
             if (h.addresses.empty()) {
-                fmt::print(stderr, "rblscope: {}: {}\n", h.name, h.problem);
+                error("{}: {}", h.name, h.problem);
                 ++bad;
             }
             for (const auto& ip : h.addresses) {
@@ -623,14 +618,14 @@ int run_vet_command(const VetCommandOptions& opt) {
         }
     }
     if (addresses.empty() && opt.recipient_domains.empty()) {
-        fmt::print(stderr, "rblscope: nothing to vet\n");
+        error("nothing to vet");
         return unknown;
     }
 
     DomainVet domain;
     auto vetted = vet_dns(addresses, vo, domain);
     if (!vetted) {
-        fmt::print(stderr, "rblscope: {}\n", vetted.error().to_string());
+        error("{}", vetted.error().to_string());
         return unknown;
     }
     auto& all = vetted.value();
@@ -646,7 +641,7 @@ int run_vet_command(const VetCommandOptions& opt) {
     auto summary = run_check(prepared.zones, *catalog, source, sink, prepared.eo);
     progress.finish();
     if (!summary) {
-        fmt::print(stderr, "rblscope: {}\n", summary.error().to_string());
+        error("{}", summary.error().to_string());
     }
     std::map<std::string, int> dominant;
     int exit_code = 0;
@@ -681,7 +676,7 @@ int run_vet_command(const VetCommandOptions& opt) {
         std::FILE* f = std::fopen(opt.html_file.c_str(), "wb");
         const bool ok = f != nullptr && std::fwrite(page.data(), 1, page.size(), f) == page.size();
         if (f == nullptr || std::fclose(f) != 0 || !ok) {
-            fmt::print(stderr, "rblscope: --html {}: cannot write the report\n", opt.html_file);
+            error("--html {}: cannot write the report", opt.html_file);
             exit_code = worse(exit_code, unknown);
         }
     }
@@ -696,10 +691,9 @@ int run_vet_command(const VetCommandOptions& opt) {
         print_recipients(domain, knowledge.value());
     }
     if (interrupted) {
-        fmt::print(stderr,
-                   "rblscope: {}: stopped; lookups still open are shown as DNS errors or "
-                   "timeouts\n",
-                   signal_name(stop_signal()));
+        error("{}: stopped; lookups still open are shown as DNS errors or "
+              "timeouts",
+              signal_name(stop_signal()));
     }
     return exit_code;
 }

@@ -1,4 +1,5 @@
 #include "cli/cli.hpp"
+#include "cli/diagnostics.hpp"
 #include "rblscope/verdict.hpp"
 
 #include <algorithm>
@@ -46,9 +47,7 @@ class HealthSink final : public ResultSink {
   public:
     void on_target(const TargetReport&) override {}
     void on_input_error(const Error&) override {}
-    void on_warning(const std::string& message) override {
-        fmt::print(stderr, "rblscope: warning: {}\n", message);
-    }
+    void on_warning(const std::string& message) override { warning("{}", message); }
     void on_zone_health(const ZoneHealthReport& report) override { reports.push_back(report); }
     std::vector<ZoneHealthReport> reports;
 };
@@ -69,7 +68,7 @@ int run_health(const ZonesOptions& opt, const Catalog& catalog, std::vector<cons
     const auto unknown = static_cast<int>(ExitCode::unknown);
     std::erase_if(rows, [](const Zone* z) { return z->kind == ZoneKind::http; });
     if (rows.empty()) {
-        fmt::print(stderr, "rblscope: zones --health: no DNS zone matches the filters\n");
+        error("zones --health: no DNS zone matches the filters");
         return unknown;
     }
     // Every selected zone by id, whatever its status: a dead one may have come back.
@@ -88,7 +87,7 @@ int run_health(const ZonesOptions& opt, const Catalog& catalog, std::vector<cons
     HealthSink sink;
     auto summary = run_check(prepared.zones, catalog, none, sink, prepared.eo);
     if (!summary) {
-        fmt::print(stderr, "rblscope: {}\n", summary.error().to_string());
+        error("{}", summary.error().to_string());
         return unknown;
     }
     std::map<ZoneCondition, int> counts;

@@ -1,5 +1,6 @@
 #include "cli/options_file.hpp"
 
+#include "cli/diagnostics.hpp"
 #include "rblscope/config.hpp"
 
 #include <fmt/format.h>
@@ -9,7 +10,7 @@ namespace rblscope::cli {
 bool apply_options_file(CLI::App& app, const std::string& path) {
     const auto settings = read_option_settings(path);
     if (!settings) {
-        fmt::print(stderr, "rblscope: {}\n", settings.error().to_string());
+        error("{}", settings.error().to_string());
         return false;
     }
     for (const auto& s : *settings) {
@@ -18,11 +19,10 @@ bool apply_options_file(CLI::App& app, const std::string& path) {
                         : app.get_option_no_throw("--" + s.name);
         if (opt == nullptr || opt->get_positional() || s.name == "options-file" ||
             s.name == "help") {
-            fmt::print(stderr,
-                       "rblscope: {}: unknown option '{}' (see rblscope {} --help)\n",
-                       s.where,
-                       s.name,
-                       app.get_name());
+            error("{}: unknown option '{}' (see rblscope {} --help)",
+                  s.where,
+                  s.name,
+                  app.get_name());
             return false;
         }
         if (opt->count() > 0) {
@@ -32,7 +32,7 @@ bool apply_options_file(CLI::App& app, const std::string& path) {
             opt->add_result(s.values);
             opt->run_callback();
         } catch (const CLI::ParseError& e) {
-            fmt::print(stderr, "rblscope: {}: {}: {}\n", s.where, s.name, e.what());
+            error("{}: {}: {}", s.where, s.name, e.what());
             return false;
         }
     }

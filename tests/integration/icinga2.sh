@@ -1,12 +1,14 @@
 #!/bin/sh
 # Runs Icinga 2 on DIR/icinga2.conf with every state directory inside DIR.
 #   icinga2.sh validate DIR   icinga2 daemon -C (configuration check)
-#   icinga2.sh run DIR        start the daemon, wait until its PerfdataWriter has written a
-#                             service check result (at most 30 s), print it, stop the daemon
+#   icinga2.sh run DIR [N]    start the daemon, wait until its PerfdataWriter has written N
+#                             service check results (default 1; at most 30 s), print them,
+#                             stop the daemon
 set -eu
 PATH="$PATH:/usr/sbin:/sbin" # icinga2 lives in /usr/sbin
 mode=$1
 dir=$2
+want=${3:-1}
 mkdir -p "$dir/run/icinga2" "$dir/data" "$dir/log" "$dir/cache" "$dir/spool" "$dir/perfdata"
 chmod -R a+rwX "$dir" # icinga2 started as root drops to its own user
 set -- -c "$dir/icinga2.conf" -DDataDir="$dir/data" -DLogDir="$dir/log" \
@@ -19,7 +21,7 @@ setsid icinga2 daemon "$@" >"$dir/daemon.log" 2>&1 &
 pid=$!
 i=0
 while [ $i -lt 300 ]; do
-  if cat "$dir"/perfdata/service-perfdata.[0-9]* 2>/dev/null | grep -q 'STATE::'; then
+  if [ "$(cat "$dir"/perfdata/service-perfdata.[0-9]* 2>/dev/null | grep -c 'STATE::')" -ge "$want" ]; then
     break
   fi
   sleep 0.1

@@ -54,6 +54,59 @@ TEST_CASE("nagios: status line, perfdata and long text") {
     CHECK(std::count(r.out.begin(), r.out.end(), '|') == 1);
 }
 
+TEST_CASE("nagios: a usage error says why on stdout, where the monitoring system looks") {
+    // Before the options are read, after, and before the run could start.
+    const auto flag = run_rblscope({"check", "--format", "nagios", "--bogus", "192.0.2.1"});
+    CHECK(flag.exit_code == 3);
+    CHECK(first_line(flag.out) == "RBL UNKNOWN - The following argument was not expected: --bogus");
+    const auto range = plugin({"-H", "192.0.2.1", "-w", "x:"});
+    CHECK(range.exit_code == 3);
+    CHECK(first_line(range.out).starts_with("RBL UNKNOWN - --warning: \"x:\" is not a threshold"));
+    const auto resolver =
+        run_rblscope({"check", "--format", "nagios", "--resolver", "999.1.1.1", "-H", "192.0.2.1"});
+    CHECK(resolver.exit_code == 3);
+    CHECK(first_line(resolver.out).starts_with("RBL UNKNOWN - --resolver: \"999.1.1.1\""));
+    const auto catalog = run_rblscope(
+        {"check", "--format", "nagios", "--catalog", "/nonexistent/lists.toml", "192.0.2.1"});
+    CHECK(catalog.exit_code == 3);
+    CHECK(first_line(catalog.out)
+              .starts_with("RBL UNKNOWN - /nonexistent/lists.toml: cannot read the zone catalog"));
+    // Other formats keep stdout for their documents.
+    CHECK(run_rblscope({"check", "--bogus", "192.0.2.1"}).out.empty());
+}
+
+TEST_CASE("nagios: check_rbl's command line works unchanged but for the program") {
+    auto& f = fixture();
+    const std::vector<std::string> check_rbl{
+        "-H",        "192.0.2.99", "-s",
+        "bl.test",   "-s",         "pbl.test",
+        "-w",        "1",          "-c",
+        "1",         "-t",         "15",
+        "--retry",   "3",          "-v",
+        "--workers", "20",         "--catalog",
+        f.catalog,   "--resolver", fmt::format("127.0.0.1:{}", f.rbldnsd_port)};
+    std::vector<std::string> args{"check", "--format", "nagios"};
+    args.insert(args.end(), check_rbl.begin(), check_rbl.end());
+    const auto r = run_rblscope(args);
+    CHECK(r.exit_code == 0); // one listing is inside check_rbl's -w 1 -c 1
+    CHECK(first_line(r.out).starts_with("RBL OK - 192.0.2.99 listed on 1 of 2 lists (bl.test) |"));
+    // Called as check_rblscope (a symlink in a plugin directory): check --format nagios.
+    const auto dir = make_temp_dir();
+    std::filesystem::create_symlink(RBLSCOPE_BIN, dir + "/check_rblscope");
+    std::vector<std::string> argv{dir + "/check_rblscope"};
+    argv.insert(argv.end(), check_rbl.begin(), check_rbl.end());
+    const auto linked = run(argv);
+    CHECK(linked.exit_code == 0);
+    const auto until_time = [](const std::string& out) {
+        const auto line = first_line(out);
+        return line.substr(0, line.find(" time="));
+    };
+    CHECK(until_time(linked.out) == until_time(r.out));
+    const auto usage = run({dir + "/check_rblscope", "-H"});
+    CHECK(usage.exit_code == 3);
+    CHECK(first_line(usage.out).starts_with("RBL UNKNOWN - "));
+}
+
 TEST_CASE("nagios: each exit code") {
     CHECK(first_line(plugin({"-H", "192.0.2.1"}).out)
               .starts_with("RBL OK - 192.0.2.1 not listed on 3 lists |"));
@@ -261,6 +314,22 @@ object Service "rbl" {{
   vars.rblscope_query_timeout = 2
   vars.rblscope_no_txt = true
 }}
+
+// The ITL's check_rbl variables, as a service moved over from check_command = "rbl".
+object Service "rbl-itl" {{
+  host_name = "mail"
+  check_command = "rblscope"
+  check_interval = 2s
+  vars.rblscope_binary = "{bin}"
+  vars.rblscope_catalog = "{catalog}"
+  vars.rblscope_resolver = [ "127.0.0.1:{port}" ]
+  vars.rblscope_no_txt = true
+  vars.rbl_hostname = "192.0.2.99"
+  vars.rbl_server = [ "bl.test", "pbl.test" ]
+  vars.rbl_warning = 1
+  vars.rbl_critical = 1
+  vars.rbl_timeout = 20
+}}
 )",
                        fmt::arg("src", RBLSCOPE_SOURCE_DIR),
                        fmt::arg("dir", dir),
@@ -288,7 +357,7 @@ TEST_CASE("icinga2: the CheckCommand validates and runs as a real check") {
         MESSAGE("not root: the Icinga 2 daemon run is skipped");
         return;
     }
-    const auto live = run({"/bin/sh", script, "run", dir});
+    const auto live = run({"/bin/sh", script, "run", dir, "2"});
     REQUIRE_MESSAGE(live.exit_code == 0, (live.out + live.err));
     // Both host addresses were checked, each listed once: CRITICAL by -c 0.
     CHECK(live.out.find("STATE::2\t") != std::string::npos);
@@ -297,6 +366,8 @@ TEST_CASE("icinga2: the CheckCommand validates and runs as a real check") {
     CHECK(live.out.find("PERF::listed=1;;0;0;2 score=1;;;; errors=0;;;0;3 time=") !=
           std::string::npos);
     CHECK(live.out.find(" targets_listed=2;;;0;2\t") != std::string::npos);
+    // check_rbl's semantics through the ITL variables: one listing is inside -w 1 -c 1.
+    CHECK(live.out.find("STATE::0\tPERF::listed=1;1;1;0;2") != std::string::npos);
 }
 
 TEST_CASE("nagios: the command definitions pass nagios4's configuration check") {
@@ -346,6 +417,18 @@ define service {
     host_name             mail
     service_description   RBL
     check_command         check_rblscope!0!1!--resolver 127.0.0.1
+    max_check_attempts    1
+    check_interval        15
+    retry_interval        5
+    check_period          24x7
+    contacts              admin
+    notification_interval 0
+    notification_period   24x7
+}
+define service {
+    host_name             mail
+    service_description   RBL as check_rbl
+    check_command         check_rbl_rblscope!-s zen.spamhaus.org -s bl.spamcop.net
     max_check_attempts    1
     check_interval        15
     retry_interval        5
