@@ -250,6 +250,11 @@ TEST_CASE("package: the .deb unpacked and installed") {
     CHECK(from_root(bin, {"zones", "--names"}).out.find("\nspamhaus-zen\n") != std::string::npos);
     const auto unpacked = from_root(bin, check_args);
     CHECK_MESSAGE(unpacked.exit_code == 2, (unpacked.out + unpacked.err));
+    // The plugin link: check_rbl's way, Nagios output.
+    std::vector<std::string> plugin_args(check_args.begin() + 1, check_args.end());
+    const auto plugin = from_root(root + "/usr/lib/nagios/plugins/check_rblscope", plugin_args);
+    CHECK(plugin.exit_code == 2);
+    CHECK(plugin.out.starts_with("RBL CRITICAL - 192.0.2.99 listed"));
     // Stripped: no symbol table left.
     CHECK(run({"/bin/sh", "-c", "nm " + bin + " 2>&1 | grep -q 'no symbols'"}).exit_code == 0);
     struct stat st {};
