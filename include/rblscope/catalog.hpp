@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rblscope {
@@ -118,6 +119,9 @@ struct Zone {
     std::optional<TestPoint> test_unlisted6;
     double weight = 1.0;
     std::string where; ///< "lists.toml:LINE" of the [[zone]] table
+    /// Each key of its table and the "FILE:LINE" it was set at: the catalog's own file, or a
+    /// local override file (`rblscope zones --show-origin`).
+    std::vector<std::pair<std::string, std::string>> origins;
 
     /// True when an IP of this family can be asked.
     [[nodiscard]] bool takes(IpAddress::Family family) const noexcept;
@@ -135,12 +139,24 @@ struct Catalog {
     std::vector<Zone> zones;
     std::vector<std::string> public_resolvers; ///< addresses of well-known public resolvers
     std::string source;                        ///< file the catalog was read from
+    std::vector<std::string> files; ///< that file, then the override files merged into it
 
     [[nodiscard]] const Zone* find(std::string_view id_or_zone) const noexcept;
 };
 
 /// Reads and validates a catalog. Every error names "FILE:LINE:COL".
 [[nodiscard]] Result<Catalog> load_catalog(const std::string& path);
+/// The same with local override files merged in, in order: a [[zone]] (or [[operator]],
+/// [[provider]], [[rejection]]) whose id is in the catalog changes the keys it names, a new
+/// id adds an entry. Errors name the file the offending line is in.
+[[nodiscard]] Result<Catalog> load_catalog(const std::string& path,
+                                           const std::vector<std::string>& overrides);
+
+/// The local override files: every *.toml (not hidden) of `system_dir` (e.g.
+/// /etc/rblscope/lists.d), then of $XDG_CONFIG_HOME/rblscope/lists.d or
+/// ~/.config/rblscope/lists.d, each directory in name order. $RBLSCOPE_LISTS_D, when set,
+/// names the directories instead (colon-separated; empty: none).
+[[nodiscard]] std::vector<std::string> catalog_override_files(const std::string& system_dir);
 /// Same, from text (`source_name` appears in error locations).
 [[nodiscard]] Result<Catalog> parse_catalog(std::string_view text, const std::string& source_name);
 

@@ -105,6 +105,8 @@ class BounceKnowledge {
 /// Reads the `[[provider]]` and `[[rejection]]` tables of a catalog file. Errors (unknown
 /// keys, a pattern RE2 refuses, an unknown category) name "FILE:LINE:COL".
 [[nodiscard]] Result<BounceKnowledge> load_bounce_knowledge(const std::string& path);
+/// The knowledge of a loaded catalog, its local override files included.
+[[nodiscard]] Result<BounceKnowledge> load_bounce_knowledge(const Catalog& catalog);
 [[nodiscard]] Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
                                                              const std::string& source_name);
 

@@ -131,5 +131,7 @@ struct ResolvedHost {
 
 /// `[vet] generic_ptr` from a catalog file (empty when the table is absent).
 [[nodiscard]] Result<std::vector<std::string>> load_generic_ptr_patterns(const std::string& path);
+/// The same from a loaded catalog, its local override files included.
+[[nodiscard]] Result<std::vector<std::string>> load_generic_ptr_patterns(const Catalog& catalog);
 
 } // namespace rblscope

@@ -58,7 +58,7 @@ std::optional<Catalog> load(const CatalogOptions& opt) {
               "RBLSCOPE_CATALOG)");
         return std::nullopt;
     }
-    auto cat = load_catalog(path);
+    auto cat = load_catalog(path, catalog_override_files(RBLSCOPE_OVERRIDE_DIR));
     if (!cat) {
         error("{}", cat.error().to_string());
         return std::nullopt;
@@ -67,7 +67,7 @@ std::optional<Catalog> load(const CatalogOptions& opt) {
 }
 
 std::optional<BounceKnowledge> load_knowledge(const Catalog& catalog) {
-    auto k = load_bounce_knowledge(catalog.source);
+    auto k = load_bounce_knowledge(catalog);
     if (!k) {
         error("{}", k.error().to_string());
         return std::nullopt;

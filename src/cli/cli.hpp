@@ -93,9 +93,10 @@ struct ZonesOptions {
     CatalogOptions catalog;
     std::string kind, status, tag, format = "text";
     bool defaults_only = false;
-    bool health = false; ///< ask every selected zone its test points
-    bool names = false;  ///< the words --zones accepts, one a line (shell completion)
-    CheckOptions check;  ///< resolver, timeouts, keys for --health
+    bool health = false;      ///< ask every selected zone its test points
+    bool names = false;       ///< the words --zones accepts, one a line (shell completion)
+    bool show_origin = false; ///< where each zone and each of its fields was defined
+    CheckOptions check;       ///< resolver, timeouts, keys for --health
 };
 void add_zones(CLI::App& app, ZonesOptions& opt);
 int run_zones_command(const ZonesOptions& opt);

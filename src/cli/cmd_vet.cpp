@@ -512,7 +512,7 @@ int run_vet_command(const VetCommandOptions& opt) {
     if (!catalog) {
         return unknown;
     }
-    auto patterns = load_generic_ptr_patterns(catalog->source);
+    auto patterns = load_generic_ptr_patterns(*catalog);
     if (!patterns) {
         error("{}", patterns.error().to_string());
         return unknown;

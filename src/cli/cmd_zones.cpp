@@ -35,6 +35,10 @@ void add_zones(CLI::App& app, ZonesOptions& opt) {
     app.add_option("--retries", opt.check.retries, "--health: extra copies of a query")
         ->check(CLI::Range(0, 10));
     app.add_option("--config", opt.check.config_file, "--health: configuration file with keys");
+    app.add_flag("--show-origin",
+                 opt.show_origin,
+                 "Say where each zone was defined and which of its fields a local override "
+                 "file (lists.d) changed, with FILE:LINE");
     app.add_flag("--names",
                  opt.names,
                  "Print the words --zones accepts, one a line (default, all, tag:NAME and the "
@@ -231,6 +235,13 @@ int run_zones_command(const ZonesOptions& opt) {
                            {"delist_url", z->delist_url},
                            {"tags", z->tags},
                            {"note", z->note}});
+            if (opt.show_origin) {
+                nlohmann::json fields = nlohmann::json::object();
+                for (const auto& [key, where] : z->origins) {
+                    fields[key] = where;
+                }
+                out.back()["origin"] = {{"defined", z->where}, {"fields", fields}};
+            }
         }
         fmt::print("{}\n", out.dump(2));
         return 0;
@@ -261,6 +272,18 @@ int run_zones_command(const ZonesOptions& opt) {
                    to_string(z->status),
                    z->enabled_by_default ? "on" : "off",
                    to_string(z->access));
+        if (opt.show_origin) {
+            // The definition, then each field an override file set.
+            const auto file_of = [](const std::string& where) {
+                return where.substr(0, where.rfind(':'));
+            };
+            fmt::print("    defined at {}\n", z->where);
+            for (const auto& [key, where] : z->origins) {
+                if (file_of(where) != file_of(z->where)) {
+                    fmt::print("    {:<14} {}\n", key, where);
+                }
+            }
+        }
     }
     fmt::print("{} of {} zones\n", rows.size(), catalog->zones.size());
     return 0;

@@ -1,5 +1,6 @@
 #include "rblscope/catalog.hpp"
 
+#include "core/catalog_document.hpp"
 #include "core/files.hpp"
 #include "core/sanitize.hpp"
 #include "core/toml_reader.hpp"
@@ -8,6 +9,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
@@ -322,8 +325,10 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
     if (!parsed) {
         return parsed.error();
     }
-    const toml::table& root = parsed.value();
+    return parse_catalog_document(parsed.value(), source_name);
+}
 
+Result<Catalog> parse_catalog_document(const toml::table& root, const std::string& source_name) {
     Reader r(source_name);
     Catalog cat;
     cat.source = source_name;
@@ -406,6 +411,9 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                 }
                 Zone z;
                 z.where = r.line_of(el);
+                for (const auto& [key, value] : *t) {
+                    z.origins.emplace_back(std::string(key.str()), r.line_of(value));
+                }
                 const auto id = r.string(*t, "id", "zone");
                 if (!id || id->empty()) {
                     r.fail(el, "zone: missing 'id'");
@@ -596,6 +604,11 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
                                     z.status == ZoneStatus::unverified ||
                                     z.status == ZoneStatus::key_required;
                 z.enabled_by_default = r.boolean(*t, "default", what).value_or(false);
+                if (z.enabled_by_default && !active && t->contains("status") &&
+                    r.file_of(*t->get("status")) != r.file_of(*t->get("default"))) {
+                    // An override file that retires a shipped zone switches its default off.
+                    z.enabled_by_default = false;
+                }
                 if (z.enabled_by_default && !active) {
                     r.fail(*t->get("default"),
                            fmt::format(
@@ -682,11 +695,56 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
 }
 
 Result<Catalog> load_catalog(const std::string& path) {
-    const auto text = read_whole_file(path);
-    if (!text) {
-        return Error{"cannot read the zone catalog (use --catalog FILE)", path};
+    return load_catalog(path, {});
+}
+
+Result<Catalog> load_catalog(const std::string& path, const std::vector<std::string>& overrides) {
+    std::vector<std::string> files{path};
+    files.insert(files.end(), overrides.begin(), overrides.end());
+    auto doc = read_catalog_document(files);
+    if (!doc) {
+        return doc.error();
     }
-    return parse_catalog(*text, path);
+    auto cat = parse_catalog_document(doc.value(), path);
+    if (cat) {
+        cat->files = std::move(files);
+    }
+    return cat;
+}
+
+std::vector<std::string> catalog_override_files(const std::string& system_dir) {
+    std::vector<std::string> dirs;
+    if (const char* env = std::getenv("RBLSCOPE_LISTS_D"); env != nullptr) {
+        std::string_view rest = env;
+        while (!rest.empty()) {
+            const auto colon = rest.find(':');
+            if (colon != 0) {
+                dirs.emplace_back(rest.substr(0, colon));
+            }
+            rest.remove_prefix(colon == std::string_view::npos ? rest.size() : colon + 1);
+        }
+    } else {
+        dirs.push_back(system_dir);
+        if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg == '/') {
+            dirs.push_back(std::string(xdg) + "/rblscope/lists.d");
+        } else if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+            dirs.push_back(std::string(home) + "/.config/rblscope/lists.d");
+        }
+    }
+    std::vector<std::string> files;
+    for (const auto& dir : dirs) {
+        std::error_code ec;
+        std::vector<std::string> here;
+        for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+            const auto name = entry.path().filename().string();
+            if (!name.starts_with('.') && name.ends_with(".toml") && entry.is_regular_file(ec)) {
+                here.push_back(entry.path().string());
+            }
+        }
+        std::sort(here.begin(), here.end());
+        files.insert(files.end(), here.begin(), here.end());
+    }
+    return files;
 }
 
 } // namespace rblscope

@@ -72,11 +72,16 @@ class Reader {
             const auto& pos = at.source().begin;
             // Messages quote values from the file, which may hold any bytes.
             m_error = Error{sanitize_text(message, 600),
-                            fmt::format("{}:{}:{}", m_source, pos.line, pos.column)};
+                            fmt::format("{}:{}:{}", file_of(at), pos.line, pos.column)};
         }
     }
     [[nodiscard]] std::string line_of(const toml::node& at) const {
-        return fmt::format("{}:{}", m_source, at.source().begin.line);
+        return fmt::format("{}:{}", file_of(at), at.source().begin.line);
+    }
+    /// The file a node came from: a merged catalog holds nodes of several files.
+    [[nodiscard]] const std::string& file_of(const toml::node& at) const {
+        const auto& path = at.source().path;
+        return path && !path->empty() ? *path : m_source;
     }
 
     /// Rejects keys not in `allowed` (typos would otherwise be silently ignored).

@@ -1,5 +1,6 @@
 // Loads [[provider]] and [[rejection]] from lists.toml and compiles their patterns.
 
+#include "core/catalog_document.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
 #include "core/toml_reader.hpp"
@@ -132,7 +133,20 @@ Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
     if (!parsed) {
         return parsed.error();
     }
-    const toml::table& root = parsed.value();
+    return parse_bounce_knowledge_document(parsed.value(), source_name);
+}
+
+Result<BounceKnowledge> load_bounce_knowledge(const Catalog& catalog) {
+    auto doc = read_catalog_document(
+        catalog.files.empty() ? std::vector<std::string>{catalog.source} : catalog.files);
+    if (!doc) {
+        return doc.error();
+    }
+    return parse_bounce_knowledge_document(doc.value(), catalog.source);
+}
+
+Result<BounceKnowledge> parse_bounce_knowledge_document(const toml::table& root,
+                                                        const std::string& source_name) {
     Reader r(source_name);
     BounceKnowledge k;
     auto& impl = k.impl();

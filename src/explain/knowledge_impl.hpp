@@ -8,6 +8,7 @@
 #include <memory>
 #include <re2/re2.h>
 #include <re2/set.h>
+#include <toml++/toml.h>
 #include <utility>
 #include <vector>
 
@@ -29,5 +30,9 @@ struct BounceKnowledge::Impl {
     /// The first provider whose signature matches, or nullptr.
     [[nodiscard]] const MailProvider* provider_by_signature(std::string_view reply) const;
 };
+
+/// The knowledge from a catalog document (one file's, or the merged catalog's).
+[[nodiscard]] Result<BounceKnowledge>
+parse_bounce_knowledge_document(const toml::table& root, const std::string& source_name);
 
 } // namespace rblscope

@@ -3,6 +3,7 @@
 
 #include "rblscope/vet.hpp"
 
+#include "core/catalog_document.hpp"
 #include "core/domain.hpp"
 #include "core/files.hpp"
 #include "core/sanitize.hpp"
@@ -250,15 +251,18 @@ std::string_view to_string(Readiness r) noexcept {
 }
 
 Result<std::vector<std::string>> load_generic_ptr_patterns(const std::string& path) {
-    const auto text = read_whole_file(path);
-    if (!text) {
-        return Error{"cannot read the catalog", path};
-    }
-    auto parsed = toml_read::parse(*text, path);
+    Catalog only_file;
+    only_file.source = path;
+    return load_generic_ptr_patterns(only_file);
+}
+
+Result<std::vector<std::string>> load_generic_ptr_patterns(const Catalog& catalog) {
+    auto parsed = read_catalog_document(
+        catalog.files.empty() ? std::vector<std::string>{catalog.source} : catalog.files);
     if (!parsed) {
         return parsed.error();
     }
-    toml_read::Reader r(path);
+    toml_read::Reader r(catalog.source);
     std::vector<std::string> out;
     if (const auto* vet = parsed.value().get_as<toml::table>("vet")) {
         r.only_keys(*vet, {"generic_ptr"}, "[vet]");

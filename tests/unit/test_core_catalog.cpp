@@ -1,3 +1,4 @@
+#include "core/catalog_document.hpp"
 #include "rblscope/catalog.hpp"
 
 #include <doctest/doctest.h>
@@ -161,6 +162,54 @@ TEST_CASE("catalog::parse_catalog errors name file, line and column") {
           "t.toml:1:1: zone \"a\": a zone with {key} needs 'key_env' and the other way round");
     CHECK(error_of("zone = [").starts_with("t.toml:1:"));
     CHECK(error_of("") == "t.toml: the catalog has no [[zone]] entries");
+}
+
+TEST_CASE("catalog: override files merge by id and keep their own positions") {
+    const std::string shipped = "[resolvers]\npublic = [\"192.0.2.53\"]\n"
+                                "[[zone]]\nid = \"a\"\nzone = \"a.test\"\nkind = \"ip4\"\n"
+                                "status = \"active\"\ndefault = true\n"
+                                "[[rejection]]\nid = \"r1\"\n";
+    const std::string local = "[[zone]]\nid = \"a\"\nserver = \"127.0.0.1:5353\"\n"
+                              "[[zone]]\nid = \"b\"\nzone = \"b.test\"\nkind = \"ip4\"\n"
+                              "[[rejection]]\nid = \"r2\"\n"
+                              "[resolvers]\npublic = [\"192.0.2.54\"]\n";
+    auto doc = rblscope::merge_catalog_texts({{shipped, "lists.toml"}, {local, "local.toml"}});
+    REQUIRE(doc.ok());
+    const auto& root = doc.value();
+    // A new rejection rule goes first: local knowledge wins over the shipped rules.
+    const auto* rules = root.get_as<toml::array>("rejection");
+    REQUIRE(rules != nullptr);
+    CHECK(rules->get(0)->as_table()->get_as<std::string>("id")->get() == "r2");
+    CHECK(rules->get(1)->as_table()->get_as<std::string>("id")->get() == "r1");
+    // Tables merge key by key; a value replaces.
+    CHECK(root["resolvers"]["public"][0].value<std::string>() == "192.0.2.54");
+
+    auto cat = rblscope::parse_catalog_document(root, "lists.toml");
+    REQUIRE_MESSAGE(cat.ok(), (cat.ok() ? "" : cat.error().to_string()));
+    REQUIRE(cat->zones.size() == 2);
+    const auto& a = cat->zones[0];
+    CHECK(a.id == "a");
+    CHECK(a.server == "127.0.0.1:5353");
+    CHECK(a.where == "lists.toml:3");
+    const auto origin = [&](const std::string& key) {
+        for (const auto& [k, where] : a.origins) {
+            if (k == key) {
+                return where;
+            }
+        }
+        return std::string("-");
+    };
+    CHECK(origin("server") == "local.toml:3");
+    CHECK(origin("kind") == "lists.toml:6");
+    CHECK(cat->zones[1].where == "local.toml:4");
+
+    // Errors point into the file the bad line is in.
+    auto bad = rblscope::merge_catalog_texts(
+        {{shipped, "lists.toml"}, {"[[zone]]\nid = \"a\"\nkind = \"ip5\"\n", "typo.toml"}});
+    REQUIRE(bad.ok());
+    const auto broken = rblscope::parse_catalog_document(bad.value(), "lists.toml");
+    REQUIRE(!broken.ok());
+    CHECK(broken.error().to_string().starts_with("typo.toml:3:8: zone \"a\": unknown kind"));
 }
 
 TEST_CASE("catalog::CodeRule::matches") {
