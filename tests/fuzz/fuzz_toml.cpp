@@ -4,6 +4,7 @@
 // Invariants: no crash or hang whatever the bytes; errors are printable; an accepted catalog
 // has printable zone names and only http(s) delisting URLs.
 
+#include "core/catalog_document.hpp"
 #include "fuzz_support.hpp"
 #include "rblscope/catalog.hpp"
 #include "rblscope/config.hpp"
@@ -42,6 +43,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
         const auto message = config.error().to_string();
         fuzz::expect_printable(message, "config error");
+    }
+
+    // A catalog and an override file (split at the first NUL byte), merged as lists.d is.
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+        auto merged = merge_catalog_texts({{std::string(text.substr(0, nul)), "base.toml"},
+                                           {std::string(text.substr(nul + 1)), "over.toml"}});
+        if (merged) {
+            if (auto cat = parse_catalog_document(merged.value(), "base.toml"); !cat) {
+                fuzz::expect_printable(cat.error().to_string(), "merged catalog error");
+            }
+        } else {
+            fuzz::expect_printable(merged.error().to_string(), "merge error");
+        }
     }
 
     if (auto options = parse_option_settings(text, "fuzz.toml")) {

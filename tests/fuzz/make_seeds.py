@@ -44,6 +44,11 @@ write("toml", "patterns", '[[zone]]\nid = "w"\nzone = "w.example"\nkind = "both"
 write("toml", "rule", '[[provider]]\nid = "p"\nname = "P"\nhosts = [".p.example"]\n'
       '[[rejection]]\nid = "r"\ncategory = "blocklist"\nprovider = "p"\n'
       'patterns = ["blocked using (?P<list>[a-z.]+)"]\ncause = "c"\nsteps = ["s {ip}"]\n')
+# A catalog, a NUL byte, an override file (lists.d): merged by id.
+write("toml", "override", '[[zone]]\nid = "x"\nzone = "x.example"\nkind = "ip4"\n'
+      'status = "active"\ndefault = true\n\0[[zone]]\nid = "x"\nstatus = "defunct"\n'
+      'server = "127.0.0.1:5353"\n[[zone]]\nid = "y"\nzone = "y.example"\nkind = "ip6"\n'
+      '[resolvers]\npublic = ["192.0.2.1"]\n')
 
 
 # --- dns_answer: [type][status][zone][packet]; types a aaaa txt mx ptr; statuses

@@ -40,8 +40,8 @@ TEST_CASE("lists.d: overrides change, add and retire zones and rules by id") {
                            f.rbldnsd_port));
     write_file(user_dir + "/20-retire.toml", "[[zone]]\nid = \"t-pbl\"\nstatus = \"defunct\"\n");
     write_file(user_dir + ".skipped.toml", "not toml at all ["); // not in a lists.d directory
-    write_file(user_dir + "/.hidden.toml", "not toml at all [");   // hidden: not read
-    write_file(user_dir + "/notes.txt", "not toml at all [");      // not *.toml: not read
+    write_file(user_dir + "/.hidden.toml", "not toml at all ["); // hidden: not read
+    write_file(user_dir + "/notes.txt", "not toml at all [");    // not *.toml: not read
     const std::vector<std::string> env{"RBLSCOPE_LISTS_D=" + system_dir + ":" + user_dir};
 
     const auto check = run_rblscope({"check",
@@ -60,11 +60,12 @@ TEST_CASE("lists.d: overrides change, add and retire zones and rules by id") {
     CHECK(result_for(doc, 0, "s3cretkey.dq.test")["status"] == "listed");
     CHECK(result_for(doc, 0, "s3cretkey.dq.test")["meaning"] == "private: no");
 
-    const auto defaults = run_rblscope(
-        {"zones", "--catalog", f.catalog, "--default", "--format", "json"}, "", env);
+    const auto defaults =
+        run_rblscope({"zones", "--catalog", f.catalog, "--default", "--format", "json"}, "", env);
     const auto zones = json::parse(defaults.out);
     const auto has = [&](const std::string& id) {
-        return std::any_of(zones.begin(), zones.end(), [&](const json& z) { return z["id"] == id; });
+        return std::any_of(
+            zones.begin(), zones.end(), [&](const json& z) { return z["id"] == id; });
     };
     CHECK(!has("t-pbl")); // retired by the override: no longer on by default
     CHECK(has("t-bl"));
@@ -93,7 +94,8 @@ TEST_CASE("lists.d: overrides change, add and retire zones and rules by id") {
           std::string::npos);
     std::filesystem::remove(user_dir + "/30-typo.toml");
     write_file(user_dir + "/31-syntax.toml", "[[zone]\n");
-    CHECK(run_rblscope({"zones", "--catalog", f.catalog}, "", env).err.find(user_dir + "/31-syntax.toml:1:") != std::string::npos);
+    CHECK(run_rblscope({"zones", "--catalog", f.catalog}, "", env)
+              .err.find(user_dir + "/31-syntax.toml:1:") != std::string::npos);
     std::filesystem::remove(user_dir + "/31-syntax.toml");
 }
 
@@ -114,10 +116,10 @@ TEST_CASE("lists.d: a rejection rule of one's own comes before the shipped ones"
                "steps = [\"Ask security@acme.example to remove {ip}.\"]\n");
     const std::string reply =
         "554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using ACME-BL\n";
-    const auto local = run_rblscope(
-        {"explain", "--catalog", RBLSCOPE_CATALOG_FILE, "--format", "json", "-"},
-        reply,
-        {"RBLSCOPE_LISTS_D=" + dir});
+    const auto local =
+        run_rblscope({"explain", "--catalog", RBLSCOPE_CATALOG_FILE, "--format", "json", "-"},
+                     reply,
+                     {"RBLSCOPE_LISTS_D=" + dir});
     const auto doc = json::parse(local.out);
     REQUIRE(doc["findings"].size() == 1);
     CHECK(doc["findings"][0]["rule"] == "acme-blocklist");
@@ -125,7 +127,8 @@ TEST_CASE("lists.d: a rejection rule of one's own comes before the shipped ones"
     CHECK(doc["findings"][0]["cause"] == "ACME's own list names 192.0.2.9.");
     // Without the override the shipped generic rule explains it.
     const auto shipped = json::parse(
-        run_rblscope({"explain", "--catalog", RBLSCOPE_CATALOG_FILE, "--format", "json", "-"}, reply)
+        run_rblscope({"explain", "--catalog", RBLSCOPE_CATALOG_FILE, "--format", "json", "-"},
+                     reply)
             .out);
     CHECK(shipped["findings"][0]["rule"] != "acme-blocklist");
 }
