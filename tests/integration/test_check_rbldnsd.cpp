@@ -376,3 +376,39 @@ replaces = "pub"
     CHECK(on_command_line.out.find("s3cretkey") == std::string::npos);
     CHECK(on_command_line.err.find("s3cretkey") == std::string::npos);
 }
+
+TEST_CASE("check: a block in text: each address by itself, shared failures once, a summary") {
+    auto& f = fixture();
+    const auto r = check({"--zones",
+                          "t-bl,t-dead",
+                          "--zone-server",
+                          fmt::format("dead.test=127.0.0.1:{}", f.fake_port),
+                          "192.0.2.96/29"},
+                         "",
+                         "text");
+    CHECK(r.exit_code == 2);
+    INFO(r.out);
+    // Each address shown is titled with itself, never with the block.
+    CHECK(r.out.find("\n192.0.2.97\n") != std::string::npos);
+    CHECK(r.out.find("\n192.0.2.99\n") != std::string::npos);
+    CHECK(r.out.find("192.0.2.96/29\n") == std::string::npos);
+    // .98 has nothing to say but the dead list every address shares: not shown.
+    CHECK(r.out.find("\n192.0.2.98\n") == std::string::npos);
+    // The dead list is named for the first address and in the summary, not eight times.
+    const auto rows = [&](const std::string& what) {
+        std::size_t n = 0;
+        for (auto at = r.out.find(what); at != std::string::npos; at = r.out.find(what, at + 1)) {
+            ++n;
+        }
+        return n;
+    };
+    CHECK(rows("dead.test") <= 2);
+    CHECK(r.out.find("192.0.2.96/29: 8 addresses: 3 listed, 0 clean, 5 unknown (") !=
+          std::string::npos);
+    CHECK(r.out.find("  listed: 192.0.2.97, 192.0.2.99, 192.0.2.100\n") != std::string::npos);
+    CHECK(r.out.find("  listings by list: bl.test 3\n") != std::string::npos);
+    CHECK(r.out.find("  not asked for any address: dead.test: ") != std::string::npos);
+    // JSON still has every address.
+    const auto doc = json::parse(check({"--zones", "t-bl", "192.0.2.96/29"}).out);
+    CHECK(doc["targets"].size() == 8);
+}
