@@ -1,5 +1,7 @@
 // One row per (target, zone), RFC 4180: CRLF line ends, fields with separators, quotes or
-// line breaks quoted, quotes doubled.
+// line breaks quoted, quotes doubled. A field that a spreadsheet would run as a formula (it
+// starts with = + - @, a tab or CR: OWASP's CSV injection) gets a leading ' and quotes:
+// TXT records are written by whoever runs the list.
 
 #include "rblscope/report.hpp"
 
@@ -10,10 +12,15 @@ namespace rblscope {
 namespace {
 
 void field(fmt::memory_buffer& out, std::string_view s, bool last = false) {
-    if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    const bool formula =
+        !s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos;
+    if (!formula && s.find_first_of(",\"\r\n") == std::string_view::npos) {
         out.append(s);
     } else {
         out.push_back('"');
+        if (formula) {
+            out.push_back('\'');
+        }
         for (const char c : s) {
             if (c == '"') {
                 out.push_back('"');

@@ -19,6 +19,8 @@ void write_zones(const std::string& dir) {
     write_file(dir + "/bl.zone",
                ":127.0.0.2:Listed for spam, see https://bl.test/?$\n"
                "127.0.0.2\n192.0.2.99\n192.0.2.97\n"
+               // A TXT record a spreadsheet would run as a formula (CSV injection).
+               ":127.0.0.2:+HYPERLINK(\"https://evil.example/\",\"x\")\n198.18.0.66\n"
                ":127.0.0.4:Exploited host $ \\033[31mred\\007\n192.0.2.100\n");
     write_file(dir + "/pbl.zone", ":127.0.0.10:Dynamic range\n127.0.0.2\n198.51.100.0/24\n");
     write_file(dir + "/allow.zone", ":127.0.5.2:Known good sender\n127.0.0.2\n203.0.113.5\n");

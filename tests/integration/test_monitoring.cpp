@@ -246,6 +246,21 @@ TEST_CASE("csv: header, one row per result, RFC 4180 quoting") {
     CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 3);
     CHECK(r.out.find("\r\n192.0.2.1,192.0.2.1,bl.test,t-bl,192.0.2.1,clean,,,,,,,") !=
           std::string::npos);
+    // A hostile TXT record is neutralised for spreadsheets: a leading ' inside quotes.
+    const auto hostile = run_rblscope({"check",
+                                       "--catalog",
+                                       f.catalog,
+                                       "--resolver",
+                                       fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                                       "--zones",
+                                       "t-bl",
+                                       "--format",
+                                       "csv",
+                                       "198.18.0.66"});
+    INFO((hostile.out + hostile.err));
+    CHECK(hostile.out.find(",\"'+HYPERLINK(\"\"https://evil.example/\"\",\"\"x\"\")\",") !=
+          std::string::npos);
+    CHECK(hostile.out.find(",+HYPERLINK") == std::string::npos);
 }
 
 TEST_CASE("prometheus: valid exposition format (promtool)") {
