@@ -80,7 +80,7 @@ std::optional<Error> Run::start() {
     m_tests_outstanding = queue_test_points(m_zones, m_dests, m_options);
     if (m_tests_outstanding == 0) {
         assess_zones(m_zones);
-        report_zone_health(m_zones, m_options, m_sink);
+        report_zone_health(m_zones, m_summary.resolvers, m_options, m_sink);
     }
     return std::nullopt;
 }

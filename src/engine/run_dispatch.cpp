@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace rblscope::engine {
 
@@ -188,6 +189,11 @@ void Run::dispatch(
         if (raw.kind == RawAnswer::Kind::timeout) {
             raw.detail = timeout_text(sent, j.rounds + 1);
         }
+        if (reply.status == DnsStatus::connection_refused && dest_of(j).channel != nullptr) {
+            // Which server refused says whether a resolver or a zone server is down.
+            raw.detail = fmt::format("connection refused by {}: no DNS server listening there",
+                                     fmt::join(dest_of(j).channel->servers(), ", "));
+        }
         break;
     case Ending::cut:
         raw.kind = RawAnswer::Kind::timeout;
@@ -291,7 +297,7 @@ void Run::on_test_answer(const Job& j, RawAnswer raw) {
     }
     if (--m_tests_outstanding == 0) {
         assess_zones(m_zones);
-        report_zone_health(m_zones, m_options, m_sink);
+        report_zone_health(m_zones, m_summary.resolvers, m_options, m_sink);
         emit_ready();
     }
 }

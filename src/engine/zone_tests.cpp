@@ -100,6 +100,7 @@ void assess_zones(std::vector<ZoneState>& zones) {
 // Refusals depend on the resolver and are reported per result; the warning names only the
 // conditions that argue for a catalog edit (lists everything, answers outside 127/8, silent).
 void report_zone_health(const std::vector<ZoneState>& zones,
+                        const std::vector<std::string>& resolvers,
                         const EngineOptions& options,
                         ResultSink& sink) {
     std::vector<std::string> failing;
@@ -138,11 +139,14 @@ void report_zone_health(const std::vector<ZoneState>& zones,
     }
     if (silent * 2 > asked) {
         // Most lists silent at once says more about the resolver than about the lists.
-        sink.on_warning(fmt::format("{} of {} zones did not answer their test points: the "
-                                    "resolver or the network is the likely cause; "
-                                    "`rblscope zones --health` shows the evidence",
-                                    silent,
-                                    asked));
+        sink.on_warning(
+            fmt::format("{} of {} zones did not answer their test points: the "
+                        "resolver ({}{}) or the network is the likely cause; "
+                        "`rblscope zones --health` shows the evidence",
+                        silent,
+                        asked,
+                        fmt::join(resolvers, ", "),
+                        options.resolvers.empty() ? ", the system's, from /etc/resolv.conf" : ""));
         return;
     }
     constexpr std::size_t k_named = 8;

@@ -34,7 +34,9 @@ void assess_zones(std::vector<ZoneState>& zones);
 
 /// Every DNS zone's test points, judged, to the sink; one warning naming the zones the
 /// catalog calls active whose points argue for a catalog edit.
+/// `resolvers`: the servers of the main channel, named when most zones are silent.
 void report_zone_health(const std::vector<ZoneState>& zones,
+                        const std::vector<std::string>& resolvers,
                         const EngineOptions& options,
                         ResultSink& sink);
 
