@@ -153,13 +153,12 @@ class ChangeReport final : public Report {
         if (m_previous == nullptr) {
             fmt::print(
                 m_out, "{}; no earlier state: this run is the baseline for the next\n", counts);
-        } else {
-            const auto n = m_changes.size() + changed_zones();
+        } else if (const auto n = m_changes.size() + changed_zones(); n > 0) {
+            // Nothing changed: nothing written, so that cron mails only news.
             fmt::print(m_out,
                        "{}; {} since the run of {}\n",
                        counts,
-                       n == 0 ? std::string("no changes")
-                              : fmt::format("{} change{}", n, n == 1 ? "" : "s"),
+                       fmt::format("{} change{}", n, n == 1 ? "" : "s"),
                        utc(m_previous->written));
         }
         std::fflush(m_out);
