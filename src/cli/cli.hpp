@@ -53,6 +53,7 @@ struct CheckOptions {
     std::string sources; ///< --sources: dns, http and adapter names, comma-separated
     double http_timeout_s = 10;
     std::string color = "auto";
+    bool progress = false;     ///< --progress: whatever the format and wherever stderr goes
     bool quiet_status = false; ///< no warning for zones selected by id whatever their status
     std::string state_file;    ///< --state: report changes against the previous run
     double zone_rate = 0;      ///< --zone-rate: queries a second per DNS zone (0 = no cap)

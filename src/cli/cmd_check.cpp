@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 #include "cli/diagnostics.hpp"
+#include "cli/progress.hpp"
 #include "cli/signals.hpp"
 #include "core/sanitize.hpp"
 #include "rblscope/rblscope.hpp"
@@ -168,6 +169,10 @@ void add_check(CLI::App& app, CheckOptions& opt) {
                    opt.cache_dir,
                    "Directory of the DNS answer cache: answers still within their TTL are not "
                    "asked again (created if missing)");
+    app.add_flag("--progress",
+                 opt.progress,
+                 "Show progress on stderr whatever the format and wherever stderr goes (by "
+                 "default: text output on a terminal, runs longer than a second)");
     app.add_option("--color", opt.color, "Colour in text output")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     app.set_version_flag("-V,--version", std::string("rblscope ") + k_version);
@@ -500,6 +505,22 @@ int run_check_command(const CheckOptions& opt) {
         report = make_text_report(stdout, stderr, ro);
     }
 
+    // Progress: on a terminal for text runs longer than a second, or when asked.
+    {
+        std::uint64_t total = 0; // with --input: a stream, not known ahead
+        if (opt.input.empty()) {
+            for (const auto& t : targets) {
+                const auto parsed = parse_target(t);
+                total += parsed && parsed->kind == Target::Kind::cidr ? parsed->cidr->size() : 1;
+            }
+        }
+        Progress progress(stderr, "checked", total, opt.input.empty() ? 2 : 0);
+        progress.set_delay(std::chrono::seconds(1));
+        progress.set_forced(opt.progress);
+        if (opt.progress || (opt.format == "text" && progress.active())) {
+            report = std::make_unique<ProgressReport>(std::move(report), std::move(progress));
+        }
+    }
     GuardedReport guarded(std::move(report), stdout);
     auto summary = run_check(zones, *catalog, source, guarded, eo);
     if (!summary) {

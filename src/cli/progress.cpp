@@ -1,5 +1,6 @@
 #include "cli/progress.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -17,21 +18,37 @@ Progress::Progress(std::FILE* err, std::string what, std::uint64_t total, std::u
 
 void Progress::step() {
     ++m_done;
-    if (!m_enabled) {
+    if (!m_enabled || (!m_tty && !m_forced && m_delay.count() > 0)) {
         return;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (now - m_last >=
-        (m_tty ? std::chrono::duration_cast<std::chrono::milliseconds>(k_tty_interval)
-               : std::chrono::duration_cast<std::chrono::milliseconds>(k_line_interval))) {
+    if (now - m_start < m_delay) {
+        return;
+    }
+    if ((m_tty && !m_on_screen) ||
+        now - m_last >=
+            (m_tty ? std::chrono::duration_cast<std::chrono::milliseconds>(k_tty_interval)
+                   : std::chrono::duration_cast<std::chrono::milliseconds>(k_line_interval))) {
         m_last = now;
         draw(false);
     }
 }
 
 void Progress::finish() {
+    if (m_delay.count() > 0) {
+        clear(); // a delayed bar goes away: the report's own summary follows
+        return;
+    }
     if (m_enabled && (m_tty || m_drawn)) {
         draw(true);
+    }
+}
+
+void Progress::clear() {
+    if (m_on_screen) {
+        fmt::print(m_err, "\r\x1b[K");
+        std::fflush(m_err);
+        m_on_screen = false;
     }
 }
 
@@ -39,9 +56,12 @@ void Progress::draw(bool last) {
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
     const double rate = secs > 0 ? static_cast<double>(m_done) / secs : 0;
-    if (m_tty) {
-        const auto filled =
-            m_total == 0 ? k_bar_width : static_cast<int>(m_done * k_bar_width / m_total);
+    if (m_tty && m_total == 0) {
+        fmt::print(m_err, "\r{} {}  {:.1f}/s{}", m_what, m_done, rate, last ? "\n" : "");
+        m_on_screen = !last;
+    } else if (m_tty) {
+        const auto filled = static_cast<int>(std::min(m_done, m_total) * k_bar_width / m_total);
+        m_on_screen = !last;
         fmt::print(m_err,
                    "\r{} [{}{}] {}/{}  {:.1f}/s{}",
                    m_what,
@@ -53,15 +73,36 @@ void Progress::draw(bool last) {
                    last ? "\n" : "");
     } else {
         fmt::print(m_err,
-                   "rblscope: {}: {} of {} ({:.1f}/s){}\n",
+                   "rblscope: {}: {} ({:.1f}/s){}\n",
                    m_what,
-                   m_done,
-                   m_total,
+                   m_total == 0 ? fmt::format("{} so far", m_done)
+                                : fmt::format("{} of {}", m_done, m_total),
                    rate,
                    last ? ", done" : "");
     }
     std::fflush(m_err);
     m_drawn = true;
+}
+
+void ProgressReport::on_target(const TargetReport& report) {
+    m_progress.clear();
+    m_inner->on_target(report);
+    m_progress.step();
+}
+
+void ProgressReport::on_input_error(const Error& error) {
+    m_progress.clear();
+    m_inner->on_input_error(error);
+}
+
+void ProgressReport::on_warning(const std::string& message) {
+    m_progress.clear();
+    m_inner->on_warning(message);
+}
+
+void ProgressReport::finish(const RunSummary& summary) {
+    m_progress.finish();
+    m_inner->finish(summary);
 }
 
 } // namespace rblscope::cli

@@ -412,3 +412,31 @@ TEST_CASE("check: a block in text: each address by itself, shared failures once,
     const auto doc = json::parse(check({"--zones", "t-bl", "192.0.2.96/29"}).out);
     CHECK(doc["targets"].size() == 8);
 }
+
+TEST_CASE("check: progress on a terminal for runs over a second, never on a pipe") {
+    auto& f = fixture();
+    if (run({"/bin/sh", "-c", "command -v script"}).exit_code != 0) {
+        MESSAGE("script(1) is not installed: skipped");
+        return;
+    }
+    auto args = base_args("text");
+    args.insert(args.end(),
+                {"--zones",
+                 "t-bl,t-dead",
+                 "--zone-server",
+                 fmt::format("dead.test=127.0.0.1:{}", f.fake_port),
+                 "192.0.2.96/29"});
+    std::string command = std::string("'") + RBLSCOPE_BIN + "'";
+    for (const auto& a : args) {
+        command += " '" + a + "'";
+    }
+    // script(1) gives the run a terminal: the bar is drawn, then erased before each write.
+    const auto tty = run({"script", "-qec", command + " 2>&1", "/dev/null"});
+    CHECK(tty.out.find("checked [") != std::string::npos);
+    CHECK(tty.out.find("\r\x1b[K") != std::string::npos);
+    CHECK(tty.out.find("192.0.2.96/29: 8 addresses") != std::string::npos);
+    // A pipe: no bar, not a byte of it.
+    const auto pipe = run_rblscope(args);
+    CHECK(pipe.err.find("checked") == std::string::npos);
+    CHECK(pipe.out.find('\x1b') == std::string::npos);
+}
