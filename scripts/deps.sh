@@ -10,7 +10,7 @@ set -eu
 build_packages="
   build-essential cmake ninja-build pkg-config scdoc
   libc-ares-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev
-  libcli11-dev libfmt-dev nlohmann-json3-dev libpsl-dev libre2-dev libmicrohttpd-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev libpsl-dev libre2-dev libmicrohttpd-dev libidn2-dev
 "
 
 # The Debian package (scripts/package.sh): debhelper, and lintian to judge the result.

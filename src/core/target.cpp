@@ -1,5 +1,6 @@
 #include "rblscope/target.hpp"
 
+#include "core/idn.hpp"
 #include "core/sanitize.hpp"
 
 #include <algorithm>
@@ -101,6 +102,17 @@ Result<Target> parse_target(std::string_view raw) {
         if (!domain.empty() && domain.back() == '.') {
             domain.pop_back();
         }
+        if (has_non_ascii(domain)) {
+            auto ascii = domain_to_ascii(domain);
+            if (!ascii) {
+                return Error{fmt::format("not a valid email address (the domain is not a valid "
+                                         "internationalised name: {}): \"{}\"",
+                                         ascii.error().message,
+                                         shown),
+                             ""};
+            }
+            domain = std::move(ascii.value());
+        }
         if (local.empty() || local.size() > 64 ||
             local.find_first_of(" \t\"<>") != std::string_view::npos) {
             return Error{fmt::format("not a valid email address (bad local part): \"{}\"", shown),
@@ -117,6 +129,17 @@ Result<Target> parse_target(std::string_view raw) {
     auto name = lower(text);
     if (!name.empty() && name.back() == '.') {
         name.pop_back();
+    }
+    if (has_non_ascii(name)) {
+        // An internationalised name: DNS asks for its A-labels (xn--...).
+        auto ascii = domain_to_ascii(name);
+        if (!ascii) {
+            return Error{fmt::format("not a valid internationalised domain name ({}): \"{}\"",
+                                     ascii.error().message,
+                                     shown),
+                         ""};
+        }
+        name = std::move(ascii.value());
     }
     if (looks_numeric(name)) {
         return Error{fmt::format("not a valid IPv4 address: \"{}\"", shown), ""};

@@ -35,7 +35,9 @@ void write_zones(const std::string& dir) {
                ":127.0.0.2:v6 listing\n2001:db8:bad::/48\n2001:db8:7e57::2\n");
     const std::string hash = hash_label(normalize_email("Spam.Mer+x@Example.net"), "sha1-hex");
     write_file(dir + "/dbl.zone",
-               ":127.0.1.2:Spam domain\ntest\nspammer.example.test\n" + hash + "\n");
+               ":127.0.1.2:Spam domain\ntest\nspammer.example.test\n" + hash +
+                   "\n"
+                   "xn--bcher-kva.example.test\n"); // bücher.example.test, as DNS asks for it
     // cache.test: 2-second TTLs (answers and, through the SOA, NXDOMAIN) for the cache tests.
     write_file(dir + "/cache.zone",
                "$SOA 2 ns.cache.test. admin.cache.test. 1 3600 600 86400 2\n$TTL 2\n"

@@ -144,6 +144,22 @@ TEST_CASE("check: a hostname is resolved and its name checked on the domain list
     CHECK(d.exit_code == 2);
 }
 
+TEST_CASE("check: internationalised names are asked in their A-labels (UTS 46)") {
+    const auto r = check({"BÜCHER.example.test"});
+    CAPTURE(r.err);
+    const auto doc = json::parse(r.out);
+    CHECK(doc["targets"][0]["target"] == "BÜCHER.example.test"); // as typed
+    CHECK(result_for(doc, 0, "dbl.test", "xn--bcher-kva.example.test")["status"] == "listed");
+    CHECK(r.exit_code == 2);
+    const auto mail = json::parse(check({"user@bücher.example.test"}).out);
+    CHECK(result_for(mail, 0, "dbl.test", "xn--bcher-kva.example.test")["status"] == "listed");
+    // Not a name: refused with the reason, the rest still checked.
+    const auto bad = check({"☃.example", "192.0.2.1"});
+    CHECK(bad.err.find("not a valid internationalised domain name (string contains a "
+                       "disallowed character): \"☃.example\"") != std::string::npos);
+    CHECK(json::parse(bad.out)["targets"].size() == 1);
+}
+
 TEST_CASE("check: an email address is checked by domain and by hash") {
     const auto r = check({"Spam.Mer+x@Example.net"});
     const auto doc = json::parse(r.out);

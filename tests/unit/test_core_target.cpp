@@ -54,6 +54,21 @@ int memory_file(std::string_view bytes) {
 
 } // namespace
 
+TEST_CASE("target::parse_target: internationalised names in A-labels") {
+    auto host = parse_target("Bücher.Example");
+    REQUIRE(host.ok());
+    CHECK(host->kind == Target::Kind::hostname);
+    CHECK(host->hostname == "xn--bcher-kva.example");
+    CHECK(host->text == "Bücher.Example");
+    auto mail = parse_target("Anna@bücher.example");
+    REQUIRE(mail.ok());
+    CHECK(mail->hostname == "xn--bcher-kva.example");
+    CHECK(mail->email == "anna@xn--bcher-kva.example");
+    CHECK(parse_target("straße.example")->hostname == "xn--strae-oqa.example"); // not "strasse"
+    CHECK(!parse_target("☃.example").ok());
+    CHECK(!parse_target("bad\xff.example").ok());
+}
+
 TEST_CASE("target::TargetReader") {
     const int fd = memory_file(
         "# header\n192.0.2.1\n\n  192.0.2.2  # trailing comment\nnot_valid!\nexample.com\r\n"
