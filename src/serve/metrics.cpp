@@ -7,103 +7,14 @@
 
 namespace rblscope::exporter {
 
-Snapshot snapshot_of(const TargetReport& report, bool all_zones, double now_unix) {
-    Snapshot s;
-    s.verdict = report.verdict;
-    s.listings = report.listed;
-    s.errors = report.errors + report.timeouts;
-    s.lists = static_cast<int>(report.results.size());
-    s.exit_code = report.exit_code;
-    s.score = report.score;
-    s.checked_unix = now_unix;
-    for (const auto& r : report.results) {
-        const bool listed = r.status == Status::listed;
-        const bool failed = r.status == Status::error || r.status == Status::timeout;
-        if (!listed && !failed && !(all_zones && r.status == Status::clean)) {
-            continue;
-        }
-        Mark m;
-        m.subject = r.subject;
-        m.zone = r.zone->zone;
-        m.list = r.zone->name;
-        m.status = r.status;
-        m.counts = listed && (r.severity == Severity::critical || r.severity == Severity::warning);
-        m.allow = listed && r.severity == Severity::allow;
-        m.codes = fmt::format("{}", fmt::join(r.codes, ","));
-        s.marks.push_back(std::move(m));
-    }
-    return s;
-}
-
 namespace {
 
-struct TargetFamilies {
-    MetricFamily verdict{"rblscope_target_verdict",
-                         "1 for the target's current verdict (clean, listed or unknown)."};
-    MetricFamily listings{"rblscope_target_listings",
-                          "Number of blocklist listings of the target."};
-    MetricFamily score{"rblscope_target_score",
-                       "Weighted listing score of the target (lists.toml weights)."};
-    MetricFamily errors{"rblscope_target_lookup_errors",
-                        "Number of lists that could not be asked about the target (error or "
-                        "timeout); its verdict is unknown when nothing listed it."};
-    MetricFamily lists{"rblscope_target_lists", "Number of lists asked about the target."};
-    MetricFamily status{
-        "rblscope_target_status",
-        "Monitoring Plugins state of the target: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."};
-    MetricFamily checked{"rblscope_target_last_check_timestamp_seconds",
-                         "Unix time the target's latest check finished."};
-    MetricFamily listed{"rblscope_listed",
-                        "1 when the list lists the subject with a critical or warning code (0: "
-                        "listed informationally, or not listed with --all-zones)."};
-    MetricFamily allowed{"rblscope_allowlisted", "1 when an allowlist lists the subject."};
-    MetricFamily error{"rblscope_lookup_error",
-                       "1 when the list could not be asked about the subject (status error or "
-                       "timeout)."};
-
-    void add(const std::string& target, const Snapshot& s) {
-        const std::string tl = fmt::format("target=\"{}\"", label_value(target));
-        verdict.sample(fmt::format("{},verdict=\"{}\"", tl, to_string(s.verdict)), 1);
-        listings.sample(tl, s.listings);
-        score.sample(tl, s.score);
-        errors.sample(tl, s.errors);
-        lists.sample(tl, s.lists);
-        status.sample(tl, s.exit_code);
-        checked.sample(tl, s.checked_unix);
-        for (const auto& m : s.marks) {
-            const std::string zl = fmt::format("{},subject=\"{}\",zone=\"{}\",list=\"{}\"",
-                                               tl,
-                                               label_value(m.subject),
-                                               label_value(m.zone),
-                                               label_value(m.list));
-            if (m.status == Status::listed || m.status == Status::clean) {
-                if (m.allow) {
-                    allowed.sample(fmt::format("{},codes=\"{}\"", zl, label_value(m.codes)), 1);
-                } else {
-                    listed.sample(fmt::format("{},codes=\"{}\"", zl, label_value(m.codes)),
-                                  m.counts ? 1 : 0);
-                }
-            } else {
-                error.sample(fmt::format("{},status=\"{}\"", zl, to_string(m.status)), 1);
-            }
-        }
-    }
-
-    void write_to(fmt::memory_buffer& out) const {
-        for (const auto* f : {&verdict,
-                              &listings,
-                              &score,
-                              &errors,
-                              &lists,
-                              &status,
-                              &checked,
-                              &listed,
-                              &allowed,
-                              &error}) {
-            f->write_to(out);
-        }
-    }
-};
+constexpr ZoneCondition k_conditions[] = {ZoneCondition::healthy,
+                                          ZoneCondition::no_answer,
+                                          ZoneCondition::refuses,
+                                          ZoneCondition::lists_everything,
+                                          ZoneCondition::outside_127,
+                                          ZoneCondition::untested};
 
 } // namespace
 
@@ -111,7 +22,7 @@ std::string render_metrics(const std::vector<std::pair<std::string, const Snapsh
                            const std::map<std::string, ZoneStats>& zones,
                            const ExporterCounters& c,
                            double now_unix) {
-    TargetFamilies tf;
+    TargetSeries tf;
     for (const auto& [label, snap] : targets) {
         if (snap != nullptr) {
             tf.add(label, *snap);
@@ -119,7 +30,10 @@ std::string render_metrics(const std::vector<std::pair<std::string, const Snapsh
     }
     MetricFamily up{"rblscope_zone_up",
                     "1 when the zone passed its test points in the latest refresh (positive "
-                    "point listed, negative not); condition says what it did."};
+                    "point listed, negative not); rblscope_zone_condition says what it did."};
+    MetricFamily condition{"rblscope_zone_condition",
+                           "State set of what the zone did at its test points in the latest "
+                           "refresh: one series per condition, 1 for the current one."};
     MetricFamily age{"rblscope_zone_last_answer_age_seconds",
                      "Seconds since the zone last gave a definite answer (listed or not listed)."};
     MetricFamily zerr{"rblscope_zone_lookup_errors_total",
@@ -132,8 +46,11 @@ std::string render_metrics(const std::vector<std::pair<std::string, const Snapsh
         const std::string zl =
             fmt::format("zone=\"{}\",list=\"{}\"", label_value(zone), label_value(z.list));
         if (z.condition) {
-            up.sample(fmt::format("{},condition=\"{}\"", zl, to_string(*z.condition)),
-                      *z.condition == ZoneCondition::healthy ? 1 : 0);
+            up.sample(zl, *z.condition == ZoneCondition::healthy ? 1 : 0);
+            for (const auto state : k_conditions) {
+                condition.sample(fmt::format("{},condition=\"{}\"", zl, to_string(state)),
+                                 state == *z.condition ? 1 : 0);
+            }
         }
         if (z.last_answer_unix) {
             age.sample(zl, std::max(0.0, now_unix - *z.last_answer_unix));
@@ -195,9 +112,9 @@ std::string render_metrics(const std::vector<std::pair<std::string, const Snapsh
     fmt::memory_buffer out;
     tf.write_to(out);
     for (const auto* f :
-         {&up,   &age,     &zerr, &suspended, &targets_total, &unchecked, &refreshes, &running,
-          &last, &queries, &http, &probes,    &rejected,      &reloads,   &reload_ok, &setup,
-          &info, &cpu,     &rss,  &fds,       &max_fds,       &start}) {
+         {&up,      &condition, &age,     &zerr, &suspended, &targets_total, &unchecked, &refreshes,
+          &running, &last,      &queries, &http, &probes,    &rejected,      &reloads,   &reload_ok,
+          &setup,   &info,      &cpu,     &rss,  &fds,       &max_fds,       &start}) {
         f->write_to(out);
     }
     return fmt::to_string(out);
@@ -220,7 +137,7 @@ std::string render_probe(const std::string& target,
         f->write_to(out);
     }
     if (snapshot != nullptr) {
-        TargetFamilies tf;
+        TargetSeries tf;
         tf.add(target, *snapshot);
         tf.write_to(out);
     }

@@ -4,6 +4,7 @@
 
 #include "rblscope/health.hpp"
 #include "rblscope/result.hpp"
+#include "report/prometheus_series.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -14,26 +15,9 @@
 
 namespace rblscope::exporter {
 
-/// One (subject, zone) result worth a series: a listing or an error (every result with
-/// --all-zones).
-struct Mark {
-    std::string subject, zone, list;
-    Status status = Status::clean;
-    bool counts = false; ///< a listing that counts (critical or warning code)
-    bool allow = false;  ///< a listing on an allowlist
-    std::string codes;   ///< "127.0.0.2,127.0.0.4"
-};
-
-/// A target's latest check, compact: memory grows with targets, not with answers.
-struct Snapshot {
-    Verdict verdict = Verdict::unknown;
-    int listings = 0, errors = 0, lists = 0, exit_code = 3;
-    double score = 0;
-    double checked_unix = 0; ///< when the check finished
-    std::vector<Mark> marks;
-};
-
-[[nodiscard]] Snapshot snapshot_of(const TargetReport& report, bool all_zones, double now_unix);
+/// A target's latest check, as its series need it (shared with check --format prometheus).
+using Snapshot = TargetSnapshot;
+using rblscope::snapshot_of;
 
 /// What the exporter knows about one zone across refreshes.
 struct ZoneStats {

@@ -277,12 +277,19 @@ TEST_CASE("prometheus: valid exposition format (promtool)") {
                                  "192.0.2.99",
                                  "203.0.113.5",
                                  "mail.example.test"});
-    CHECK(r.out.find("rblscope_listed{target=\"192.0.2.99\",ip=\"192.0.2.99\",zone=\"bl.test\","
-                     "list=\"Test BL\","
-                     "subject=\"192.0.2.99\"} 1\n") != std::string::npos);
+    // The same series and label names as serve's /metrics.
+    CHECK(
+        r.out.find("rblscope_listed{target=\"192.0.2.99\",subject=\"192.0.2.99\",zone=\"bl.test\","
+                   "list=\"Test BL\"} 1\n") != std::string::npos);
+    CHECK(r.out.find("rblscope_listing_info{target=\"192.0.2.99\",subject=\"192.0.2.99\",zone=\"bl."
+                     "test\",list=\"Test BL\",codes=\"127.0.0.2\"} 1\n") != std::string::npos);
+    CHECK(r.out.find("rblscope_target_verdict{target=\"192.0.2.99\",verdict=\"listed\"} 1\n") !=
+          std::string::npos);
     CHECK(r.out.find("rblscope_allowlisted{target=\"203.0.113.5\"") != std::string::npos);
-    CHECK(r.out.find("rblscope_lookup_error{target=\"192.0.2.99\",ip=\"192.0.2.99\",zone=\"nothere."
-                     "test\"") != std::string::npos);
+    CHECK(r.out.find(
+              "rblscope_lookup_error{target=\"192.0.2.99\",subject=\"192.0.2.99\",zone=\"nothere."
+              "test\"") != std::string::npos);
+    CHECK(r.out.find("ip=\"") == std::string::npos);
     CHECK(r.out.find("# TYPE rblscope_check_duration_seconds gauge\n") != std::string::npos);
     write_file(f.dir + "/metrics.prom", r.out);
     const auto check =

@@ -128,21 +128,28 @@ TEST_CASE("serve: /metrics from background refreshes, a dead zone, promtool") {
     CHECK(contains(m.body, "rblscope_target_listings{target=\"192.0.2.99\"} 1\n"));
     CHECK(contains(m.body,
                    "rblscope_listed{target=\"192.0.2.99\",subject=\"192.0.2.99\",zone=\"bl.test\","
-                   "list=\"Test BL\",codes=\"127.0.0.2\"} 1\n"));
+                   "list=\"Test BL\"} 1\n"));
+    CHECK(contains(m.body,
+                   "rblscope_listing_info{target=\"192.0.2.99\",subject=\"192.0.2.99\",zone=\"bl."
+                   "test\",list=\"Test BL\",codes=\"127.0.0.2\"} 1\n"));
     CHECK(contains(m.body,
                    "rblscope_listed{target=\"2001:db8:bad::1\",subject=\"2001:db8:bad::1\","
                    "zone=\"bl6.test\""));
     // The dead zone: errors for every target, never "listed" or "clean"; its test points fail.
     CHECK(contains(m.body,
                    "rblscope_lookup_error{target=\"192.0.2.1\",subject=\"192.0.2.1\",zone=\"dead."
-                   "test\",list=\"dead.test\",status=\"timeout\"} 1\n"));
+                   "test\",list=\"dead.test\"} 1\n"));
     CHECK(
         contains(m.body, "rblscope_target_verdict{target=\"192.0.2.1\",verdict=\"unknown\"} 1\n"));
-    CHECK(contains(
-        m.body,
-        "rblscope_zone_up{zone=\"dead.test\",list=\"dead.test\",condition=\"no-answer\"} 0\n"));
-    CHECK(contains(
-        m.body, "rblscope_zone_up{zone=\"bl.test\",list=\"Test BL\",condition=\"healthy\"} 1\n"));
+    CHECK(contains(m.body, "rblscope_zone_up{zone=\"dead.test\",list=\"dead.test\"} 0\n"));
+    CHECK(contains(m.body,
+                   "rblscope_zone_condition{zone=\"dead.test\",list=\"dead.test\",condition=\"no-"
+                   "answer\"} 1\n"));
+    CHECK(contains(m.body, "rblscope_zone_up{zone=\"bl.test\",list=\"Test BL\"} 1\n"));
+    CHECK(
+        contains(m.body,
+                 "rblscope_zone_condition{zone=\"bl.test\",list=\"Test BL\",condition=\"healthy\"} "
+                 "1\n"));
     CHECK(contains(m.body, "rblscope_zone_last_answer_age_seconds{zone=\"bl.test\""));
     CHECK_FALSE(contains(m.body, "rblscope_zone_last_answer_age_seconds{zone=\"dead.test\""));
     // Low cardinality: clean answers make no per-zone series.
@@ -190,7 +197,7 @@ TEST_CASE("serve: --all-zones gives every (target, zone) a series") {
     const auto m = http_get(ex.base + "/metrics").body;
     CHECK(contains(m,
                    "rblscope_listed{target=\"192.0.2.1\",subject=\"192.0.2.1\",zone=\"bl.test\","
-                   "list=\"Test BL\",codes=\"\"} 0\n"));
+                   "list=\"Test BL\"} 0\n"));
     CHECK(contains(m, "zone=\"pbl.test\""));
 }
 
@@ -212,7 +219,7 @@ TEST_CASE("serve: /probe checks one target within the scrape deadline; bad probe
     CHECK(contains(p.body, "rblscope_probe_deadline_reached 0\n"));
     CHECK(contains(p.body,
                    "rblscope_listed{target=\"192.0.2.99\",subject=\"192.0.2.99\",zone=\"bl.test\","
-                   "list=\"Test BL\",codes=\"127.0.0.2\"} 1\n"));
+                   "list=\"Test BL\"} 1\n"));
     CHECK(contains(p.body, "zone=\"pbl.test\"")); // a probe shows every zone asked
 
     const auto module = http_get(ex.base + "/probe?target=192.0.2.99&module=bl-only");
@@ -227,8 +234,10 @@ TEST_CASE("serve: /probe checks one target within the scrape deadline; bad probe
     CHECK(cut.status == 200);
     CHECK(cut.seconds < 3.0);
     CHECK(contains(cut.body, "rblscope_probe_deadline_reached 1\n"));
-    CHECK(contains(cut.body, "zone=\"bl.test\",list=\"Test BL\",codes=\"127.0.0.2\"} 1\n"));
-    CHECK(contains(cut.body, "zone=\"dead.test\",list=\"dead.test\",status=\"timeout\"} 1\n"));
+    CHECK(contains(cut.body, "zone=\"bl.test\",list=\"Test BL\"} 1\n"));
+    CHECK(contains(cut.body,
+                   "rblscope_lookup_error{target=\"192.0.2.99\",subject=\"192.0.2.99\",zone=\"dead."
+                   "test\",list=\"dead.test\"} 1\n"));
 
     const auto none = http_get(ex.base + "/probe");
     CHECK(none.status == 400);
@@ -304,14 +313,16 @@ TEST_CASE("serve: a list that keeps failing its test points is suspended, tested
     const std::string zl = "zone=\"flaky.test\",list=\"flaky.test\"";
     REQUIRE(ex.wait_for("rblscope_zone_suspended{" + zl + "} 1\n", std::chrono::seconds(15)));
     // Suspended: not asked, an error (never clean), the reason said; bl.test still answers.
-    REQUIRE(ex.wait_for("subject=\"192.0.2.99\"," + zl + ",status=\"error\"} 1\n",
-                        std::chrono::seconds(10)));
+    const std::string error_of_99 =
+        "rblscope_lookup_error{target=\"192.0.2.99\",subject=\"192.0.2.99\"," + zl + "} 1\n";
+    REQUIRE(ex.wait_for(error_of_99, std::chrono::seconds(10)));
     auto m = http_get(ex.base + "/metrics").body;
     CHECK(contains(m, "rblscope_target_verdict{target=\"192.0.2.99\",verdict=\"listed\"} 1\n"));
-    CHECK(contains(m, "rblscope_zone_up{" + zl + ",condition=\"no-answer\"} 0\n"));
+    CHECK(contains(m, "rblscope_zone_up{" + zl + "} 0\n"));
+    CHECK(contains(m, "rblscope_zone_condition{" + zl + ",condition=\"no-answer\"} 1\n"));
     // Probes skip it too (neither its test points nor the target are asked).
     const auto probe = http_get(ex.base + "/probe?target=192.0.2.99");
-    CHECK(contains(probe.body, "subject=\"192.0.2.99\"," + zl + ",status=\"error\"} 1\n"));
+    CHECK(contains(probe.body, error_of_99));
     CHECK(contains(probe.body, "probe_success 1\n"));
 
     // The list comes back: its test points pass, and it is asked again.
@@ -319,11 +330,11 @@ TEST_CASE("serve: a list that keeps failing its test points is suspended, tested
     flaky = std::make_unique<Server>(std::vector<std::string>{
         FAKE_DNS_BIN, "--port", std::to_string(port), "--zone", "flaky.test=rfc"});
     REQUIRE(flaky->first_line().starts_with("PORT "));
-    REQUIRE(ex.wait_for("rblscope_zone_up{" + zl + ",condition=\"healthy\"} 1\n",
+    REQUIRE(ex.wait_for("rblscope_zone_condition{" + zl + ",condition=\"healthy\"} 1\n",
                         std::chrono::seconds(15)));
-    REQUIRE(ex.wait_for("rblscope_listed{target=\"192.0.2.99\",subject=\"192.0.2.99\"," + zl +
-                            ",codes=\"127.0.0.2\"} 1\n",
-                        std::chrono::seconds(15)));
+    REQUIRE(
+        ex.wait_for("rblscope_listed{target=\"192.0.2.99\",subject=\"192.0.2.99\"," + zl + "} 1\n",
+                    std::chrono::seconds(15)));
     CHECK(contains(http_get(ex.base + "/metrics").body, "rblscope_zone_suspended{" + zl + "} 0\n"));
     ex.process->signal(SIGTERM);
     const auto done = ex.process->wait(std::chrono::seconds(5));
@@ -478,9 +489,14 @@ scrape_configs:
     };
     CHECK(wait_value(R"(up{job="rblscope"})") == "1");
     CHECK(wait_value(R"(rblscope_listed{target="192.0.2.99",zone="bl.test"})") == "1");
-    CHECK(wait_value(R"(rblscope_target_verdict{target="192.0.2.1"})") == "1");
-    CHECK(query(R"(rblscope_target_verdict{target="192.0.2.1"})")[0]["metric"]["verdict"] ==
+    CHECK(wait_value(R"(rblscope_target_verdict{target="192.0.2.1"} == 1)") == "1");
+    CHECK(query(R"(rblscope_target_verdict{target="192.0.2.1"} == 1)")[0]["metric"]["verdict"] ==
           "unknown"); // dead.test could not be asked: not "clean"
+    // Codes join on from the info series.
+    CHECK(
+        query(
+            R"(rblscope_listed{job="rblscope",target="192.0.2.99",zone="bl.test"} * on (job, instance, target, subject, zone) group_left (codes) rblscope_listing_info)")
+            [0]["metric"]["codes"] == "127.0.0.2");
     CHECK(wait_value(R"(rblscope_zone_up{zone="dead.test"})") == "0");
     CHECK(wait_value(R"(rblscope_zone_up{zone="bl.test"})") == "1");
     CHECK(wait_value(R"(rblscope_lookup_error{target="192.0.2.1",zone="dead.test"})") == "1");
@@ -535,6 +551,19 @@ scrape_configs:
     CHECK(wait_value(panel_expr("Targets not fully checked")) == "1");
     CHECK(wait_value(panel_expr("Lists down")) == "1");
     CHECK(wait_value(panel_expr("Listings by list")) == "1");
+    // The tables join the state sets and the info series back into one row per thing.
+    const auto listings = query(panel_expr("Listings now"));
+    REQUIRE(listings.size() == 1);
+    CHECK(listings[0]["metric"]["codes"] == "127.0.0.2");
+    bool dead_row = false;
+    for (const auto& row : query(panel_expr("List health"))) {
+        if (row["metric"]["zone"] == "dead.test") {
+            dead_row = true;
+            CHECK(row["metric"]["condition"] == "no-answer");
+            CHECK(row["value"][1] == "0");
+        }
+    }
+    CHECK(dead_row);
     (void)f;
 }
 

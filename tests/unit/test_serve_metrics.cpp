@@ -84,25 +84,42 @@ TEST_CASE("serve::snapshot_of keeps listings and errors; clean answers only with
         render_metrics({{"192.0.2.9", &lean}, {"192.0.2.10", nullptr}}, zones, c, 1000);
     CHECK(has(page,
               "# TYPE rblscope_target_verdict gauge\n"
-              "rblscope_target_verdict{target=\"192.0.2.9\",verdict=\"listed\"} 1\n"));
+              "rblscope_target_verdict{target=\"192.0.2.9\",verdict=\"clean\"} 0\n"
+              "rblscope_target_verdict{target=\"192.0.2.9\",verdict=\"listed\"} 1\n"
+              "rblscope_target_verdict{target=\"192.0.2.9\",verdict=\"unknown\"} 0\n"));
     CHECK(has(page, "rblscope_target_score{target=\"192.0.2.9\"} 2.5\n"));
     CHECK(has(page,
               "rblscope_listed{target=\"192.0.2.9\",subject=\"192.0.2.9\",zone=\"bl.test\","
+              "list=\"Test \\\"BL\\\"\"} 1\n"));
+    // The codes sit on an info series, so a changed code never starts a new rblscope_listed.
+    CHECK(has(page,
+              "rblscope_listing_info{target=\"192.0.2.9\",subject=\"192.0.2.9\",zone=\"bl.test\","
               "list=\"Test \\\"BL\\\"\",codes=\"127.0.0.2,127.0.0.4\"} 1\n"));
+    CHECK_FALSE(has(page,
+                    "rblscope_listed{target=\"192.0.2.9\",subject=\"192.0.2.9\",zone=\"bl.test\","
+                    "list=\"Test \\\"BL\\\"\",codes"));
     CHECK(
         has(page,
             "rblscope_allowlisted{target=\"192.0.2.9\",subject=\"192.0.2.9\",zone=\"allow.test\""));
-    CHECK(has(page, "zone=\"info.test\",list=\"Info\",codes=\"127.0.0.2,127.0.0.4\"} 0\n"));
+    CHECK(has(page,
+              "rblscope_listed{target=\"192.0.2.9\",subject=\"192.0.2.9\",zone=\"info.test\","
+              "list=\"Info\"} 0\n"));
     CHECK(has(page,
               "rblscope_lookup_error{target=\"192.0.2.9\",subject=\"192.0.2.9\",zone=\"dead.test\","
-              "list=\"Dead\",status=\"timeout\"} 1\n"));
+              "list=\"Dead\"} 1\n"));
     CHECK_FALSE(has(page, "pbl.test"));   // clean: no series by default
     CHECK_FALSE(has(page, "192.0.2.10")); // not checked yet: no series rather than a guess
-    CHECK(has(page,
-              "rblscope_zone_up{zone=\"dead.test\",list=\"Dead\",condition=\"no-answer\"} 0\n"));
+    CHECK(has(page, "rblscope_zone_up{zone=\"dead.test\",list=\"Dead\"} 0\n"));
+    CHECK(has(page, "rblscope_zone_up{zone=\"bl.test\",list=\"Test \\\"BL\\\"\"} 1\n"));
+    // The condition is a state set: every condition present, 1 for the current one.
+    CHECK(
+        has(page,
+            "rblscope_zone_condition{zone=\"dead.test\",list=\"Dead\",condition=\"healthy\"} 0\n"
+            "rblscope_zone_condition{zone=\"dead.test\",list=\"Dead\",condition=\"no-answer\"} 1\n"
+            "rblscope_zone_condition{zone=\"dead.test\",list=\"Dead\",condition=\"refuses\"} 0\n"));
     CHECK(has(
         page,
-        "rblscope_zone_up{zone=\"bl.test\",list=\"Test \\\"BL\\\"\",condition=\"healthy\"} 1\n"));
+        "rblscope_zone_condition{zone=\"dead.test\",list=\"Dead\",condition=\"untested\"} 0\n"));
     CHECK(has(
         page,
         "rblscope_zone_last_answer_age_seconds{zone=\"bl.test\",list=\"Test \\\"BL\\\"\"} 10\n"));
@@ -124,7 +141,10 @@ TEST_CASE("serve::snapshot_of keeps listings and errors; clean answers only with
     CHECK(has(probe, "probe_success 1\n"));
     CHECK(has(probe, "probe_duration_seconds 1.25\n"));
     CHECK(has(probe, "rblscope_probe_deadline_reached 1\n"));
-    CHECK(has(probe, "zone=\"pbl.test\",list=\"PBL\",codes=\"\"} 0\n"));
+    CHECK(has(probe, "zone=\"pbl.test\",list=\"PBL\"} 0\n"));
+    CHECK_FALSE(
+        has(probe,
+            "rblscope_listing_info{target=\"192.0.2.9\",subject=\"192.0.2.9\",zone=\"pbl.test\""));
     const auto failed = render_probe("192.0.2.9", nullptr, false, 0.5);
     CHECK(has(failed, "probe_success 0\n"));
     CHECK_FALSE(has(failed, "rblscope_target_verdict"));
