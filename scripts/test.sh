@@ -5,21 +5,25 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/deps.sh"
 
-echo "== formatting"
+# Each step says when it started, so a slow step shows in the log.
+step() { echo "== $(date -u +%H:%M:%S) $*"; }
+
+step "formatting"
 "$root/scripts/format.sh" --check
 
-echo "== build (RelWithDebInfo) and tests"
+step "build (RelWithDebInfo) and tests"
 "$root/scripts/build.sh" "$root/build"
-ctest --test-dir "$root/build" --output-on-failure
+ctest --test-dir "$root/build" --output-on-failure -j 2
 
-echo "== Debian package (dpkg-buildpackage, lintian), unpacked and installed"
+step "Debian package (dpkg-buildpackage, lintian), unpacked and installed"
 deb=$("$root/scripts/package.sh" "$root/build-deb" | tail -n 1)
 RBLSCOPE_DEB="$deb" RBLSCOPE_DEB_INSTALL=1 "$root/build/tests/rblscope_integration" -tc='package:*'
 
-echo "== build (ASan + UBSan) and tests"
+step "build (ASan + UBSan) and tests"
 "$root/scripts/build.sh" "$root/build-asan" -DRBLSCOPE_SANITIZE=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir "$root/build-asan" --output-on-failure
+  ctest --test-dir "$root/build-asan" --output-on-failure -j 2
 
-echo "== fuzzing (clang + libFuzzer, ASan + UBSan): 30 s per target"
-"$root/scripts/fuzz.sh" "${RBLSCOPE_FUZZ_SECONDS:-30}"
+# The corpora were replayed above; this is a short look for new inputs, not a fuzzing run.
+step "fuzzing (clang + libFuzzer, ASan + UBSan): ${RBLSCOPE_FUZZ_SECONDS:-10} s per target"
+"$root/scripts/fuzz.sh" "${RBLSCOPE_FUZZ_SECONDS:-10}"
