@@ -5,8 +5,8 @@
 // current one), listing codes live on a separate info series, and a lookup error carries
 // no reason label. Series therefore stay the same from one refresh to the next.
 
-#include "report/prometheus_text.hpp"
 #include "rblscope/result.hpp"
+#include "report/prometheus_text.hpp"
 
 #include <string>
 #include <vector>
