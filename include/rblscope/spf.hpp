@@ -60,6 +60,8 @@ struct SpfOutcome {
     std::optional<DnsQuestion> need; ///< set: run again once this is answered
     std::string domain;              ///< the domain whose policy was evaluated
     std::string mechanism;           ///< the term that decided ("-all", "ip4:192.0.2.0/24", ...)
+    std::string record;              ///< the domain whose record holds that term (inside
+                                     ///< includes and redirects): where a fix belongs
     std::string explanation;         ///< fail: the exp= text, or "" when there is none
     std::string problem;             ///< permerror/temperror: why, for people
     int dns_lookups = 0;             ///< terms that caused DNS lookups (limit 10)

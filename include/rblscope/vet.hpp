@@ -4,10 +4,13 @@
 /// HELO, SPF, DMARC and DKIM, graded together with the blocklist check.
 
 #include "rblscope/error.hpp"
+#include "rblscope/explain.hpp"
 #include "rblscope/ip.hpp"
 #include "rblscope/result.hpp"
 #include "rblscope/spf.hpp"
 
+#include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +27,7 @@ struct PtrCheck {
     bool generic = false;       ///< the name looks like an ISP's pool name (dsl, dyn, octets)
     std::string generic_why;    ///< the pattern or "the address's octets are in the name"
     std::string helo;           ///< --helo as given
+    bool helo_judged = true;    ///< false: another address uses that name (see finish_vet)
     bool helo_matches = false;  ///< HELO equals the confirmed PTR name
     bool helo_resolves = false; ///< HELO's A/AAAA holds the address
     DnsAnswer::Status helo_status = DnsAnswer::Status::ok;
@@ -77,7 +81,9 @@ struct AddressVet {
 struct RecipientCheck {
     std::string domain;
     DnsAnswer::Status status = DnsAnswer::Status::ok;
-    std::vector<std::string> mx; ///< exchange names, sanitised, in answer order
+    std::vector<std::string> mx;          ///< exchange names, sanitised, in answer order
+    std::optional<MailProvider> provider; ///< who filters its mail (finish_vet), if known
+    std::string provider_via;             ///< the MX host that told
 };
 
 /// Domain-wide findings (once per run).
@@ -104,16 +110,69 @@ struct VetOptions {
 [[nodiscard]] Result<std::vector<AddressVet>>
 vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, DomainVet& domain);
 
+/// The smallest SPF edit that makes a group of failing addresses pass: the fewest
+/// ip4:/ip6: terms that cover them and no address outside the vetted ones, in the record
+/// where the same host's (or block's) passing addresses already stand.
+struct SpfChange {
+    std::string record;             ///< the domain whose TXT record to edit
+    std::vector<std::string> terms; ///< "ip4:192.0.2.96/28", "ip6:2001:db8::25"
+    std::size_t addresses = 0;      ///< failing addresses the terms cover
+    bool publish = false;           ///< the domain has no SPF record: publish one
+    std::string why;                ///< why that record ("where 192.0.2.25 passes", ...)
+};
+
+/// Whether an SPF result is one an added term would turn into a pass (fail, softfail,
+/// neutral, none; errors want a fixed record, not a term).
+[[nodiscard]] bool spf_needs_term(SpfResult result);
+
+/// The smallest changes for every address whose SPF result is fail, softfail, neutral or
+/// none (spf_advice.cpp; exposed for tests).
+[[nodiscard]] std::vector<SpfChange> spf_changes(const std::vector<AddressVet>& addresses,
+                                                 const std::string& domain);
+
+/// When and how the vetting was done, for the reports.
+struct VetContext {
+    std::vector<std::string> targets; ///< as given
+    double started_unix = 0;
+    std::string resolver;           ///< "127.0.0.53:53 (the system's)", "192.0.2.53:53"
+    std::vector<std::string> lists; ///< the blocklists asked (zone names)
+};
+
+/// A whole vetting: what the writers (text, JSON, HTML) show.
+struct VetReport {
+    VetContext context;
+    std::vector<AddressVet> addresses;
+    DomainVet domain;
+    std::map<std::string, int> listings_by_zone; ///< blocklist listings (no allow/info lists)
+    std::map<Readiness, int> grades;             ///< addresses per grade
+    std::vector<SpfChange> spf_changes;
+    std::string helo_note; ///< the addresses --helo was judged for, when not every one
+    int exit_code = 0;     ///< Monitoring Plugins state (ready 0, caution 1, burned 2)
+    bool interrupted = false;
+};
+
+/// Settles a report whose addresses carry their DNS checks and blocklist reports: which
+/// addresses --helo applies to, grades, listings by list, SPF changes, recipient providers
+/// and the exit code (`worst_input`: 3 when some input could not be used, else 0).
+void finish_vet(VetReport& report, const BounceKnowledge& knowledge, int worst_input);
+
+/// "256 addresses: 1 ready, 252 caution, 3 burned" (", 2 unknown" when there are any).
+[[nodiscard]] std::string grade_summary(const VetReport& report);
+
 /// Sets grade and reasons from what was found: burned (a critical blocklisting), caution
 /// (policy listings, no or unconfirmed PTR, generic PTR, SPF not pass, weak or missing DKIM,
 /// no DMARC, lists that could not be asked), ready otherwise.
 void grade(AddressVet& address, const DomainVet& domain);
 
+/// The writers (src/report/vet_*.cpp). Text: one section per address (one line each past 16
+/// addresses), the domain, the SPF changes, the summary and the recipient domains.
+void write_vet_text(std::FILE* out, const VetReport& report);
+/// One JSON document (the schema is in the README).
+[[nodiscard]] std::string vet_json(const VetReport& report);
 /// A self-contained HTML page (inline CSS, no script, nothing fetched when viewed): the
-/// addresses as a grid coloured by grade, each cell linking to its details.
-[[nodiscard]] std::string vet_html(const std::vector<AddressVet>& addresses,
-                                   const DomainVet& domain,
-                                   const std::string& title);
+/// addresses as a grid coloured by grade, each cell linking to its details, with everything
+/// the text report says.
+[[nodiscard]] std::string vet_html(const VetReport& report);
 
 /// A and AAAA of each host name, all asked at once; an entry with no addresses carries the
 /// reason in `problem`.

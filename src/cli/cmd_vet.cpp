@@ -5,10 +5,9 @@
 #include "cli/progress.hpp"
 #include "cli/signals.hpp"
 #include "rblscope/rblscope.hpp"
-#include "report/json_writer.hpp"
 
-#include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <map>
@@ -16,8 +15,6 @@
 namespace rblscope::cli {
 
 namespace {
-
-constexpr std::size_t k_detail_limit = 16; // text: more addresses than this get one line each
 
 /// Keeps every target's report (a vetted block is small: one per address).
 class CollectingSink final : public ResultSink {
@@ -34,432 +31,6 @@ class CollectingSink final : public ResultSink {
   private:
     Progress& m_progress;
 };
-
-int exit_of(Readiness r) {
-    switch (r) {
-    case Readiness::ready:
-        return 0;
-    case Readiness::caution:
-        return 1;
-    case Readiness::burned:
-        return 2;
-    case Readiness::unknown:
-        break;
-    }
-    return 3;
-}
-
-/// Nagios order: CRITICAL > WARNING > UNKNOWN > OK.
-int worse(int a, int b) {
-    const auto rank = [](int e) { return e == 2 ? 3 : e == 1 ? 2 : e == 3 ? 1 : 0; };
-    return rank(a) >= rank(b) ? a : b;
-}
-
-std::string_view dns_status(DnsAnswer::Status s) {
-    return s == DnsAnswer::Status::ok         ? "ok"
-           : s == DnsAnswer::Status::nxdomain ? "nxdomain"
-                                              : "error";
-}
-
-std::string ptr_line(const PtrCheck& p) {
-    if (p.status == DnsAnswer::Status::error) {
-        return "DNS error";
-    }
-    if (p.names.empty()) {
-        return "none";
-    }
-    std::string s = fmt::format("{}", fmt::join(p.names, ", "));
-    s += p.confirmed.empty() ? ", not forward-confirmed" : ", forward-confirmed";
-    if (p.generic) {
-        s += ", generic (" + p.generic_why + ")";
-    }
-    return s;
-}
-
-std::string blocklist_line(const TargetReport& b) {
-    std::vector<std::string> listed;
-    for (const auto& r : b.results) {
-        if (r.status == Status::listed && r.zone->role != ZoneRole::allow) {
-            listed.push_back(fmt::format("{} ({})", r.zone->zone, fmt::join(r.codes, ", ")));
-        }
-    }
-    std::string s = listed.empty()
-                        ? fmt::format("clean on {} lists", b.clean)
-                        : fmt::format("listed on {}: {}", listed.size(), fmt::join(listed, "; "));
-    if (b.errors + b.timeouts > 0) {
-        s += fmt::format(" ({} could not be asked)", b.errors + b.timeouts);
-    }
-    return s;
-}
-
-/// The provider behind a recipient domain: the first MX host the catalog knows.
-const MailProvider*
-recipient_provider(const RecipientCheck& r, const BounceKnowledge& k, std::string* via) {
-    for (const auto& mx : r.mx) {
-        if (const auto* p = provider_for_host(k, mx)) {
-            *via = mx;
-            return p;
-        }
-    }
-    return nullptr;
-}
-
-void print_recipients(const DomainVet& domain, const BounceKnowledge& k) {
-    for (const auto& r : domain.recipients) {
-        fmt::print("\nRecipient domain {}\n", r.domain);
-        if (r.mx.empty()) {
-            fmt::print("  MX     {}\n",
-                       r.status == DnsAnswer::Status::error ? "DNS error"
-                       : r.status == DnsAnswer::Status::nxdomain
-                           ? "the domain does not exist"
-                           : "none (mail goes to its A record)");
-            continue;
-        }
-        fmt::print("  MX     {}\n", fmt::join(r.mx, ", "));
-        std::string via;
-        const auto* p = recipient_provider(r, k, &via);
-        if (p == nullptr) {
-            fmt::print("  filter not one the catalog knows (a self-run server or an unlisted "
-                       "service)\n");
-            continue;
-        }
-        fmt::print("  filter {} (by {})\n", p->name, via);
-        if (!p->checks.empty()) {
-            fmt::print("  checks {}\n", p->checks);
-        }
-        for (std::size_t i = 0; i < p->before_sending.size(); ++i) {
-            fmt::print("  {}  {}. {}\n", i == 0 ? "before" : "      ", i + 1, p->before_sending[i]);
-        }
-    }
-}
-
-void print_text(const std::vector<AddressVet>& all,
-                const DomainVet& domain,
-                const std::map<std::string, int>& dominant) {
-    const bool brief = all.size() > k_detail_limit;
-    for (const auto& a : all) {
-        const auto grade = std::string(to_string(a.grade));
-        std::string upper = grade;
-        std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) {
-            return static_cast<char>(std::toupper(c));
-        });
-        const std::string from = a.target != a.ip.to_string() ? " (" + a.target + ")" : "";
-        if (brief) {
-            fmt::print("{:<40} {:<8} {}\n",
-                       a.ip.to_string() + from,
-                       upper,
-                       a.reasons.empty() ? std::string() : a.reasons.front());
-            continue;
-        }
-        fmt::print("{}{}  {}\n", a.ip.to_string(), from, upper);
-        if (a.blocklists) {
-            fmt::print("  blocklists  {}\n", blocklist_line(*a.blocklists));
-        }
-        fmt::print("  PTR         {}\n", ptr_line(a.ptr));
-        if (!a.ptr.helo.empty()) {
-            fmt::print("  HELO        {}: {}, {}\n",
-                       a.ptr.helo,
-                       a.ptr.helo_matches ? "matches the PTR" : "differs from the PTR",
-                       a.ptr.helo_resolves ? "resolves to this address"
-                                           : "does not resolve to this address");
-        }
-        if (a.spf) {
-            const auto& o = a.spf->outcome;
-            fmt::print("  SPF         {}: {}{}\n",
-                       o.domain.empty() ? domain.domain : o.domain,
-                       to_string(o.result),
-                       o.mechanism.empty() ? "" : " (" + o.mechanism + ")");
-            if (!a.spf->fix.empty()) {
-                fmt::print("              fix: {}\n", a.spf->fix);
-            }
-        }
-        for (const auto& r : a.reasons) {
-            fmt::print("  - {}\n", r);
-        }
-        fmt::print("\n");
-    }
-    if (!domain.domain.empty()) {
-        fmt::print("{}{}\n", brief ? "\n" : "", "Domain " + domain.domain);
-        if (domain.dmarc) {
-            const auto& d = *domain.dmarc;
-            fmt::print(
-                "  DMARC  {}{}\n",
-                d.policy.empty()
-                    ? "none"
-                    : "p=" + d.policy + (d.pct != 100 ? fmt::format(" pct={}", d.pct) : ""),
-                fmt::format(" ({}{})", d.queried, d.problem.empty() ? "" : ": " + d.problem));
-        }
-        if (domain.dkim) {
-            const auto& k = *domain.dkim;
-            fmt::print("  DKIM   {}: {}\n",
-                       k.queried,
-                       !k.present  ? std::string("no key")
-                       : k.revoked ? std::string("revoked (empty p=)")
-                       : !k.problem.empty()
-                           ? k.problem
-                           : fmt::format("{} {} bits{}",
-                                         k.algorithm,
-                                         k.bits,
-                                         k.algorithm == "rsa" && k.bits < 2048 ? " (weak)" : ""));
-        }
-    }
-    std::map<Readiness, int> counts;
-    for (const auto& a : all) {
-        ++counts[a.grade];
-    }
-    fmt::print("\nSummary: {} addresses: {} ready, {} caution, {} burned{}\n",
-               all.size(),
-               counts[Readiness::ready],
-               counts[Readiness::caution],
-               counts[Readiness::burned],
-               counts[Readiness::unknown] > 0
-                   ? fmt::format(", {} unknown", counts[Readiness::unknown])
-                   : "");
-    if (!dominant.empty()) {
-        std::vector<std::pair<std::string, int>> lists(dominant.begin(), dominant.end());
-        std::stable_sort(lists.begin(), lists.end(), [](const auto& x, const auto& y) {
-            return x.second > y.second;
-        });
-        std::vector<std::string> parts;
-        for (std::size_t i = 0; i < lists.size() && i < 8; ++i) {
-            parts.push_back(fmt::format("{} ({})", lists[i].first, lists[i].second));
-        }
-        fmt::print("Listings by list: {}\n", fmt::join(parts, ", "));
-    }
-}
-
-void write_json(fmt::memory_buffer& b,
-                const std::vector<AddressVet>& all,
-                const DomainVet& domain,
-                const std::map<std::string, int>& dominant,
-                int exit_code,
-                const BounceKnowledge& knowledge) {
-    JsonWriter w(b);
-    w.begin_object();
-    w.key("version");
-    w.value(RBLSCOPE_VERSION);
-    w.key("recipients");
-    w.begin_array();
-    for (const auto& r : domain.recipients) {
-        w.begin_object();
-        w.key("domain");
-        w.value(r.domain);
-        w.key("status");
-        w.value(dns_status(r.status));
-        w.key("mx");
-        w.strings(r.mx);
-        std::string via;
-        const auto* p = recipient_provider(r, knowledge, &via);
-        w.key("provider");
-        if (p != nullptr) {
-            w.begin_object();
-            w.key("id");
-            w.value(p->id);
-            w.key("name");
-            w.value(p->name);
-            w.key("via");
-            w.value(via);
-            w.key("checks");
-            w.string_or_null(p->checks);
-            w.key("before_sending");
-            w.strings(p->before_sending);
-            w.end_object();
-        } else {
-            w.null();
-        }
-        w.end_object();
-    }
-    w.end_array();
-    w.key("domain");
-    if (domain.domain.empty()) {
-        w.null();
-    } else {
-        w.begin_object();
-        w.key("name");
-        w.value(domain.domain);
-        w.key("dmarc");
-        if (domain.dmarc) {
-            const auto& d = *domain.dmarc;
-            w.begin_object();
-            w.key("queried");
-            w.value(d.queried);
-            w.key("status");
-            w.value(dns_status(d.status));
-            w.key("record");
-            w.string_or_null(d.record);
-            w.key("policy");
-            w.string_or_null(d.policy);
-            w.key("subdomain_policy");
-            w.string_or_null(d.subdomain_policy);
-            w.key("pct");
-            w.value(d.pct);
-            w.key("rua");
-            w.string_or_null(d.rua);
-            w.key("problem");
-            w.string_or_null(d.problem);
-            w.end_object();
-        } else {
-            w.null();
-        }
-        w.key("dkim");
-        if (domain.dkim) {
-            const auto& k = *domain.dkim;
-            w.begin_object();
-            w.key("selector");
-            w.value(k.selector);
-            w.key("queried");
-            w.value(k.queried);
-            w.key("status");
-            w.value(dns_status(k.status));
-            w.key("present");
-            w.value(k.present);
-            w.key("revoked");
-            w.value(k.revoked);
-            w.key("algorithm");
-            w.string_or_null(k.algorithm);
-            w.key("bits");
-            w.value(k.bits);
-            w.key("problem");
-            w.string_or_null(k.problem);
-            w.end_object();
-        } else {
-            w.null();
-        }
-        w.end_object();
-    }
-    w.key("addresses");
-    w.begin_array();
-    for (const auto& a : all) {
-        w.begin_object();
-        w.key("ip");
-        w.value(a.ip.to_string());
-        w.key("target");
-        w.value(a.target);
-        w.key("grade");
-        w.value(to_string(a.grade));
-        w.key("reasons");
-        w.strings(a.reasons);
-        w.key("ptr");
-        w.begin_object();
-        w.key("status");
-        w.value(dns_status(a.ptr.status));
-        w.key("names");
-        w.strings(a.ptr.names);
-        w.key("confirmed");
-        w.string_or_null(a.ptr.confirmed);
-        w.key("forward_error");
-        w.value(a.ptr.forward_error);
-        w.key("generic");
-        w.value(a.ptr.generic);
-        w.key("generic_why");
-        w.string_or_null(a.ptr.generic_why);
-        w.end_object();
-        w.key("helo");
-        if (a.ptr.helo.empty()) {
-            w.null();
-        } else {
-            w.begin_object();
-            w.key("name");
-            w.value(a.ptr.helo);
-            w.key("matches_ptr");
-            w.value(a.ptr.helo_matches);
-            w.key("resolves_to_ip");
-            w.value(a.ptr.helo_resolves);
-            w.end_object();
-        }
-        w.key("spf");
-        if (a.spf) {
-            const auto& o = a.spf->outcome;
-            w.begin_object();
-            w.key("result");
-            w.value(to_string(o.result));
-            w.key("domain");
-            w.value(o.domain);
-            w.key("mechanism");
-            w.string_or_null(o.mechanism);
-            w.key("problem");
-            w.string_or_null(o.problem);
-            w.key("fix");
-            w.string_or_null(a.spf->fix);
-            w.key("dns_lookups");
-            w.value(o.dns_lookups);
-            w.key("void_lookups");
-            w.value(o.void_lookups);
-            w.end_object();
-        } else {
-            w.null();
-        }
-        w.key("blocklists");
-        if (a.blocklists) {
-            const auto& rep = *a.blocklists;
-            w.begin_object();
-            w.key("verdict");
-            w.value(to_string(rep.verdict));
-            w.key("score");
-            w.value(rep.score);
-            w.key("listed");
-            w.begin_array();
-            for (const auto& r : rep.results) {
-                if (r.status != Status::listed) {
-                    continue;
-                }
-                w.begin_object();
-                w.key("zone");
-                w.value(r.zone->zone);
-                w.key("id");
-                w.value(r.zone->id);
-                w.key("role");
-                w.value(to_string(r.zone->role));
-                w.key("severity");
-                w.value(to_string(r.severity));
-                w.key("codes");
-                w.strings(r.codes);
-                w.key("meaning");
-                w.string_or_null(r.meaning);
-                w.key("delist_url");
-                w.string_or_null(r.delist_url);
-                w.end_object();
-            }
-            w.end_array();
-            w.key("clean");
-            w.value(rep.clean);
-            w.key("errors");
-            w.value(rep.errors + rep.timeouts);
-            w.end_object();
-        } else {
-            w.null();
-        }
-        w.end_object();
-    }
-    w.end_array();
-    std::map<Readiness, std::uint64_t> counts;
-    for (const auto& a : all) {
-        ++counts[a.grade];
-    }
-    w.key("summary");
-    w.begin_object();
-    w.key("addresses");
-    w.value(static_cast<std::uint64_t>(all.size()));
-    w.key("interrupted");
-    w.value(stop_signal() != 0);
-    for (const auto r :
-         {Readiness::ready, Readiness::caution, Readiness::burned, Readiness::unknown}) {
-        w.key(to_string(r));
-        w.value(counts[r]);
-    }
-    w.key("listings_by_zone");
-    w.begin_object();
-    for (const auto& [zone, n] : dominant) {
-        w.key(zone);
-        w.value(n);
-    }
-    w.end_object();
-    w.key("exit_code");
-    w.value(exit_code);
-    w.end_object();
-    w.end_object();
-    b.push_back('\n');
-}
 
 } // namespace
 
@@ -622,13 +193,15 @@ int run_vet_command(const VetCommandOptions& opt) {
         return unknown;
     }
 
-    DomainVet domain;
-    auto vetted = vet_dns(addresses, vo, domain);
+    VetReport report;
+    report.context.targets = opt.targets;
+    report.context.started_unix = static_cast<double>(std::time(nullptr));
+    auto vetted = vet_dns(addresses, vo, report.domain);
     if (!vetted) {
         error("{}", vetted.error().to_string());
         return unknown;
     }
-    auto& all = vetted.value();
+    report.addresses = std::move(vetted.value());
 
     // Blocklists: the engine's normal run over every address at once.
     std::vector<std::string> ip_texts;
@@ -642,55 +215,40 @@ int run_vet_command(const VetCommandOptions& opt) {
     progress.finish();
     if (!summary) {
         error("{}", summary.error().to_string());
+    } else {
+        report.context.resolver = fmt::format("{}{}",
+                                              fmt::join(summary->resolvers, ", "),
+                                              opt.resolvers.empty() ? " (the system's)" : "");
     }
-    std::map<std::string, int> dominant;
-    int exit_code = 0;
-    for (std::size_t i = 0; i < all.size(); ++i) {
-        auto& a = all[i];
+    for (const auto* z : prepared.zones) {
+        report.context.lists.push_back(z->zone);
+    }
+    for (std::size_t i = 0; i < report.addresses.size(); ++i) {
+        auto& a = report.addresses[i];
         a.target = origins[i];
         if (auto it = sink.reports.find(a.ip.to_string()); it != sink.reports.end()) {
             a.blocklists = it->second;
-            for (const auto& r : it->second.results) {
-                if (r.status == Status::listed && r.zone->role != ZoneRole::allow &&
-                    r.zone->role != ZoneRole::info) {
-                    ++dominant[r.zone->zone];
-                }
-            }
         }
-        grade(a, domain);
-        exit_code = worse(exit_code, exit_of(a.grade));
     }
-    if (bad > 0) {
-        exit_code = worse(exit_code, unknown);
-    }
-    const bool interrupted = stop_signal() != 0;
-    if (interrupted) {
-        exit_code = unknown; // what was found is shown, but the vetting is incomplete
-    }
+    report.interrupted = stop_signal() != 0;
+    finish_vet(report, knowledge.value(), bad > 0 ? unknown : 0);
+    int exit_code = report.exit_code;
     if (!opt.html_file.empty()) {
-        std::string title = "rblscope vet";
-        for (const auto& t : opt.targets) {
-            title += " " + t;
-        }
-        const auto page = vet_html(all, domain, title);
+        const auto page = vet_html(report);
         std::FILE* f = std::fopen(opt.html_file.c_str(), "wb");
         const bool ok = f != nullptr && std::fwrite(page.data(), 1, page.size(), f) == page.size();
         if (f == nullptr || std::fclose(f) != 0 || !ok) {
             error("--html {}: cannot write the report", opt.html_file);
-            exit_code = worse(exit_code, unknown);
+            exit_code = exit_code == 0 ? unknown : exit_code; // a finding still outranks it
         }
     }
     if (opt.format == "json") {
-        fmt::memory_buffer b;
-        write_json(b, all, domain, dominant, exit_code, knowledge.value());
-        std::fwrite(b.data(), 1, b.size(), stdout);
+        const auto doc = vet_json(report);
+        std::fwrite(doc.data(), 1, doc.size(), stdout);
     } else {
-        if (!all.empty()) {
-            print_text(all, domain, dominant);
-        }
-        print_recipients(domain, knowledge.value());
+        write_vet_text(stdout, report);
     }
-    if (interrupted) {
+    if (report.interrupted) {
         error("{}: stopped; lookups still open are shown as DNS errors or "
               "timeouts",
               signal_name(stop_signal()));

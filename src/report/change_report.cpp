@@ -4,6 +4,7 @@
 #include "rblscope/verdict.hpp"
 #include "report/json_writer.hpp"
 #include "report/summary_json.hpp"
+#include "report/time_text.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -26,15 +27,6 @@ struct ZoneChange {
     int broke = 0, recovered = 0;
     std::string error; ///< an example, when it broke
 };
-
-std::string utc(std::int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return buf;
-}
 
 std::string joined(const std::vector<std::string>& v) {
     std::string out;
@@ -159,7 +151,7 @@ class ChangeReport final : public Report {
                        "{}; {} since the run of {}\n",
                        counts,
                        fmt::format("{} change{}", n, n == 1 ? "" : "s"),
-                       utc(m_previous->written));
+                       utc_text(m_previous->written));
         }
         std::fflush(m_out);
     }
@@ -221,7 +213,7 @@ class ChangeReport final : public Report {
         w.key("version");
         w.value(RBLSCOPE_VERSION);
         w.key("previous_run");
-        m_previous == nullptr ? w.null() : w.value(utc(m_previous->written));
+        m_previous == nullptr ? w.null() : w.value(utc_text(m_previous->written));
         w.key("changes");
         w.begin_array();
         for (const auto& c : m_changes) {

@@ -3,7 +3,9 @@
 // time; every text from DNS or the catalog is HTML-escaped.
 
 #include "rblscope/vet.hpp"
+#include "report/time_text.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <map>
@@ -66,27 +68,111 @@ table{border-collapse:collapse}td,th{text-align:left;padding:.15em .8em .15em 0;
 code{font-size:12px}
 )";
 
+std::string context_html(const VetContext& c) {
+    std::string h = "<p id=\"context\">";
+    if (c.started_unix > 0) {
+        h += "Made " + esc(utc_text(static_cast<std::int64_t>(c.started_unix)));
+    }
+    if (!c.lists.empty()) {
+        h += fmt::format(", asking {} blocklist{} through {}.",
+                         c.lists.size(),
+                         c.lists.size() == 1 ? "" : "s",
+                         esc(c.resolver.empty() ? "the system's resolver" : c.resolver));
+        h += fmt::format(" <details><summary>The lists</summary><code>{}</code></details>",
+                         esc(fmt::format("{}", fmt::join(c.lists, " "))));
+    }
+    return h + "</p>\n";
+}
+
+std::string listings_html(const std::map<std::string, int>& by_zone) {
+    if (by_zone.empty()) {
+        return {};
+    }
+    std::vector<std::pair<std::string, int>> lists(by_zone.begin(), by_zone.end());
+    std::stable_sort(lists.begin(), lists.end(), [](const auto& x, const auto& y) {
+        return x.second > y.second;
+    });
+    std::string h = "<h2>Listings by list</h2>\n<table id=\"listings\">";
+    for (const auto& [zone, n] : lists) {
+        h += fmt::format("<tr><td><code>{}</code></td><td>{} address{}</td></tr>",
+                         esc(zone),
+                         n,
+                         n == 1 ? "" : "es");
+    }
+    return h + "</table>\n";
+}
+
+std::string spf_changes_html(const std::vector<SpfChange>& changes) {
+    if (changes.empty()) {
+        return {};
+    }
+    std::string h = "<h2>SPF changes</h2>\n<ul id=\"spf\">";
+    for (const auto& c : changes) {
+        const auto terms = esc(fmt::format("{}", fmt::join(c.terms, " ")));
+        h += fmt::format("<li>{} <code>{}</code>: <code>{}</code> ({} address{}; {})</li>",
+                         c.publish ? "publish at" : "add to the record of",
+                         esc(c.record),
+                         c.publish ? "v=spf1 " + terms + " ~all" : terms,
+                         c.addresses,
+                         c.addresses == 1 ? "" : "es",
+                         esc(c.why));
+    }
+    return h + "</ul>\n";
+}
+
+std::string recipients_html(const DomainVet& domain) {
+    if (domain.recipients.empty()) {
+        return {};
+    }
+    std::string h = "<h2>Recipient domains</h2>\n<div id=\"recipients\">";
+    for (const auto& r : domain.recipients) {
+        h += fmt::format("<h3>{}</h3><table>", esc(r.domain));
+        h += fmt::format("<tr><th>MX</th><td>{}</td></tr>",
+                         !r.mx.empty() ? esc(fmt::format("{}", fmt::join(r.mx, ", ")))
+                         : r.status == DnsAnswer::Status::error ? std::string("DNS error")
+                         : r.status == DnsAnswer::Status::nxdomain
+                             ? std::string("the domain does not exist")
+                             : std::string("none (mail goes to its A record)"));
+        if (r.provider) {
+            const auto& p = *r.provider;
+            h += fmt::format("<tr><th>Filter</th><td>{} (by <code>{}</code>)</td></tr>",
+                             esc(p.name),
+                             esc(r.provider_via));
+            if (!p.checks.empty()) {
+                h += fmt::format("<tr><th>Checks</th><td>{}</td></tr>", esc(p.checks));
+            }
+            if (!p.before_sending.empty()) {
+                h += "<tr><th>Before sending</th><td><ol>";
+                for (const auto& step : p.before_sending) {
+                    h += "<li>" + esc(step) + "</li>";
+                }
+                h += "</ol></td></tr>";
+            }
+        } else if (!r.mx.empty()) {
+            h += "<tr><th>Filter</th><td>not one the catalog knows (a self-run server or an "
+                 "unlisted service)</td></tr>";
+        }
+        h += "</table>";
+    }
+    return h + "</div>\n";
+}
+
 } // namespace
 
-std::string
-vet_html(const std::vector<AddressVet>& all, const DomainVet& domain, const std::string& title) {
-    std::map<Readiness, int> counts;
-    for (const auto& a : all) {
-        ++counts[a.grade];
+std::string vet_html(const VetReport& report) {
+    const auto& all = report.addresses;
+    const auto& domain = report.domain;
+    std::string title = "rblscope vet";
+    for (const auto& t : report.context.targets) {
+        title += " " + t;
     }
     std::string h;
     h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
     h += "<meta name=\"viewport\" content=\"width=device-width\">";
     h += fmt::format("<title>{}</title><style>{}</style></head><body>\n", esc(title), k_style);
     h += fmt::format("<h1>{}</h1>\n", esc(title));
-    h += fmt::format("<p id=\"summary\">{} addresses: {} ready, {} caution, {} burned{}</p>\n",
-                     all.size(),
-                     counts[Readiness::ready],
-                     counts[Readiness::caution],
-                     counts[Readiness::burned],
-                     counts[Readiness::unknown] > 0
-                         ? fmt::format(", {} unknown", counts[Readiness::unknown])
-                         : "");
+    h += context_html(report.context);
+    h += fmt::format("<p id=\"summary\">{}</p>\n", esc(grade_summary(report)));
     h += "<p class=\"legend\"><span class=\"ready\">ready</span><span class=\"caution\">caution"
          "</span><span class=\"burned\">burned</span><span class=\"unknown\">unknown</span></p>\n";
     h += "<div class=\"grid\" id=\"grid\">\n";
@@ -100,6 +186,12 @@ vet_html(const std::vector<AddressVet>& all, const DomainVet& domain, const std:
                          esc(cell_label(a.ip)));
     }
     h += "</div>\n";
+    h += listings_html(report.listings_by_zone);
+    h += spf_changes_html(report.spf_changes);
+    if (!report.helo_note.empty()) {
+        h += fmt::format("<p id=\"helo\">{}</p>\n", esc(report.helo_note));
+    }
+    h += recipients_html(domain);
     if (!domain.domain.empty()) {
         h += fmt::format("<h2>Domain {}</h2>\n<table>", esc(domain.domain));
         if (domain.dmarc) {
@@ -144,6 +236,13 @@ vet_html(const std::vector<AddressVet>& all, const DomainVet& domain, const std:
                 : esc(fmt::format("{}", fmt::join(p.names, ", "))) +
                       (p.confirmed.empty() ? " (not forward-confirmed)" : " (forward-confirmed)") +
                       (p.generic ? ", generic: " + esc(p.generic_why) : ""));
+        if (!p.helo.empty() && p.helo_judged) {
+            h += fmt::format("<tr><th>HELO</th><td>{}: {}, {}</td></tr>",
+                             esc(p.helo),
+                             p.helo_matches ? "matches the PTR" : "differs from the PTR",
+                             p.helo_resolves ? "resolves to this address"
+                                             : "does not resolve to this address");
+        }
         if (a.spf) {
             h += fmt::format("<tr><th>SPF</th><td>{} {}</td></tr>",
                              to_string(a.spf->outcome.result),

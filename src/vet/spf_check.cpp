@@ -31,6 +31,7 @@ struct Ctx {
     std::optional<DnsQuestion> need;
     std::string problem;
     std::string mechanism;
+    std::string include_record; ///< the record that decided inside the last include that passed
 };
 
 std::string normalize_name(std::string_view name) {
@@ -455,6 +456,7 @@ std::optional<Match> evaluate(Ctx& ctx, const SpfTerm& t, const std::string& dom
     }
     switch (inner->result) {
     case SpfResult::pass:
+        ctx.include_record = inner->record;
         return Match::yes;
     case SpfResult::fail:
     case SpfResult::softfail:
@@ -530,6 +532,7 @@ explanation(Ctx& ctx, const std::string& spec, const std::string& domain) {
 std::optional<SpfOutcome> check_host(Ctx& ctx, const std::string& domain, int depth) {
     SpfOutcome out;
     out.domain = domain;
+    out.record = domain;
     if (depth > 20) { // a loop of includes or redirects; the lookup limit ends it sooner
         out.result = SpfResult::permerror;
         out.problem = "includes nested too deep";
@@ -603,6 +606,9 @@ std::optional<SpfOutcome> check_host(Ctx& ctx, const std::string& domain, int de
         }
         out.result = result_of(t.qualifier);
         out.mechanism = term_text(t);
+        if (t.name == "include") {
+            out.record = ctx.include_record;
+        }
         if (out.result == SpfResult::fail && exp != nullptr) {
             auto text = explanation(ctx, exp->value, domain);
             if (!text) {
@@ -645,7 +651,7 @@ std::optional<SpfOutcome> check_host(Ctx& ctx, const std::string& domain, int de
 } // namespace
 
 SpfOutcome spf_check(const SpfQuery& query, const DnsView& dns) {
-    Ctx ctx{query, dns, {}, {}, {}, 0, 0, std::nullopt, {}, {}};
+    Ctx ctx{query, dns, {}, {}, {}, 0, 0, std::nullopt, {}, {}, {}};
     ctx.sender = query.sender.empty() ? "postmaster@" + query.helo : query.sender;
     const auto at = ctx.sender.rfind('@');
     if (at == std::string::npos) {

@@ -220,9 +220,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         vet.blocklists = blocklists;
         vet.grade = Readiness::burned;
-        DomainVet domain;
-        domain.domain = shown(raw[5]);
-        return vet_html({vet}, domain, shown(raw[6]));
+        VetReport vetting;
+        vetting.addresses = {vet};
+        vetting.domain.domain = shown(raw[5]);
+        vetting.context.targets = {shown(raw[6])};
+        vetting.context.resolver = shown(raw[2]);
+        vetting.context.lists = {shown(raw[3])};
+        vetting.listings_by_zone[shown(raw[1])] = 2;
+        vetting.helo_note = shown(raw[7]);
+        vetting.spf_changes.push_back(
+            SpfChange{shown(raw[5]), {shown(raw[4])}, 3, false, shown(raw[0])});
+        RecipientCheck recipient;
+        recipient.domain = shown(raw[5]);
+        recipient.mx = {shown(raw[6])};
+        recipient.provider = MailProvider{};
+        recipient.provider->name = shown(raw[0]);
+        recipient.provider->checks = shown(raw[1]);
+        recipient.provider->before_sending = {shown(raw[2])};
+        recipient.provider_via = shown(raw[6]);
+        vetting.domain.recipients.push_back(recipient);
+        if (!nlohmann::json::accept(vet_json(vetting))) {
+            fuzz::fail("the vet JSON report does not parse", vet_json(vetting));
+        }
+        return vet_html(vetting);
     };
     const auto hostile = page([](const std::string& s) { return sanitize_text(s); });
     const auto tame = page([](const std::string& s) { return defused(sanitize_text(s)); });

@@ -40,6 +40,11 @@ VetDns& vet_dns_server() {
             key.out +
             "\n"
             "contoso.test\tMX\t10\tcontoso-test.mail.protection.outlook.com\n"
+            // A domain whose addresses stand in an included record.
+            "spf.test\tTXT\tv=spf1 include:_spf.spf.test ~all\n"
+            "_spf.spf.test\tTXT\tv=spf1 ip4:192.0.2.25 -all\n"
+            "mail.spf.test\tA\t192.0.2.25\n"
+            "mail.spf.test\tAAAA\t2001:db8::25\n"
             "selfhosted.test\tMX\t10\tmail.selfhosted.test\n";
         write_file(f.dir + "/vet.records", records);
         VetDns v;
@@ -171,6 +176,60 @@ TEST_CASE("vet: a /24 end to end") {
     CHECK(text.out.find("Listings by list: bl.test (3)\n") != std::string::npos);
 }
 
+TEST_CASE("vet: the smallest SPF change, in the record where the host already stands") {
+    auto& f = fixture();
+    const auto base = std::vector<std::string>{"vet",
+                                               "--catalog",
+                                               f.catalog,
+                                               "--resolver",
+                                               fmt::format("127.0.0.1:{}", vet_dns_server().port),
+                                               "--zone-server",
+                                               fmt::format("bl.test=127.0.0.1:{}", f.rbldnsd_port),
+                                               "--zones",
+                                               "t-bl",
+                                               "--domain",
+                                               "spf.test",
+                                               "--query-timeout",
+                                               "1",
+                                               "--format",
+                                               "json"};
+    // The host's IPv4 passes through include:_spf.spf.test: its IPv6 goes there too.
+    auto args = base;
+    args.push_back("mail.spf.test");
+    auto r = run_rblscope(args);
+    CAPTURE(r.err);
+    auto doc = json::parse(r.out);
+    REQUIRE(doc["spf_changes"].size() == 1);
+    CHECK(doc["spf_changes"][0]["record"] == "_spf.spf.test");
+    CHECK(doc["spf_changes"][0]["terms"] == json::array({"ip6:2001:db8::25"}));
+    CHECK(doc["spf_changes"][0]["why"] ==
+          "where 192.0.2.25 already passes (include:_spf.spf.test)");
+    CHECK(address(doc, "2001:db8::25")["spf"]["fix"] ==
+          "add ip6:2001:db8::25 to the SPF record of _spf.spf.test (before its all term)");
+
+    // A new block: one prefix for all sixteen, not sixteen addresses; in the text too.
+    args = base;
+    args.push_back("198.51.100.96/28");
+    r = run_rblscope(args);
+    doc = json::parse(r.out);
+    REQUIRE(doc["spf_changes"].size() == 1);
+    CHECK(doc["spf_changes"][0]["record"] == "spf.test");
+    CHECK(doc["spf_changes"][0]["terms"] == json::array({"ip4:198.51.100.96/28"}));
+    CHECK(doc["spf_changes"][0]["addresses"] == 16);
+    CHECK(address(doc, "198.51.100.100")["spf"]["fix"] ==
+          "add ip4:198.51.100.96/28 to the SPF record of spf.test (before its all term) (one "
+          "change for 16 addresses)");
+    CHECK(doc["context"]["lists"] == json::array({"bl.test"}));
+    CHECK(doc["context"]["resolver"] == fmt::format("127.0.0.1:{}", vet_dns_server().port));
+    args.back() = "198.51.100.96/28";
+    args[args.size() - 2] = "text";
+    const auto text = run_rblscope(args);
+    CAPTURE(text.out);
+    CAPTURE(text.err);
+    CHECK(text.out.find("SPF changes\n  add to the record of spf.test: ip4:198.51.100.96/28 (16 "
+                        "addresses; the record whose ~all decided)\n") != std::string::npos);
+}
+
 TEST_CASE("vet: --recipient-domain names the filter behind the MX and what it checks") {
     auto& f = fixture();
     const auto r = run_rblscope({"vet",
@@ -225,7 +284,8 @@ TEST_CASE("vet: progress goes to stderr as a bar on a terminal, never into stdou
 TEST_CASE("vet: the HTML report of a /24, as headless Chromium builds it") {
     auto& f = fixture();
     const auto page = f.dir + "/vet-report.html";
-    auto args = std::vector<std::string>{"--html", page, "192.0.2.0/24"};
+    auto args = std::vector<std::string>{
+        "--html", page, "--recipient-domain", "contoso.test", "192.0.2.0/24"};
     const auto r = vet(args);
     CAPTURE(r.err);
     CHECK(r.exit_code == 2);
@@ -258,6 +318,19 @@ TEST_CASE("vet: the HTML report of a /24, as headless Chromium builds it") {
         section.find("<a href=\"https://bl.test/remove?ip=192.0.2.99\">bl.test (127.0.0.2)</a>") !=
         std::string::npos);
     CHECK(dom.out.find("<p id=\"summary\">256 addresses: 1 ready, 252 caution, 3 burned</p>") !=
+          std::string::npos);
+    // When, how and with which lists it was made; listings by list; the SPF change for the
+    // /24's failing addresses; the recipient domain's MX.
+    CHECK(dom.out.find("<p id=\"context\">Made ") != std::string::npos);
+    CHECK(dom.out.find(fmt::format("through 127.0.0.1:{}", vet_dns_server().port)) !=
+          std::string::npos);
+    CHECK(dom.out.find("<table id=\"listings\"><tbody><tr><td><code>bl.test</code></td>") !=
+          std::string::npos);
+    CHECK(dom.out.find("<ul id=\"spf\"><li>add to the record of <code>example.test</code>") !=
+          std::string::npos);
+    const auto recipients = dom.out.find("<div id=\"recipients\"><h3>contoso.test</h3>");
+    REQUIRE(recipients != std::string::npos);
+    CHECK(dom.out.find("contoso-test.mail.protection.outlook.com", recipients) !=
           std::string::npos);
     CHECK(dom.out.find("<script") == std::string::npos);
 }

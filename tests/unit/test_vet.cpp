@@ -2,7 +2,9 @@
 
 #include "rblscope/vet.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -146,11 +148,159 @@ TEST_CASE("vet: the HTML report escapes what DNS said") {
     a.ptr.names = {"<script>alert(1)</script>.example.org"};
     a.reasons = {"the PTR name <b>x</b> & co"};
     a.grade = Readiness::caution;
-    DomainVet d;
-    const auto page = vet_html({a}, d, "vet <192.0.2.7>");
+    VetReport report;
+    report.addresses = {a};
+    report.context.targets = {"<192.0.2.7>"};
+    report.context.resolver = "<b>resolver</b>";
+    report.context.lists = {"bl.test"};
+    report.listings_by_zone["<i>bl</i>.test"] = 1;
+    RecipientCheck r;
+    r.domain = "customer.example";
+    r.mx = {"<img src=x>.mail.protection.outlook.com"};
+    r.provider = MailProvider{};
+    r.provider->name = "Microsoft <365>";
+    r.provider->before_sending = {"warm up & <slowly>"};
+    r.provider_via = r.mx.front();
+    report.domain.recipients.push_back(r);
+    const auto page = vet_html(report);
     CHECK(page.find("<script>") == std::string::npos);
+    CHECK(page.find("<img") == std::string::npos);
+    CHECK(page.find("<i>") == std::string::npos);
+    CHECK(page.find("through &lt;b&gt;resolver&lt;/b&gt;") != std::string::npos);
+    CHECK(page.find("Microsoft &lt;365&gt;") != std::string::npos);
+    CHECK(page.find("<li>warm up &amp; &lt;slowly&gt;</li>") != std::string::npos);
     CHECK(page.find("&lt;script&gt;alert(1)&lt;/script&gt;.example.org") != std::string::npos);
     CHECK(page.find("<li>the PTR name &lt;b&gt;x&lt;/b&gt; &amp; co</li>") != std::string::npos);
-    CHECK(page.find("<title>vet &lt;192.0.2.7&gt;</title>") != std::string::npos);
+    CHECK(page.find("<title>rblscope vet &lt;192.0.2.7&gt;</title>") != std::string::npos);
     CHECK(page.find("<a class=\"cell caution\" href=\"#a-192-0-2-7\"") != std::string::npos);
+}
+
+namespace {
+
+AddressVet spf_vetted(const char* ip,
+                      const char* target,
+                      SpfResult result,
+                      const char* record,
+                      const char* mechanism = "") {
+    AddressVet a;
+    a.ip = IpAddress::parse(ip).value();
+    a.target = target;
+    a.spf = SpfCheck{};
+    a.spf->outcome.result = result;
+    a.spf->outcome.record = record;
+    a.spf->outcome.domain = "example.com";
+    a.spf->outcome.mechanism = mechanism;
+    return a;
+}
+
+} // namespace
+
+TEST_CASE("vet: the smallest SPF change covers a block with the fewest terms, vetted addresses "
+          "only") {
+    std::vector<AddressVet> all;
+    for (int i = 96; i < 112; ++i) { // 192.0.2.96/28, all failing
+        all.push_back(spf_vetted(fmt::format("192.0.2.{}", i).c_str(),
+                                 "192.0.2.96/28",
+                                 SpfResult::softfail,
+                                 "example.com",
+                                 "~all"));
+    }
+    auto changes = spf_changes(all, "example.com");
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].record == "example.com");
+    CHECK(changes[0].terms == std::vector<std::string>{"ip4:192.0.2.96/28"});
+    CHECK(changes[0].addresses == 16);
+    CHECK_FALSE(changes[0].publish);
+
+    // One address passes already: still one term (it is vetted, so covering it is harmless).
+    all[3].spf->outcome.result = SpfResult::pass;
+    all[3].spf->outcome.mechanism = "ip4:192.0.2.99";
+    changes = spf_changes(all, "example.com");
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].terms == std::vector<std::string>{"ip4:192.0.2.96/28"});
+    CHECK(changes[0].addresses == 15);
+
+    // Without the last address the block is not whole: /29 + /30 + /31 + /32, never a
+    // prefix that takes in an address nobody vetted.
+    all.pop_back();
+    changes = spf_changes(all, "example.com");
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].terms ==
+          std::vector<std::string>{
+              "ip4:192.0.2.96/29", "ip4:192.0.2.104/30", "ip4:192.0.2.108/31", "ip4:192.0.2.110"});
+
+    // No SPF record: publish one.
+    std::vector<AddressVet> none{spf_vetted("198.51.100.7", "198.51.100.7", SpfResult::none, "")};
+    changes = spf_changes(none, "example.com");
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].publish);
+    CHECK(changes[0].terms == std::vector<std::string>{"ip4:198.51.100.7"});
+}
+
+TEST_CASE("vet: an address's SPF term goes where the same host's other addresses stand") {
+    // v=spf1 include:_spf.example.com ~all, with the host's IPv4 in _spf.example.com.
+    std::vector<AddressVet> all{
+        spf_vetted("192.0.2.25",
+                   "mail.example.com",
+                   SpfResult::pass,
+                   "_spf.example.com",
+                   "include:_spf.example.com"),
+        spf_vetted("2001:db8::25", "mail.example.com", SpfResult::softfail, "example.com", "~all")};
+    auto changes = spf_changes(all, "example.com");
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].record == "_spf.example.com");
+    CHECK(changes[0].terms == std::vector<std::string>{"ip6:2001:db8::25"});
+    CHECK(changes[0].why == "where 192.0.2.25 already passes (include:_spf.example.com)");
+
+    // A provider's record is not the sender's to edit: the term goes to the domain's own.
+    all[0].spf->outcome.record = "spf.protection.outlook.com";
+    changes = spf_changes(all, "example.com");
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].record == "example.com");
+
+    // finish_vet points each address's fix at its change.
+    VetReport report;
+    report.domain.domain = "example.com";
+    report.addresses = all;
+    report.addresses[0].spf->outcome.record = "_spf.example.com";
+    finish_vet(report, BounceKnowledge{}, 0);
+    CHECK(report.addresses[1].spf->fix ==
+          "add ip6:2001:db8::25 to the SPF record of _spf.example.com (before its all term)");
+}
+
+TEST_CASE("vet: one --helo is judged for the addresses that use that name") {
+    VetReport report;
+    for (int i = 0; i < 4; ++i) {
+        AddressVet a;
+        a.ip = IpAddress::parse(fmt::format("192.0.2.{}", 24 + i)).value();
+        a.target = "192.0.2.24/30";
+        a.ptr.helo = "mail.example.com";
+        a.ptr.names = {fmt::format("host{}.example.com", i)};
+        a.ptr.confirmed = a.ptr.names.front();
+        a.blocklists = TargetReport{};
+        report.addresses.push_back(a);
+    }
+    report.addresses[1].ptr.helo_resolves = true; // mail.example.com is 192.0.2.25
+    finish_vet(report, BounceKnowledge{}, 0);
+    CHECK(report.helo_note ==
+          "HELO mail.example.com is judged for the 1 address it names (192.0.2.25), not for the "
+          "others");
+    CHECK(report.addresses[1].ptr.helo_judged);
+    CHECK_FALSE(report.addresses[0].ptr.helo_judged);
+    for (const auto& r : report.addresses[0].reasons) {
+        CHECK(r.find("HELO") == std::string::npos);
+    }
+    CHECK(std::find(report.addresses[1].reasons.begin(),
+                    report.addresses[1].reasons.end(),
+                    "the HELO name mail.example.com differs from the PTR name host1.example.com") !=
+          report.addresses[1].reasons.end());
+
+    // A name none of them uses is wrong for every one of them.
+    report.addresses[1].ptr.helo_resolves = false;
+    for (auto& a : report.addresses) {
+        a.ptr.helo_judged = true;
+    }
+    finish_vet(report, BounceKnowledge{}, 0);
+    CHECK(report.helo_note.empty());
+    CHECK(report.addresses[0].ptr.helo_judged);
 }
