@@ -4,6 +4,7 @@
 // endpoints, asserted through its query API.
 
 #include "integration/fixtures.hpp"
+#include "integration/serve_helpers.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -20,90 +21,6 @@ using namespace rblscope::test;
 using nlohmann::json;
 
 namespace {
-
-struct HttpResult {
-    int status = 0;
-    std::string body;
-    double seconds = 0;
-};
-
-HttpResult http_get(const std::string& url, const std::vector<std::string>& headers = {}) {
-    std::vector<std::string> argv{"curl", "-s", "-m", "20", "-w", "\n%{http_code}"};
-    for (const auto& h : headers) {
-        argv.push_back("-H");
-        argv.push_back(h);
-    }
-    argv.push_back(url);
-    const auto start = std::chrono::steady_clock::now();
-    const auto r = run(argv);
-    HttpResult out;
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const auto nl = r.out.rfind('\n');
-    if (nl != std::string::npos) {
-        out.status = std::atoi(r.out.c_str() + nl + 1);
-        out.body = r.out.substr(0, nl);
-    }
-    return out;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-/// A running exporter on a free loopback port, stopped (SIGTERM) by the destructor.
-struct Exporter {
-    explicit Exporter(const std::vector<std::string>& extra) : port(free_tcp_port()) {
-        auto& f = fixture();
-        std::vector<std::string> argv{RBLSCOPE_BIN,
-                                      "serve",
-                                      "--listen",
-                                      fmt::format("127.0.0.1:{}", port),
-                                      "--resolver",
-                                      fmt::format("127.0.0.1:{}", f.rbldnsd_port),
-                                      "--zone-server",
-                                      fmt::format("dead.test=127.0.0.1:{}", f.fake_port),
-                                      "--query-timeout",
-                                      "0.4"};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        if (std::find(extra.begin(), extra.end(), "--catalog") == extra.end()) {
-            argv.insert(argv.end(), {"--catalog", f.catalog});
-        }
-        process = std::make_unique<Interactive>(argv);
-        base = fmt::format("http://127.0.0.1:{}", port);
-    }
-    ~Exporter() {
-        if (process) {
-            process->signal(SIGTERM);
-            process->wait(std::chrono::seconds(5));
-        }
-    }
-    Exporter(const Exporter&) = delete;
-    Exporter& operator=(const Exporter&) = delete;
-
-    /// Waits until /metrics holds `part` (a refresh finished); false after `limit`.
-    bool wait_for(const std::string& part, std::chrono::milliseconds limit) {
-        const auto until = std::chrono::steady_clock::now() + limit;
-        HttpResult last;
-        while (std::chrono::steady_clock::now() < until) {
-            last = http_get(base + "/metrics");
-            if (contains(last.body, part)) {
-                return true;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        // Say why: the exporter's own words.
-        process->signal(SIGTERM);
-        const auto done = process->wait(std::chrono::seconds(5));
-        MESSAGE("the exporter said: " << done.err << " (exit " << done.exit_code
-                                      << "); the last /metrics: HTTP " << last.status << "\n"
-                                      << last.body);
-        return false;
-    }
-
-    int port;
-    std::string base;
-    std::unique_ptr<Interactive> process;
-};
 
 std::string write_targets(const std::string& name, const std::string& text) {
     const auto path = fixture().dir + "/" + name;
@@ -413,7 +330,7 @@ TEST_CASE("serve: the shipped alert rules are valid and do what their tests say 
 }
 
 TEST_CASE("serve: a real Prometheus scrapes /metrics and /probe") {
-    if (run({"/bin/sh", "-c", "command -v prometheus"}).exit_code != 0) {
+    if (!Prometheus::installed()) {
         MESSAGE("prometheus is not installed: skipped");
         return;
     }
@@ -422,10 +339,7 @@ TEST_CASE("serve: a real Prometheus scrapes /metrics and /probe") {
     Exporter ex(
         {"--targets", targets, "--zones", "t-bl,t-dead", "--refresh", "2", "--min-refresh", "1"});
     REQUIRE(ex.wait_for("rblscope_exporter_refreshes_total", std::chrono::seconds(10)));
-    const int prom_port = free_tcp_port();
-    const auto dir = make_temp_dir();
-    write_file(dir + "/prometheus.yml",
-               fmt::format(R"(global:
+    const Prometheus prom(fmt::format(R"(global:
   scrape_interval: 1s
   scrape_timeout: 1s
   evaluation_interval: 1s
@@ -448,45 +362,11 @@ scrape_configs:
       - target_label: __address__
         replacement: 127.0.0.1:{0}
 )",
-                           ex.port,
-                           RBLSCOPE_SOURCE_DIR));
-    Server prometheus({"prometheus",
-                       "--config.file=" + dir + "/prometheus.yml",
-                       "--storage.tsdb.path=" + dir + "/data",
-                       fmt::format("--web.listen-address=127.0.0.1:{}", prom_port),
-                       "--log.level=warn"});
-    // Prometheus' answer to an instant query (discarded when it is not JSON).
-    const auto query_document = [&](const std::string& q) {
-        const auto r = run({"curl",
-                            "-s",
-                            "-m",
-                            "5",
-                            "-G",
-                            fmt::format("http://127.0.0.1:{}/api/v1/query", prom_port),
-                            "--data-urlencode",
-                            "query=" + q});
-        return json::parse(r.out, nullptr, false);
-    };
-    const auto query = [&](const std::string& q) {
-        const auto doc = query_document(q);
-        return doc.is_discarded() || !doc.contains("data") ? json::array() : doc["data"]["result"];
-    };
-    const auto value_of = [&](const std::string& q) -> std::optional<std::string> {
-        const auto result = query(q);
-        if (!result.is_array() || result.empty()) {
-            return std::nullopt;
-        }
-        return result[0]["value"][1].get<std::string>();
-    };
-    const auto wait_value = [&](const std::string& q) {
-        for (int i = 0; i < 300; ++i) {
-            if (auto v = value_of(q)) {
-                return v;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        }
-        return std::optional<std::string>();
-    };
+                                      ex.port,
+                                      RBLSCOPE_SOURCE_DIR));
+    const auto query_document = [&](const std::string& q) { return prom.document(q); };
+    const auto query = [&](const std::string& q) { return prom.query(q); };
+    const auto wait_value = [&](const std::string& q) { return prom.wait_value(q); };
     CHECK(wait_value(R"(up{job="rblscope"})") == "1");
     CHECK(wait_value(R"(rblscope_listed{target="192.0.2.99",zone="bl.test"})") == "1");
     CHECK(wait_value(R"(rblscope_target_verdict{target="192.0.2.1"} == 1)") == "1");
