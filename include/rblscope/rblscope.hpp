@@ -16,6 +16,8 @@
 #include "rblscope/target.hpp"
 #include "rblscope/verdict.hpp"
 #include "rblscope/vet.hpp"
+#include "rblscope/vet_run.hpp"
+#include "rblscope/zone_selection.hpp"
 
 namespace rblscope {
 /// Library version, e.g. "0.1.0".

@@ -178,25 +178,6 @@ void add_check(CLI::App& app, CheckOptions& opt) {
     app.set_version_flag("-V,--version", std::string("rblscope ") + k_version);
 }
 
-namespace {
-
-/// The catalog zone whose "{key}.SUFFIX" template `name` fills in, or null.
-const Zone* keyed_zone_named(const Catalog& catalog, std::string_view name) {
-    for (const auto& z : catalog.zones) {
-        if (!z.zone.starts_with("{key}.")) {
-            continue;
-        }
-        const std::string_view suffix = std::string_view(z.zone).substr(5); // ".zen.dq..."
-        if (name.size() > suffix.size() && name.ends_with(suffix) &&
-            name.substr(0, name.size() - suffix.size()).find('.') == std::string_view::npos) {
-            return &z;
-        }
-    }
-    return nullptr;
-}
-
-} // namespace
-
 bool read_config_option(const std::string& option, Config& out) {
     std::string path = option;
     if (path.empty()) {
@@ -220,8 +201,6 @@ bool read_config_option(const std::string& option, Config& out) {
 
 bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedCheck& out) {
     auto& eo = out.eo;
-    auto& zones = out.zones;
-    auto& bare_zones = out.bare_zones;
     eo.concurrency = opt.concurrency;
     eo.timeout =
         std::chrono::milliseconds(static_cast<long>(std::lround(opt.query_timeout_s * 1000)));
@@ -268,154 +247,17 @@ bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedChec
         eo.zone_servers[zs.substr(0, eq)] = zs.substr(eq + 1);
     }
 
-    // Zone selection: the catalog's defaults, or exactly what --zones names.
-    if (opt.zones.empty()) {
-        for (const auto& z : catalog.zones) {
-            if (z.enabled_by_default) {
-                zones.push_back(&z);
-            }
-        }
-    } else {
-        std::vector<std::string> names;
-        std::string cur;
-        for (const char c : opt.zones + ",") {
-            if (c == ',') {
-                if (!cur.empty()) {
-                    names.push_back(cur);
-                }
-                cur.clear();
-            } else if (c != ' ') {
-                cur += c;
-            }
-        }
-        std::set<const Zone*> seen;
-        const auto add = [&](const Zone* z) {
-            if (seen.insert(z).second) {
-                zones.push_back(z);
-            }
-        };
-        const auto usable = [](const Zone& z) {
-            return z.status != ZoneStatus::defunct && z.status != ZoneStatus::lists_everything;
-        };
-        for (const auto& n : names) {
-            if (n == "default" || n == "all" || n.starts_with("tag:")) {
-                const std::string tag = n.starts_with("tag:") ? n.substr(4) : "";
-                std::size_t matched = 0;
-                for (const auto& z : catalog.zones) {
-                    const bool hit =
-                        n == "default" ? z.enabled_by_default
-                        : n == "all"   ? usable(z)
-                                     : usable(z) && std::find(z.tags.begin(), z.tags.end(), tag) !=
-                                                        z.tags.end();
-                    if (hit) {
-                        add(&z);
-                        ++matched;
-                    }
-                }
-                if (matched == 0) {
-                    fmt::print(
-                        stderr, "rblscope: --zones: no usable zone has the tag \"{}\"\n", tag);
-                    return false;
-                }
-                continue;
-            }
-            if (const Zone* z = catalog.find(n)) {
-                if (!usable(*z) && !opt.quiet_status) {
-                    warning("zone {} is {} in the catalog ({})",
-                            z->zone,
-                            to_string(z->status),
-                            z->note.empty() ? z->where : z->note);
-                }
-                add(z);
-                continue;
-            }
-            if (!is_valid_hostname(n)) {
-                error("--zones: \"{}\" is neither a catalog id, a zone name, "
-                      "default, all nor tag:NAME",
-                      sanitize_text(n, 300));
-                return false;
-            }
-            if (const auto* keyed = keyed_zone_named(catalog, n)) {
-                // "KEY.zen.dq.spamhaus.net": the key is on the command line, where every user
-                // of the machine can read it (ps, /proc). It works, with a warning that does
-                // not repeat the key.
-                warning("--zones holds the key of {} ({}), and other users "
-                        "can read command lines; set {} in the environment or the config file "
-                        "instead and select the zone as {}",
-                        keyed->name,
-                        keyed->id,
-                        keyed->key_env,
-                        keyed->id);
-                const auto key = n.substr(0, n.find('.'));
-                if (key_value(keyed->key_env, eo.keys).empty()) {
-                    eo.keys[keyed->key_env] = key;
-                }
-                add(keyed);
-                continue;
-            }
-            bare_zones.push_back(make_bare_zone(n));
-            zones.push_back(&bare_zones.back());
-        }
-    }
-    // A zone whose key is set stands in for the one it replaces (Spamhaus DQS for the
-    // public mirrors), wherever that one was selected.
-    for (const auto& z : catalog.zones) {
-        if (z.replaces.empty()) {
-            continue;
-        }
-        const bool have_key = !key_value(z.key_env, eo.keys).empty();
-        const auto it = std::find_if(
-            zones.begin(), zones.end(), [&](const Zone* s) { return s->id == z.replaces; });
-        if (have_key && it != zones.end()) {
-            if (std::find(zones.begin(), zones.end(), &z) == zones.end()) {
-                *it = &z;
-            } else {
-                zones.erase(it);
-            }
-        }
-    }
-    if (!opt.sources.empty()) {
-        std::set<std::string> wanted;
-        std::string cur;
-        for (const char c : opt.sources + ",") {
-            if (c == ',') {
-                if (!cur.empty()) {
-                    const auto& adapters = http_adapter_names();
-                    if (cur != "dns" && cur != "http" &&
-                        std::find(adapters.begin(), adapters.end(), cur) == adapters.end()) {
-                        error("--sources: \"{}\" is not dns, http or an HTTP "
-                              "adapter ({})",
-                              cur,
-                              fmt::join(adapters, ", "));
-                        return false;
-                    }
-                    wanted.insert(cur);
-                }
-                cur.clear();
-            } else if (c != ' ') {
-                cur += c;
-            }
-        }
-        const auto wanted_zone = [&](const Zone& z) {
-            return z.kind == ZoneKind::http ? wanted.contains("http") || wanted.contains(z.adapter)
-                                            : wanted.contains("dns");
-        };
-        if (opt.zones.empty()) {
-            // HTTP sources are off by default; naming them here turns them on.
-            for (const auto& z : catalog.zones) {
-                const bool chosen = std::find(zones.begin(), zones.end(), &z) != zones.end();
-                if (z.kind == ZoneKind::http && z.status != ZoneStatus::defunct && wanted_zone(z) &&
-                    !chosen) {
-                    zones.push_back(&z);
-                }
-            }
-        }
-        std::erase_if(zones, [&](const Zone* z) { return !wanted_zone(*z); });
-    }
-    if (zones.empty()) {
-        error("no zones selected");
+    auto selection =
+        select_zones(catalog, ZoneRequest{opt.zones, opt.sources, opt.quiet_status}, eo.keys);
+    if (!selection) {
+        error("{}", selection.error().to_string());
         return false;
     }
+    for (const auto& w : selection->warnings) {
+        warning("{}", w);
+    }
+    out.zones = std::move(selection->zones); // may point into bare_zones, moved with it
+    out.bare_zones = std::move(selection->bare_zones);
 
     return true;
 }

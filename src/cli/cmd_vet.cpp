@@ -16,15 +16,11 @@ namespace rblscope::cli {
 
 namespace {
 
-/// Keeps every target's report (a vetted block is small: one per address).
-class CollectingSink final : public ResultSink {
+/// Shows progress, and the engine's input errors and warnings as they come.
+class ProgressSink final : public ResultSink {
   public:
-    explicit CollectingSink(Progress& progress) : m_progress(progress) {}
-    std::map<std::string, TargetReport> reports;
-    void on_target(const TargetReport& rep) override {
-        reports[rep.target.text] = rep;
-        m_progress.step();
-    }
+    explicit ProgressSink(Progress& progress) : m_progress(progress) {}
+    void on_target(const TargetReport& /*report*/) override { m_progress.step(); }
     void on_input_error(const Error& e) override { error("{}", e.to_string()); }
     void on_warning(const std::string& m) override { warning("{}", m); }
 
@@ -135,60 +131,16 @@ int run_vet_command(const VetCommandOptions& opt) {
         return unknown;
     }
 
-    // Targets -> addresses (blocks expanded, host names resolved).
-    std::vector<IpAddress> addresses;
-    std::vector<std::string> origins;
-    std::vector<std::string> hostnames;
-    int bad = 0;
-    for (const auto& text : opt.targets) {
-        auto t = parse_target(text);
-        if (!t || t->kind == Target::Kind::email) {
-            error("{}",
-                  t ? fmt::format("{}: vet takes addresses, host names or blocks, not email "
-                                  "addresses",
-                                  text)
-                    : t.error().to_string());
-            ++bad;
-            continue;
-        }
-        if (t->kind == Target::Kind::ip) {
-            addresses.push_back(t->ip);
-            origins.push_back(t->text);
-        } else if (t->kind == Target::Kind::cidr) {
-            if (t->cidr->size() > opt.max_addresses) {
-                error("{}: {} addresses, more than --max-addresses {}",
-                      text,
-                      t->cidr->size(),
-                      opt.max_addresses);
-                ++bad;
-                continue;
-            }
-            for (std::uint64_t i = 0; i < t->cidr->size(); ++i) {
-                addresses.push_back(t->cidr->at(i));
-                origins.push_back(t->text);
-            }
-        } else {
-            hostnames.push_back(t->hostname);
-        }
+    auto expanded = expand_vet_targets(opt.targets, opt.max_addresses, vo.dns);
+    if (!expanded) {
+        error("{}", expanded.error().to_string());
+        return unknown;
     }
-    if (!hostnames.empty()) {
-        auto hosts = resolve_hosts(hostnames, vo.dns);
-        if (!hosts) {
-            error("{}", hosts.error().to_string());
-            return unknown;
-        }
-        for (const auto& h : hosts.value()) {
-            if (h.addresses.empty()) {
-                error("{}: {}", h.name, h.problem);
-                ++bad;
-            }
-            for (const auto& ip : h.addresses) {
-                addresses.push_back(ip);
-                origins.push_back(h.name);
-            }
-        }
+    const auto& targets = expanded.value();
+    for (const auto& refused : targets.refused) {
+        error("{}", refused.to_string());
     }
-    if (addresses.empty() && opt.recipient_domains.empty()) {
+    if (targets.addresses.empty() && opt.recipient_domains.empty()) {
         error("nothing to vet");
         return unknown;
     }
@@ -196,42 +148,24 @@ int run_vet_command(const VetCommandOptions& opt) {
     VetReport report;
     report.context.targets = opt.targets;
     report.context.started_unix = static_cast<double>(std::time(nullptr));
-    auto vetted = vet_dns(addresses, vo, report.domain);
+    auto vetted = vet_dns(targets.addresses, vo, report.domain);
     if (!vetted) {
         error("{}", vetted.error().to_string());
         return unknown;
     }
     report.addresses = std::move(vetted.value());
-
-    // Blocklists: the engine's normal run over every address at once.
-    std::vector<std::string> ip_texts;
-    for (const auto& ip : addresses) {
-        ip_texts.push_back(ip.to_string());
+    for (std::size_t i = 0; i < report.addresses.size(); ++i) {
+        report.addresses[i].target = targets.origins[i];
     }
-    VectorTargetSource source(ip_texts);
-    Progress progress(stderr, "blocklists", ip_texts.size());
-    CollectingSink sink(progress);
-    auto summary = run_check(prepared.zones, *catalog, source, sink, prepared.eo);
+    Progress progress(stderr, "blocklists", report.addresses.size());
+    ProgressSink observer(progress);
+    const auto summary = vet_blocklists(report, prepared.zones, *catalog, prepared.eo, observer);
     progress.finish();
     if (!summary) {
         error("{}", summary.error().to_string());
-    } else {
-        report.context.resolver = fmt::format("{}{}",
-                                              fmt::join(summary->resolvers, ", "),
-                                              opt.resolvers.empty() ? " (the system's)" : "");
-    }
-    for (const auto* z : prepared.zones) {
-        report.context.lists.push_back(z->zone);
-    }
-    for (std::size_t i = 0; i < report.addresses.size(); ++i) {
-        auto& a = report.addresses[i];
-        a.target = origins[i];
-        if (auto it = sink.reports.find(a.ip.to_string()); it != sink.reports.end()) {
-            a.blocklists = it->second;
-        }
     }
     report.interrupted = stop_signal() != 0;
-    finish_vet(report, knowledge.value(), bad > 0 ? unknown : 0);
+    finish_vet(report, knowledge.value(), targets.refused.empty() ? 0 : unknown);
     int exit_code = report.exit_code;
     if (!opt.html_file.empty()) {
         const auto page = vet_html(report);

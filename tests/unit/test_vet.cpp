@@ -1,6 +1,7 @@
 // vet: DMARC and DKIM record reading (keys made by OpenSSL here), and grading.
 
 #include "rblscope/vet.hpp"
+#include "rblscope/vet_run.hpp"
 
 #include <algorithm>
 #include <doctest/doctest.h>
@@ -303,4 +304,25 @@ TEST_CASE("vet: one --helo is judged for the addresses that use that name") {
     finish_vet(report, BounceKnowledge{}, 0);
     CHECK(report.helo_note.empty());
     CHECK(report.addresses[0].ptr.helo_judged);
+}
+
+TEST_CASE("vet: targets to addresses, each with its origin; bad targets named and skipped") {
+    const auto r = expand_vet_targets(
+        {"192.0.2.1", "198.51.100.0/30", "user@example.com", "10.0.0.0/8", "no way"},
+        256,
+        SpfDnsOptions{});
+    REQUIRE(r);
+    const auto& t = r.value();
+    REQUIRE(t.addresses.size() == 5);
+    CHECK(t.addresses[0].to_string() == "192.0.2.1");
+    CHECK(t.addresses[4].to_string() == "198.51.100.3");
+    CHECK(t.origins[0] == "192.0.2.1");
+    CHECK(t.origins[4] == "198.51.100.0/30");
+    REQUIRE(t.refused.size() == 3);
+    CHECK(t.refused[0].to_string() ==
+          "user@example.com: vet takes addresses, host names or blocks, not email addresses");
+    CHECK(t.refused[1].to_string() == "10.0.0.0/8: 16777216 addresses, more than "
+                                      "--max-addresses 256");
+    CHECK(t.refused[2].to_string() ==
+          "not an IP address, CIDR block, hostname or email: \"no way\"");
 }

@@ -1,0 +1,121 @@
+// vet's phases around the DNS checks: targets to addresses, and the blocklists.
+
+#include "rblscope/vet_run.hpp"
+
+#include "rblscope/target.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <map>
+
+namespace rblscope {
+
+namespace {
+
+/// Keeps every address's report (a vetted block is small: one per address) and passes
+/// everything on to the caller's observer.
+class CollectingSink final : public ResultSink {
+  public:
+    explicit CollectingSink(ResultSink& observer) : m_observer(observer) {}
+    std::map<std::string, TargetReport> reports;
+    void on_target(const TargetReport& rep) override {
+        reports[rep.target.text] = rep;
+        m_observer.on_target(rep);
+    }
+    void on_input_error(const Error& e) override { m_observer.on_input_error(e); }
+    void on_warning(const std::string& m) override { m_observer.on_warning(m); }
+
+  private:
+    ResultSink& m_observer;
+};
+
+} // namespace
+
+Result<VetAddresses> expand_vet_targets(const std::vector<std::string>& targets,
+                                        std::uint64_t max_addresses,
+                                        const SpfDnsOptions& dns) {
+    VetAddresses out;
+    std::vector<std::string> hostnames;
+    for (const auto& text : targets) {
+        auto t = parse_target(text);
+        if (!t) {
+            out.refused.push_back(t.error());
+            continue;
+        }
+        switch (t->kind) {
+        case Target::Kind::email:
+            out.refused.push_back(
+                {"vet takes addresses, host names or blocks, not email addresses", text});
+            break;
+        case Target::Kind::ip:
+            out.addresses.push_back(t->ip);
+            out.origins.push_back(t->text);
+            break;
+        case Target::Kind::cidr:
+            if (t->cidr->size() > max_addresses) {
+                out.refused.push_back({fmt::format("{} addresses, more than --max-addresses {}",
+                                                   t->cidr->size(),
+                                                   max_addresses),
+                                       text});
+                break;
+            }
+            for (std::uint64_t i = 0; i < t->cidr->size(); ++i) {
+                out.addresses.push_back(t->cidr->at(i));
+                out.origins.push_back(t->text);
+            }
+            break;
+        case Target::Kind::hostname:
+            hostnames.push_back(t->hostname);
+            break;
+        }
+    }
+    if (hostnames.empty()) {
+        return out;
+    }
+    auto hosts = resolve_hosts(hostnames, dns);
+    if (!hosts) {
+        return hosts.error();
+    }
+    for (const auto& h : hosts.value()) {
+        if (h.addresses.empty()) {
+            out.refused.push_back({h.problem, h.name});
+        }
+        for (const auto& ip : h.addresses) {
+            out.addresses.push_back(ip);
+            out.origins.push_back(h.name);
+        }
+    }
+    return out;
+}
+
+Result<RunSummary> vet_blocklists(VetReport& report,
+                                  const std::vector<const Zone*>& zones,
+                                  const Catalog& catalog,
+                                  const EngineOptions& options,
+                                  ResultSink& observer) {
+    std::vector<std::string> ip_texts;
+    ip_texts.reserve(report.addresses.size());
+    for (const auto& a : report.addresses) {
+        ip_texts.push_back(a.ip.to_string());
+    }
+    VectorTargetSource source(ip_texts);
+    CollectingSink sink(observer);
+    auto summary = run_check(zones, catalog, source, sink, options);
+    if (summary) {
+        report.context.resolver = fmt::format("{}{}",
+                                              fmt::join(summary->resolvers, ", "),
+                                              options.resolvers.empty() ? " (the system's)" : "");
+    }
+    report.context.lists.clear();
+    for (const auto* z : zones) {
+        report.context.lists.push_back(z->zone);
+    }
+    for (auto& a : report.addresses) {
+        if (auto it = sink.reports.find(a.ip.to_string()); it != sink.reports.end()) {
+            a.blocklists = it->second;
+        }
+    }
+    return summary;
+}
+
+} // namespace rblscope
