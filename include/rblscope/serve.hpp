@@ -18,6 +18,7 @@
 #include "rblscope/target.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <list>
@@ -49,6 +50,13 @@ struct ServeSetup {
 /// previous setup running.
 using ServeSetupLoader = std::function<Result<std::shared_ptr<const ServeSetup>>()>;
 
+/// How serious an exporter log line is.
+enum class ServeLogLevel : std::uint8_t {
+    info,    ///< listening, reloading, stopping
+    warning, ///< a run warning (once per setup), a libmicrohttpd message
+    error,   ///< could not start, a reload failed
+};
+
 struct ServeOptions {
     std::string listen = "127.0.0.1:9317"; ///< "IP:PORT" or "[IPv6]:PORT"; port 0 = any
     /// A target is checked again when its shortest answer TTL runs out, but not sooner
@@ -65,10 +73,13 @@ struct ServeOptions {
     int reload_fd = -1; ///< readable: reload the setup (SIGHUP); drained by the exporter
     /// Called once the server listens, with the address it listens on ("127.0.0.1:9317").
     std::function<void(const std::string&)> on_listening;
+    /// Where the exporter's log lines go (the front end writes them to stderr); the
+    /// library never prints. Unset: they are dropped.
+    std::function<void(ServeLogLevel, const std::string&)> log;
 };
 
 /// Runs the exporter until stop_fd turns readable. Returns the exit code: 0 after a clean
-/// stop, 3 when it could not start (the reason is printed to stderr, as are warnings).
+/// stop, 3 when it could not start (the reason goes to options.log, as do warnings).
 [[nodiscard]] int serve(const ServeOptions& options, const ServeSetupLoader& load);
 
 } // namespace rblscope

@@ -224,6 +224,16 @@ int run_serve_command(const ServeCommandOptions& opt) {
     so.default_probe_timeout = std::chrono::milliseconds(std::lround(opt.probe_timeout_s * 1000));
     so.stop_fd = stop_fd();
     so.reload_fd = reload.fd();
+    so.log = [](ServeLogLevel level, const std::string& line) {
+        // "rblscope: serve: ...", as every other message of the front end.
+        if (level == ServeLogLevel::error) {
+            error_text("serve: " + line);
+        } else if (level == ServeLogLevel::warning) {
+            note_text("serve: warning: " + line);
+        } else {
+            note_text("serve: " + line);
+        }
+    };
     // The engine options get no stop fd: the exporter stops its runs itself.
     ServeCommandOptions options = opt;
     const ServeSetupLoader loader = [&options] { return load_setup(options); };

@@ -65,4 +65,17 @@ std::string base64_decode(std::string_view in) {
     return out;
 }
 
+std::string counted(std::size_t n, std::string_view one, std::string_view many) {
+    std::string out = std::to_string(n) + " ";
+    if (n == 1) {
+        out += one;
+    } else if (many.empty()) {
+        out += one;
+        out += 's';
+    } else {
+        out += many;
+    }
+    return out;
+}
+
 } // namespace rblscope

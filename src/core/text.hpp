@@ -1,6 +1,7 @@
 #pragma once
 // Small text helpers shared by the parsers (ASCII only: DNS names, tags, header names).
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,9 @@ namespace rblscope {
 
 /// Without leading and trailing spaces, tabs, CR and LF.
 [[nodiscard]] std::string_view trim_blanks(std::string_view s);
+
+/// "1 zone", "2 zones"; `many` for plurals not made with an "s" ("1 address", "2 addresses").
+[[nodiscard]] std::string counted(std::size_t n, std::string_view one, std::string_view many = {});
 
 /// Base64 (RFC 4648) with line breaks and other non-alphabet bytes skipped; what decodes
 /// before an error is kept.

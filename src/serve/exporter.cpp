@@ -3,6 +3,7 @@
 // the signal pipes.
 
 #include "core/sanitize.hpp"
+#include "core/text.hpp"
 #include "net/event_loop.hpp"
 #include "rblscope/rblscope.hpp"
 #include "rblscope/serve.hpp"
@@ -102,26 +103,26 @@ class Exporter {
     int run() {
         auto first = m_load();
         if (!first) {
-            fmt::print(stderr, "rblscope: serve: {}\n", first.error().to_string());
+            log(ServeLogLevel::error, first.error().to_string());
             return 3;
         }
         apply(std::move(first.value()));
         auto server = exporter::HttpServer::start(
-            m_loop, m_options.listen, [this](const HttpQuery& q, Respond r) {
-                on_http(q, std::move(r));
-            });
+            m_loop,
+            m_options.listen,
+            [this](const HttpQuery& q, Respond r) { on_http(q, std::move(r)); },
+            [this](const std::string& line) { log(ServeLogLevel::info, "http: " + line); });
         if (!server) {
-            fmt::print(stderr, "rblscope: serve: {}\n", server.error().to_string());
+            log(ServeLogLevel::error, server.error().to_string());
             return 3;
         }
         m_server = std::move(server.value());
-        fmt::print(stderr,
-                   "rblscope: serve: listening on http://{}/ ({} targets, {} zones, refresh every "
-                   "{} s at most)\n",
-                   m_server->address(),
-                   m_targets.size(),
-                   m_setup->refresh.zones.size(),
-                   m_options.refresh.count());
+        log(ServeLogLevel::info,
+            fmt::format("listening on http://{}/ ({}, {}, refresh every {} s at most)",
+                        m_server->address(),
+                        counted(m_targets.size(), "target"),
+                        counted(m_setup->refresh.zones.size(), "zone"),
+                        m_options.refresh.count()));
         if (m_options.on_listening) {
             m_options.on_listening(m_server->address());
         }
@@ -199,15 +200,14 @@ class Exporter {
     }
 
     void reload() {
-        fmt::print(stderr, "rblscope: serve: reloading (SIGHUP)\n");
+        log(ServeLogLevel::info, "reloading (SIGHUP)");
         auto next = m_load();
         if (!next) {
             ++m_counters.reloads_failed;
             m_counters.last_reload_ok = false;
-            fmt::print(stderr,
-                       "rblscope: serve: reload failed, the previous targets and catalog stay: "
-                       "{}\n",
-                       next.error().to_string());
+            log(ServeLogLevel::error,
+                "reload failed, the previous targets and catalog stay: " +
+                    next.error().to_string());
             return;
         }
         // The refresh in progress works on the old target list: stop it; its targets are
@@ -219,10 +219,10 @@ class Exporter {
         apply(std::move(next.value()));
         ++m_counters.reloads_ok;
         m_counters.last_reload_ok = true;
-        fmt::print(stderr,
-                   "rblscope: serve: reloaded: {} targets, {} zones\n",
-                   m_targets.size(),
-                   m_setup->refresh.zones.size());
+        log(ServeLogLevel::info,
+            fmt::format("reloaded: {}, {}",
+                        counted(m_targets.size(), "target"),
+                        counted(m_setup->refresh.zones.size(), "zone")));
     }
 
     // ---- runs --------------------------------------------------------------------------
@@ -444,10 +444,16 @@ class Exporter {
         return down;
     }
 
+    void log(ServeLogLevel level, const std::string& line) const {
+        if (m_options.log) {
+            m_options.log(level, line);
+        }
+    }
+
     /// Run warnings come once per setup, not once per refresh.
     void warn(const std::string& message) {
         if (m_warned.size() < 1000 && m_warned.insert(message).second) {
-            fmt::print(stderr, "rblscope: serve: warning: {}\n", message);
+            log(ServeLogLevel::warning, message);
         }
     }
 
@@ -557,7 +563,7 @@ class Exporter {
     }
 
     void shut_down() {
-        fmt::print(stderr, "rblscope: serve: stopping\n");
+        log(ServeLogLevel::info, "stopping");
         for (auto& p : m_probes) {
             p->respond(text_answer(503, "the exporter is stopping\n"));
             unhost(*p);

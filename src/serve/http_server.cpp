@@ -84,10 +84,10 @@ void on_completed(void* /*cls*/,
     *state = nullptr;
 }
 
-void log_mhd(void* /*cls*/, const char* format, va_list ap) {
+void log_mhd(void* cls, const char* format, va_list ap) {
     std::array<char, 512> line{};
     std::vsnprintf(line.data(), line.size(), format, ap);
-    fmt::print(stderr, "rblscope: serve: http: {}\n", sanitize_text(line.data(), 400));
+    static_cast<const HttpServer*>(cls)->log(sanitize_text(line.data(), 400));
 }
 
 struct ListenAddress {
@@ -166,7 +166,7 @@ void HttpServer::send(Pending& pending) {
 }
 
 Result<std::unique_ptr<HttpServer>>
-HttpServer::start(EventLoop& loop, const std::string& listen, HttpHandler handler) {
+HttpServer::start(EventLoop& loop, const std::string& listen, HttpHandler handler, HttpLog log) {
     const auto endpoint = parse_listen(listen);
     if (!endpoint) {
         return Error{"expected IP:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9317",
@@ -185,7 +185,7 @@ HttpServer::start(EventLoop& loop, const std::string& listen, HttpHandler handle
         sa->sin_port = htons(endpoint->port);
         std::memcpy(&sa->sin_addr, endpoint->ip.bytes().data(), 4);
     }
-    std::unique_ptr<HttpServer> server(new HttpServer(loop, std::move(handler)));
+    std::unique_ptr<HttpServer> server(new HttpServer(loop, std::move(handler), std::move(log)));
     unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (v6) {
         flags |= MHD_USE_IPv6;
@@ -199,7 +199,7 @@ HttpServer::start(EventLoop& loop, const std::string& listen, HttpHandler handle
                                         server.get(),
                                         MHD_OPTION_EXTERNAL_LOGGER,
                                         &log_mhd,
-                                        nullptr,
+                                        server.get(),
                                         MHD_OPTION_SOCK_ADDR,
                                         reinterpret_cast<sockaddr*>(&storage),
                                         MHD_OPTION_NOTIFY_COMPLETED,

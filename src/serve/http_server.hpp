@@ -35,12 +35,14 @@ struct HttpAnswer {
 /// call after the server stopped is ignored.
 using Respond = std::function<void(HttpAnswer)>;
 using HttpHandler = std::function<void(const HttpQuery&, Respond)>;
+using HttpLog = std::function<void(const std::string&)>;
 
 class HttpServer {
   public:
-    /// Listens on `listen` ("IP:PORT", "[IPv6]:PORT") and serves from `loop`.
+    /// Listens on `listen` ("IP:PORT", "[IPv6]:PORT") and serves from `loop`;
+    /// libmicrohttpd's own messages go to `log`, sanitised.
     static Result<std::unique_ptr<HttpServer>>
-    start(EventLoop& loop, const std::string& listen, HttpHandler handler);
+    start(EventLoop& loop, const std::string& listen, HttpHandler handler, HttpLog log);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
@@ -55,14 +57,20 @@ class HttpServer {
     struct Pending; // one request between the handler and its answer
 
     // For the libmicrohttpd callbacks (http_server.cpp).
-    HttpServer(EventLoop& loop, HttpHandler handler)
-        : m_loop(loop), m_handler(std::move(handler)) {}
+    HttpServer(EventLoop& loop, HttpHandler handler, HttpLog log)
+        : m_loop(loop), m_handler(std::move(handler)), m_log(std::move(log)) {}
+    void log(const std::string& line) const {
+        if (m_log) {
+            m_log(line);
+        }
+    }
     void handle(const std::shared_ptr<Pending>& pending, HttpQuery query);
     static void send(Pending& pending);
 
   private:
     EventLoop& m_loop;
     HttpHandler m_handler;
+    HttpLog m_log;
     MHD_Daemon* m_daemon = nullptr;
     int m_epoll_fd = -1;
     std::string m_address;

@@ -1,4 +1,5 @@
 #include "core/sanitize.hpp"
+#include "core/text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -23,6 +24,13 @@ TEST_CASE("sanitize::sanitize_text") {
                         "c\xe2\x80\x8e"
                         "d") == "abc\xe2\x80\x8e"
                                 "d"); // U+200E (a mark, not an override) stays
+}
+
+TEST_CASE("text::counted") {
+    CHECK(counted(0, "zone") == "0 zones");
+    CHECK(counted(1, "zone") == "1 zone");
+    CHECK(counted(2, "address", "addresses") == "2 addresses");
+    CHECK(counted(1, "address", "addresses") == "1 address");
 }
 
 TEST_SUITE_END();
