@@ -11,6 +11,7 @@
 #include <fstream>
 #include <netinet/in.h>
 #include <poll.h>
+#include <random>
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
@@ -332,26 +333,44 @@ std::string Server::first_line() {
 
 namespace {
 
-int free_port(int type) {
+bool bindable(int type, int port) {
     const int fd = socket(AF_INET, type, 0);
+    if (fd < 0) {
+        return false;
+    }
     sockaddr_in a{};
     a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
     close(fd);
-    return ntohs(a.sin_port);
+    return ok;
+}
+
+/// A port free for both UDP and TCP (DNS servers listen on both), picked at random below
+/// the kernel's ephemeral range (32768 and up), so that no outgoing connection of a test
+/// running in parallel (curl, Prometheus) and no "port 0" listener can take it before the
+/// server under test binds it.
+int free_port() {
+    static std::mt19937 pick(std::random_device{}() ^ static_cast<unsigned>(getpid()));
+    std::uniform_int_distribution<int> range(20000, 32767);
+    for (int attempt = 0; attempt < 500; ++attempt) {
+        const int port = range(pick);
+        if (bindable(SOCK_DGRAM, port) && bindable(SOCK_STREAM, port)) {
+            return port;
+        }
+    }
+    throw std::runtime_error("no free port between 20000 and 32767");
 }
 
 } // namespace
 
 int free_udp_port() {
-    return free_port(SOCK_DGRAM);
+    return free_port();
 }
 
 int free_tcp_port() {
-    return free_port(SOCK_STREAM);
+    return free_port();
 }
 
 bool wait_for_dns(int port, const std::string& probe_name) {

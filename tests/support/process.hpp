@@ -68,9 +68,10 @@ class Server {
     int m_out = -1;
 };
 
-/// A UDP port on 127.0.0.1 that was free a moment ago.
+/// A port on 127.0.0.1 that was free for UDP and TCP a moment ago, below the ephemeral
+/// range so that parallel tests' connections cannot take it (process.cpp).
 int free_udp_port();
-/// A TCP port on 127.0.0.1 that was free a moment ago.
+/// The same kind of port, for a TCP server.
 int free_tcp_port();
 
 /// A fresh temporary directory, removed by the caller's choice (kept on failure is fine).
