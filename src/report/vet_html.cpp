@@ -4,6 +4,7 @@
 
 #include "rblscope/vet.hpp"
 #include "report/time_text.hpp"
+#include "report/vet_words.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -127,12 +128,7 @@ std::string recipients_html(const DomainVet& domain) {
     std::string h = "<h2>Recipient domains</h2>\n<div id=\"recipients\">";
     for (const auto& r : domain.recipients) {
         h += fmt::format("<h3>{}</h3><table>", esc(r.domain));
-        h += fmt::format("<tr><th>MX</th><td>{}</td></tr>",
-                         !r.mx.empty() ? esc(fmt::format("{}", fmt::join(r.mx, ", ")))
-                         : r.status == DnsAnswer::Status::error ? std::string("DNS error")
-                         : r.status == DnsAnswer::Status::nxdomain
-                             ? std::string("the domain does not exist")
-                             : std::string("none (mail goes to its A record)"));
+        h += fmt::format("<tr><th>MX</th><td>{}</td></tr>", esc(mx_text(r)));
         if (r.provider) {
             const auto& p = *r.provider;
             h += fmt::format("<tr><th>Filter</th><td>{} (by <code>{}</code>)</td></tr>",
@@ -149,8 +145,7 @@ std::string recipients_html(const DomainVet& domain) {
                 h += "</ol></td></tr>";
             }
         } else if (!r.mx.empty()) {
-            h += "<tr><th>Filter</th><td>not one the catalog knows (a self-run server or an "
-                 "unlisted service)</td></tr>";
+            h += fmt::format("<tr><th>Filter</th><td>{}</td></tr>", k_unknown_filter);
         }
         h += "</table>";
     }

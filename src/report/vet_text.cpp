@@ -2,6 +2,7 @@
 // domain, the SPF changes, the summary and the recipient domains.
 
 #include "rblscope/vet.hpp"
+#include "report/vet_words.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -48,20 +49,12 @@ std::string blocklist_line(const TargetReport& b) {
 void print_recipients(std::FILE* out, const DomainVet& domain) {
     for (const auto& r : domain.recipients) {
         fmt::print(out, "\nRecipient domain {}\n", r.domain);
+        fmt::print(out, "  MX     {}\n", mx_text(r));
         if (r.mx.empty()) {
-            fmt::print(out,
-                       "  MX     {}\n",
-                       r.status == DnsAnswer::Status::error ? "DNS error"
-                       : r.status == DnsAnswer::Status::nxdomain
-                           ? "the domain does not exist"
-                           : "none (mail goes to its A record)");
             continue;
         }
-        fmt::print(out, "  MX     {}\n", fmt::join(r.mx, ", "));
         if (!r.provider) {
-            fmt::print(out,
-                       "  filter not one the catalog knows (a self-run server or an unlisted "
-                       "service)\n");
+            fmt::print(out, "  filter {}\n", k_unknown_filter);
             continue;
         }
         const auto* p = &*r.provider;

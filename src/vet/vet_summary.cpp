@@ -3,6 +3,7 @@
 // recipient domain's mail, and the exit status.
 
 #include "core/text.hpp"
+#include "rblscope/verdict.hpp"
 #include "rblscope/vet.hpp"
 
 #include <algorithm>
@@ -61,24 +62,18 @@ std::string limit_helo(std::vector<AddressVet>& all) {
                        more > 0 ? fmt::format(" and {} more", more) : "");
 }
 
-int exit_of(Readiness r) {
+ExitCode exit_of(Readiness r) {
     switch (r) {
     case Readiness::ready:
-        return 0;
+        return ExitCode::ok;
     case Readiness::caution:
-        return 1;
+        return ExitCode::warning;
     case Readiness::burned:
-        return 2;
+        return ExitCode::critical;
     case Readiness::unknown:
         break;
     }
-    return 3;
-}
-
-/// Nagios order: CRITICAL > WARNING > UNKNOWN > OK.
-int worse(int a, int b) {
-    const auto rank = [](int e) { return e == 2 ? 3 : e == 1 ? 2 : e == 3 ? 1 : 0; };
-    return rank(a) >= rank(b) ? a : b;
+    return ExitCode::unknown;
 }
 
 /// Each failing address's fix names the one change that covers it.
@@ -245,7 +240,7 @@ void finish_vet(VetReport& report, const BounceKnowledge& knowledge, int worst_i
     report.spf_changes = spf_changes(all, report.domain.domain);
     point_fixes_at(all, report.spf_changes);
     report.listings_by_zone.clear();
-    int exit_code = worst_input;
+    auto exit_code = static_cast<ExitCode>(worst_input);
     for (auto& a : all) {
         if (a.blocklists) {
             for (const auto& r : a.blocklists->results) {
@@ -257,7 +252,7 @@ void finish_vet(VetReport& report, const BounceKnowledge& knowledge, int worst_i
         }
         grade(a, report.domain);
         ++report.grades[a.grade];
-        exit_code = worse(exit_code, exit_of(a.grade));
+        exit_code = worst_of(exit_code, exit_of(a.grade)); // Nagios order
     }
     for (auto& r : report.domain.recipients) {
         for (const auto& mx : r.mx) {
@@ -269,7 +264,7 @@ void finish_vet(VetReport& report, const BounceKnowledge& knowledge, int worst_i
         }
     }
     // What was found is shown, but an interrupted vetting is incomplete.
-    report.exit_code = report.interrupted ? 3 : exit_code;
+    report.exit_code = static_cast<int>(report.interrupted ? ExitCode::unknown : exit_code);
 }
 
 } // namespace rblscope
