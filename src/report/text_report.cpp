@@ -1,3 +1,4 @@
+#include "core/text.hpp"
 #include "rblscope/report.hpp"
 #include "rblscope/verdict.hpp"
 
@@ -55,11 +56,6 @@ const char* color_of(const ZoneResult& r) {
     default:
         return "";
     }
-}
-
-/// "1 address", "2 addresses".
-std::string count_of(std::size_t n, std::string_view one, std::string_view many) {
-    return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
 /// What the addresses of one CIDR block said so far, for the summary at its end. Memory is
@@ -203,10 +199,10 @@ class TextReport final : public Report {
         }
         std::string extra;
         if (rep.verdict == Verdict::listed && rep.errors + rep.timeouts > 0) {
-            extra += ", " + count_of(rep.errors + rep.timeouts, "error/timeout", "errors/timeouts");
+            extra += ", " + counted(rep.errors + rep.timeouts, "error/timeout", "errors/timeouts");
         }
         if (rep.allowed > 0) {
-            extra += ", on " + count_of(rep.allowed, "allowlist", "allowlists");
+            extra += ", on " + counted(rep.allowed, "allowlist", "allowlists");
         }
         if (rep.skipped > 0) {
             extra += fmt::format(", {} skipped", rep.skipped);
@@ -241,12 +237,12 @@ class TextReport final : public Report {
         if (s.targets > 1 || s.input_errors > 0) {
             fmt::print(m_out,
                        "\n{}: {} listed, {} clean, {} unknown; {}; {}{} in {} ms\n",
-                       count_of(s.targets, "target", "targets"),
+                       counted(s.targets, "target", "targets"),
                        s.listed,
                        s.clean,
                        s.unknown,
-                       count_of(s.input_errors, "bad input line", "bad input lines"),
-                       count_of(s.queries, "query", "queries"),
+                       counted(s.input_errors, "bad input line", "bad input lines"),
+                       counted(s.queries, "query", "queries"),
                        s.cached_answers > 0
                            ? fmt::format(" and {} answers from the cache", s.cached_answers)
                            : std::string(),
@@ -306,7 +302,7 @@ class TextReport final : public Report {
                    "{}{}: {}: {} listed, {} clean, {} unknown",
                    m_first ? "" : "\n",
                    block,
-                   count_of(b.addresses, "address", "addresses"),
+                   counted(b.addresses, "address", "addresses"),
                    b.listed,
                    b.clean,
                    b.unknown);
