@@ -9,6 +9,7 @@
 #include "rblscope/explain.hpp"
 #include "rblscope/health.hpp"
 #include "rblscope/ip.hpp"
+#include "rblscope/lookup_options.hpp"
 #include "rblscope/report.hpp"
 #include "rblscope/result.hpp"
 #include "rblscope/spf.hpp"

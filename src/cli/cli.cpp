@@ -43,8 +43,8 @@ std::string find_catalog() {
 
 } // namespace
 
-std::optional<Catalog> load(const CatalogOptions& opt) {
-    std::string path = opt.path;
+std::optional<Catalog> load(const std::string& catalog_path) {
+    std::string path = catalog_path;
     if (path.empty()) {
         if (const char* env = std::getenv("RBLSCOPE_CATALOG"); env != nullptr && *env != '\0') {
             path = env;
@@ -73,6 +73,19 @@ std::optional<BounceKnowledge> load_knowledge(const Catalog& catalog) {
         return std::nullopt;
     }
     return std::move(k.value());
+}
+
+std::optional<PreparedLookup> prepare(const LookupOptions& opt, const Catalog& catalog) {
+    auto prepared = prepare_lookup(opt, catalog);
+    if (!prepared) {
+        error("{}", prepared.error().to_string());
+        return std::nullopt;
+    }
+    for (const auto& w : prepared->selection.warnings) {
+        warning("{}", w);
+    }
+    prepared->engine.stop_fd = stop_fd(); // SIGINT / SIGTERM, or stdout gone
+    return std::move(prepared.value());
 }
 
 namespace {

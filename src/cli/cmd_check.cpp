@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 #include "cli/diagnostics.hpp"
+#include "cli/option_table.hpp"
 #include "cli/progress.hpp"
 #include "cli/signals.hpp"
 #include "core/sanitize.hpp"
@@ -53,87 +54,6 @@ class CombinedSource final : public TargetSource {
 
 } // namespace
 
-void add_lookup_options(CLI::App& app, CheckOptions& opt) {
-    app.add_option(
-        "-z,--zones",
-        opt.zones,
-        "Check exactly these zones, comma-separated: catalog ids, zone names (a name not in "
-        "the catalog gets generic RFC 5782 rules), 'default', 'all' (every zone not known "
-        "dead) or tag:NAME");
-    app.add_option("-r,--resolver",
-                   opt.resolvers,
-                   "Resolver IP[:PORT] to use instead of the system's (repeatable; queries rotate "
-                   "among them)")
-        ->allow_extra_args(false);
-    app.add_option(
-           "--zone-server",
-           opt.zone_servers,
-           "Send one zone's queries to its own server, ZONE=IP[:PORT] (repeatable; e.g. a local "
-           "rbldnsd mirror)")
-        ->allow_extra_args(false);
-    app.add_option(
-        "-w,--warning",
-        opt.warning,
-        "WARNING when the listing count (or score) is outside this range: 0 (any listing), "
-        "3:, ~:2, 1:4, @1:4");
-    app.add_option("-c,--critical",
-                   opt.critical,
-                   "CRITICAL when the listing count (or score) is outside this range");
-    app.add_option("--threshold-on",
-                   opt.threshold_on,
-                   "What -w/-c test: the listing count or the weighted score")
-        ->check(CLI::IsMember({"count", "score"}));
-    app.add_option("--errors-as",
-                   opt.errors_as,
-                   "Exit status when nothing alerted but some lists could not be asked")
-        ->check(CLI::IsMember({"ok", "warning", "unknown"}));
-    app.add_option("-t,--timeout",
-                   opt.deadline_s,
-                   "Deadline for the whole run in seconds (0 = none): when it passes, what was "
-                   "decided is reported and the exit status is UNKNOWN")
-        ->check(CLI::Range(0.0, 86400.0));
-    app.add_option(
-           "--query-timeout",
-           opt.query_timeout_s,
-           "Seconds to wait for an answer to one query, retries included (a dead list costs this)")
-        ->check(CLI::Range(0.05, 120.0));
-    app.add_option(
-           "--retries",
-           opt.retries,
-           "Extra copies of an unanswered query, sent within --query-timeout after the list's "
-           "measured round-trip time (first answer wins)")
-        ->check(CLI::Range(0, 10));
-    app.add_option("--concurrency", opt.concurrency, "Queries in flight at most")
-        ->check(CLI::Range(1, 100000));
-    app.add_option("--zone-rate",
-                   opt.zone_rate,
-                   "Queries a second to any one DNS list at most (0 = no cap); be polite when "
-                   "checking large ranges")
-        ->check(CLI::Range(0.0, 100000.0));
-    app.add_option(
-           "--max-addresses", opt.max_addresses, "Largest CIDR block (in addresses) to expand")
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
-    app.add_option(
-        "--catalog", opt.catalog.path, "Zone catalog (default: lists.toml shipped with rblscope)");
-    app.add_flag("--no-txt", opt.no_txt, "Do not ask TXT records for listings");
-    app.add_option("--sources",
-                   opt.sources,
-                   "Kinds of sources to ask, comma-separated: dns, http, or HTTP adapter names "
-                   "(see `rblscope zones --kind http`). Without "
-                   "--zones: dns = the default "
-                   "DNS lists, http = every HTTP source");
-    app.add_option("--config",
-                   opt.config_file,
-                   "Configuration file with API keys (default: ~/.config/rblscope/config.toml "
-                   "when it exists; must not be readable by others)");
-    app.add_option("--ca-file",
-                   opt.ca_file,
-                   "CA bundle for HTTP sources behind a private CA (TLS is always verified)")
-        ->check(CLI::ExistingFile);
-    app.add_option("--http-timeout", opt.http_timeout_s, "Time limit of one HTTP request, seconds")
-        ->check(CLI::Range(0.1, 300.0));
-}
-
 void add_check(CLI::App& app, CheckOptions& opt) {
     app.add_option(
         "targets", opt.targets, "IPv4/IPv6 addresses, CIDR blocks, hostnames or email addresses");
@@ -143,7 +63,8 @@ void add_check(CLI::App& app, CheckOptions& opt) {
         "-i,--input", opt.input, "Read targets from FILE ('-' for stdin), one a line, # comments");
     app.add_option("-f,--format", opt.format, "Output format")
         ->check(CLI::IsMember({"text", "json", "nagios", "csv", "prometheus"}));
-    add_lookup_options(app, opt);
+    add_lookup_options(app, opt.lookup);
+    add_shared_options(app, opt.lookup, {SharedOption::cache});
     app.add_flag("-a,--all", opt.all, "Text: also show the lists that answered clean");
     // check_rbl's options, so that a Nagios/Icinga command moves over by its path alone.
     auto* compat = app.add_option_group("check_rbl compatibility");
@@ -165,10 +86,6 @@ void add_check(CLI::App& app, CheckOptions& opt) {
                    opt.state_file,
                    "Remember this run in FILE and report only what changed since the last one "
                    "(text or json)");
-    app.add_option("--cache",
-                   opt.cache_dir,
-                   "Directory of the DNS answer cache: answers still within their TTL are not "
-                   "asked again (created if missing)");
     app.add_flag("--progress",
                  opt.progress,
                  "Show progress on stderr whatever the format and wherever stderr goes (by "
@@ -178,93 +95,9 @@ void add_check(CLI::App& app, CheckOptions& opt) {
     app.set_version_flag("-V,--version", std::string("rblscope ") + k_version);
 }
 
-bool read_config_option(const std::string& option, Config& out) {
-    std::string path = option;
-    if (path.empty()) {
-        path = default_config_path();
-        struct stat st {};
-        if (!path.empty() && stat(path.c_str(), &st) != 0) {
-            return true; // no configuration file: keys come from the environment only
-        }
-    }
-    if (path.empty()) {
-        return true;
-    }
-    auto cfg = load_config(path);
-    if (!cfg) {
-        error("{}", cfg.error().to_string());
-        return false;
-    }
-    out = std::move(cfg.value());
-    return true;
-}
-
-bool prepare_check(const CheckOptions& opt, const Catalog& catalog, PreparedCheck& out) {
-    auto& eo = out.eo;
-    eo.concurrency = opt.concurrency;
-    eo.timeout =
-        std::chrono::milliseconds(static_cast<long>(std::lround(opt.query_timeout_s * 1000)));
-    eo.deadline = std::chrono::milliseconds(static_cast<long>(std::lround(opt.deadline_s * 1000)));
-    eo.stop_fd = stop_fd(); // SIGINT / SIGTERM, or stdout gone
-    eo.retries = opt.retries;
-    eo.resolvers = opt.resolvers;
-    for (const auto& [text, slot, flag] :
-         {std::tuple{&opt.warning, &eo.exit_policy.warning, "--warning"},
-          std::tuple{&opt.critical, &eo.exit_policy.critical, "--critical"}}) {
-        if (text->empty()) {
-            continue;
-        }
-        auto range = ThresholdRange::parse(*text);
-        if (!range) {
-            error("{}: {}", flag, range.error().message);
-            return false;
-        }
-        *slot = std::move(range.value());
-    }
-    eo.exit_policy.on_score = opt.threshold_on == "score";
-    eo.exit_policy.errors_as = opt.errors_as == "ok"        ? ErrorsAs::ok
-                               : opt.errors_as == "warning" ? ErrorsAs::warning
-                                                            : ErrorsAs::unknown;
-    eo.max_cidr_addresses = opt.max_addresses;
-    eo.zone_rate = opt.zone_rate;
-    eo.ask_txt = !opt.no_txt;
-    eo.cache_dir = opt.cache_dir;
-    eo.ca_file = opt.ca_file;
-    {
-        Config cfg;
-        if (!read_config_option(opt.config_file, cfg)) {
-            return false;
-        }
-        eo.keys = std::move(cfg.keys);
-    }
-    eo.http_timeout = std::chrono::milliseconds(static_cast<long>(opt.http_timeout_s * 1000));
-    for (const auto& zs : opt.zone_servers) {
-        const auto eq = zs.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == zs.size()) {
-            error("--zone-server \"{}\": expected ZONE=IP[:PORT]", zs);
-            return false;
-        }
-        eo.zone_servers[zs.substr(0, eq)] = zs.substr(eq + 1);
-    }
-
-    auto selection =
-        select_zones(catalog, ZoneRequest{opt.zones, opt.sources, opt.quiet_status}, eo.keys);
-    if (!selection) {
-        error("{}", selection.error().to_string());
-        return false;
-    }
-    for (const auto& w : selection->warnings) {
-        warning("{}", w);
-    }
-    out.zones = std::move(selection->zones); // may point into bare_zones, moved with it
-    out.bare_zones = std::move(selection->bare_zones);
-
-    return true;
-}
-
 int run_check_command(const CheckOptions& opt) {
     const auto unknown = static_cast<int>(ExitCode::unknown);
-    auto catalog = load(opt.catalog);
+    auto catalog = load(opt.lookup.catalog);
     if (!catalog) {
         return unknown;
     }
@@ -277,19 +110,19 @@ int run_check_command(const CheckOptions& opt) {
     }
 
     // check_rbl's -s and --retry say what --zones and --retries say.
-    CheckOptions merged = opt;
+    LookupOptions merged = opt.lookup;
     for (const auto& s : opt.servers) {
         merged.zones += (merged.zones.empty() ? "" : ",") + s;
     }
     if (opt.check_rbl_retry > 0) {
         merged.retries = opt.check_rbl_retry - 1;
     }
-    PreparedCheck prepared;
-    if (!prepare_check(merged, *catalog, prepared)) {
+    const auto prepared = prepare(merged, *catalog);
+    if (!prepared) {
         return unknown;
     }
-    const auto& eo = prepared.eo;
-    const auto& zones = prepared.zones;
+    const auto& eo = prepared->engine;
+    const auto& zones = prepared->selection.zones;
 
     struct InputFile {
         int fd = -1;
@@ -316,7 +149,7 @@ int run_check_command(const CheckOptions& opt) {
                                          (no_color == nullptr || *no_color == '\0'));
     ro.show_clean = opt.all;
     ro.policy = eo.exit_policy;
-    ro.deadline_s = opt.deadline_s;
+    ro.deadline_s = opt.lookup.deadline_s;
     std::unique_ptr<Report> report;
     std::optional<RunState> previous;
     RunState next;

@@ -3,6 +3,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/diagnostics.hpp"
+#include "cli/option_table.hpp"
 #include "cli/signals.hpp"
 #include "rblscope/explain.hpp"
 #include "rblscope/log_input.hpp"
@@ -91,13 +92,14 @@ int run_live_check(const ExplainOptions& opt,
                    const FindingGroups& groups,
                    std::FILE* out,
                    ListStatuses& statuses) {
-    CheckOptions co;
+    LookupOptions lookup = opt.lookup;
+    std::vector<std::string> targets;
     std::set<std::string> ips;
     std::vector<std::string> named; // lists named in the bounces: checked first
     for (const auto& c : groups.causes()) {
         const auto& ip = c.explanation.sending_ip;
         if (!ip.empty() && ips.size() < k_max_checked_ips && ips.insert(ip).second) {
-            co.targets.push_back(ip);
+            targets.push_back(ip);
         }
         if (const auto* z = c.explanation.list_zone;
             z != nullptr && std::find(named.begin(), named.end(), z->id) == named.end() &&
@@ -105,31 +107,28 @@ int run_live_check(const ExplainOptions& opt,
             named.push_back(z->id);
         }
     }
-    if (co.targets.empty()) {
+    if (targets.empty()) {
         error("--check: no sending IP found in the input");
         return 0;
     }
-    co.zones = opt.zones.empty() ? "default" : opt.zones;
-    for (const auto& n : named) {
-        co.zones = n + "," + co.zones;
+    if (lookup.zones.empty()) {
+        lookup.zones = "default";
     }
-    co.resolvers = opt.resolvers;
-    co.zone_servers = opt.zone_servers;
-    co.query_timeout_s = opt.query_timeout_s;
-    co.deadline_s = opt.deadline_s;
-    co.config_file = opt.config_file;
-    PreparedCheck prepared;
-    if (!prepare_check(co, catalog, prepared)) {
+    for (const auto& n : named) {
+        lookup.zones = n + "," + lookup.zones;
+    }
+    const auto prepared = prepare(lookup, catalog);
+    if (!prepared) {
         return static_cast<int>(ExitCode::unknown);
     }
     ReportOptions ro;
     ro.color = false;
-    ro.deadline_s = opt.deadline_s;
+    ro.deadline_s = lookup.deadline_s;
     auto inner =
         opt.format == "json" ? make_json_report(out, stderr) : make_text_report(out, stderr, ro);
     RecordingReport report(*inner, statuses);
-    VectorTargetSource source(co.targets);
-    auto summary = run_check(prepared.zones, catalog, source, report, prepared.eo);
+    VectorTargetSource source(targets);
+    auto summary = run_check(prepared->selection.zones, catalog, source, report, prepared->engine);
     if (!summary) {
         error("--check: {}", summary.error().to_string());
         return static_cast<int>(ExitCode::unknown);
@@ -287,16 +286,13 @@ void add_explain(CLI::App& app, ExplainOptions& opt) {
                  opt.check_status,
                  "--check: the exit status is the worse of the findings' and the live check's "
                  "(a sending IP listed now is CRITICAL even when the log has only deferrals)");
-    app.add_option("-z,--zones", opt.zones, "--check: zones to ask (as for `rblscope check`)");
-    app.add_option("-r,--resolver", opt.resolvers, "--check: resolver IP[:PORT] (repeatable)")
-        ->allow_extra_args(false);
-    app.add_option("--zone-server", opt.zone_servers, "--check: ZONE=IP[:PORT] (repeatable)")
-        ->allow_extra_args(false);
-    app.add_option("--query-timeout", opt.query_timeout_s, "--check: seconds per query")
-        ->check(CLI::Range(0.05, 120.0));
-    app.add_option("-t,--timeout", opt.deadline_s, "--check: deadline of the check in seconds")
-        ->check(CLI::Range(0.0, 86400.0));
-    app.add_option("--config", opt.config_file, "--check: configuration file with API keys");
+    {
+        using enum SharedOption;
+        add_shared_options(app,
+                           opt.lookup,
+                           {zones, resolver, zone_server, deadline, query_timeout, config},
+                           "--check: ");
+    }
     app.add_option("--state",
                    opt.state_file,
                    "Read each log only from where the last run with this state file stopped "
@@ -309,15 +305,12 @@ void add_explain(CLI::App& app, ExplainOptions& opt) {
                    opt.follow_interval_s,
                    "--follow: seconds between looks at the logs")
         ->check(CLI::Range(0.05, 3600.0));
-    app.add_option(
-        "--catalog",
-        opt.catalog.path,
-        "Catalog with the zones, providers and rejection patterns (default: lists.toml)");
+    add_shared_options(app, opt.lookup, {SharedOption::catalog});
 }
 
 int run_explain_command(const ExplainOptions& opt) {
     const auto unknown = static_cast<int>(ExitCode::unknown);
-    auto catalog = load(opt.catalog);
+    auto catalog = load(opt.lookup.catalog);
     if (!catalog) {
         return unknown;
     }

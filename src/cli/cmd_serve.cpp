@@ -3,6 +3,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/diagnostics.hpp"
+#include "cli/option_table.hpp"
 #include "cli/signals.hpp"
 #include "core/sanitize.hpp"
 #include "net/resolvers.hpp"
@@ -44,8 +45,8 @@ void add_serve(CLI::App& app, ServeCommandOptions& opt) {
     app.add_option(
            "--max-targets", opt.max_targets, "Targets watched at most (after expanding blocks)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10000000}));
-    opt.check.zone_rate = 20; // politeness is the default for a process that never ends
-    add_lookup_options(app, opt.check);
+    opt.lookup.zone_rate = 20; // politeness is the default for a process that never ends
+    add_lookup_options(app, opt.lookup);
     // The service's settings file (/etc/rblscope/serve.toml): `name = value` per option.
     app.add_option("--options-file",
                    opt.options_file,
@@ -111,12 +112,12 @@ std::optional<Error> read_targets(const ServeCommandOptions& opt, ServeSetup& se
             continue;
         }
         const auto& block = *target->cidr;
-        if (block.size() > opt.check.max_addresses) {
+        if (block.size() > opt.lookup.max_addresses) {
             error("serve: {}: block {} is larger than --max-addresses {} (line "
                   "skipped)",
                   where,
                   block.to_string(),
-                  opt.check.max_addresses);
+                  opt.lookup.max_addresses);
             continue;
         }
         for (std::uint64_t i = 0; i < block.size() && !full; ++i) {
@@ -132,23 +133,23 @@ std::optional<Error> read_targets(const ServeCommandOptions& opt, ServeSetup& se
 }
 
 Result<std::shared_ptr<const ServeSetup>> load_setup(const ServeCommandOptions& opt) {
-    const Error failed{"the setup has errors (see above)", opt.check.catalog.path};
+    const Error failed{"the setup has errors (see above)", opt.lookup.catalog};
     auto setup = std::make_shared<ServeSetup>();
-    auto catalog = load(opt.check.catalog);
+    auto catalog = load(opt.lookup.catalog);
     if (!catalog) {
         return failed;
     }
     setup->catalog = std::move(*catalog);
     // Zone pointers point into setup->catalog and the kept bare-zone deques: both stay put.
-    const auto profile = [&](const CheckOptions& options) -> std::optional<CheckProfile> {
-        PreparedCheck prepared;
-        if (!prepare_check(options, setup->catalog, prepared)) {
+    const auto profile = [&](const LookupOptions& options) -> std::optional<CheckProfile> {
+        auto prepared = prepare(options, setup->catalog);
+        if (!prepared) {
             return std::nullopt;
         }
-        setup->extra_zones.push_back(std::move(prepared.bare_zones));
-        return CheckProfile{std::move(prepared.zones), std::move(prepared.eo)};
+        setup->extra_zones.push_back(std::move(prepared->selection.bare_zones));
+        return CheckProfile{std::move(prepared->selection.zones), std::move(prepared->engine)};
     };
-    auto refresh = profile(opt.check);
+    auto refresh = profile(opt.lookup);
     if (!refresh) {
         return failed;
     }
@@ -165,12 +166,12 @@ Result<std::shared_ptr<const ServeSetup>> load_setup(const ServeCommandOptions& 
     }
     setup->refresh = std::move(*refresh);
     setup->modules[""] = setup->refresh;
-    Config config;
-    if (!read_config_option(opt.check.config_file, config)) {
-        return failed;
+    auto config = load_config_option(opt.lookup.config_file);
+    if (!config) {
+        return config.error();
     }
-    for (const auto& [name, m] : config.modules) {
-        CheckOptions options = opt.check;
+    for (const auto& [name, m] : config->modules) {
+        LookupOptions options = opt.lookup;
         for (const auto& [from, to] : {std::pair{&m.zones, &options.zones},
                                        std::pair{&m.warning, &options.warning},
                                        std::pair{&m.critical, &options.critical},

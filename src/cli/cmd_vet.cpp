@@ -2,6 +2,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/diagnostics.hpp"
+#include "cli/option_table.hpp"
 #include "cli/progress.hpp"
 #include "cli/signals.hpp"
 #include "rblscope/rblscope.hpp"
@@ -48,34 +49,27 @@ void add_vet(CLI::App& app, VetCommandOptions& opt) {
                    opt.html_file,
                    "Also write a self-contained HTML report (a grid of the addresses coloured by "
                    "grade, linking to each one's details) to FILE");
-    app.add_option("-z,--zones", opt.zones, "Blocklists to ask (as for `rblscope check`)");
-    app.add_option("--sources",
-                   opt.sources,
-                   "Kinds of sources, as for `rblscope check`: dns, http or HTTP adapter names "
-                   "(e.g. dns,spamhaus_drop,ripestat; keys from --config or the environment)");
-    app.add_option("--ca-file",
-                   opt.ca_file,
-                   "CA bundle for HTTP sources behind a private CA (TLS is always verified)")
-        ->check(CLI::ExistingFile);
-    app.add_option("--http-timeout", opt.http_timeout_s, "Time limit of one HTTP request, seconds")
-        ->check(CLI::Range(0.1, 300.0));
-    app.add_option("-r,--resolver", opt.resolvers, "Resolver IP[:PORT] (repeatable)")
-        ->allow_extra_args(false);
-    app.add_option("--zone-server", opt.zone_servers, "ZONE=IP[:PORT] (repeatable)")
-        ->allow_extra_args(false);
-    app.add_option("--query-timeout", opt.query_timeout_s, "Seconds per DNS query")
-        ->check(CLI::Range(0.05, 120.0));
-    app.add_option("--max-addresses", opt.max_addresses, "Largest CIDR block to expand")
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{65536}));
-    app.add_option("--concurrency", opt.concurrency, "Queries in flight at most")
-        ->check(CLI::Range(1, 100000));
-    app.add_option("--config", opt.config_file, "Configuration file with API keys");
-    app.add_option("--catalog", opt.catalog.path, "Zone catalog (default: lists.toml)");
+    opt.lookup.max_addresses = 4096; // vet looks at each address closely
+    using enum SharedOption;
+    add_shared_options(app,
+                       opt.lookup,
+                       {zones,
+                        sources,
+                        resolver,
+                        zone_server,
+                        query_timeout,
+                        concurrency,
+                        max_addresses,
+                        config,
+                        ca_file,
+                        http_timeout,
+                        catalog});
+    app.get_option("--max-addresses")->check(CLI::Range(std::uint64_t{1}, std::uint64_t{65536}));
 }
 
 int run_vet_command(const VetCommandOptions& opt) {
     const auto unknown = static_cast<int>(ExitCode::unknown);
-    auto catalog = load(opt.catalog);
+    auto catalog = load(opt.lookup.catalog);
     if (!catalog) {
         return unknown;
     }
@@ -100,10 +94,10 @@ int run_vet_command(const VetCommandOptions& opt) {
     vo.helo = opt.helo;
     vo.dkim_selector = opt.dkim_selector;
     vo.generic_ptr = std::move(patterns.value());
-    vo.dns.resolvers = opt.resolvers;
-    vo.dns.timeout =
-        std::chrono::milliseconds(static_cast<long>(std::lround(opt.query_timeout_s * 1000)));
-    vo.dns.concurrency = opt.concurrency;
+    vo.dns.resolvers = opt.lookup.resolvers;
+    vo.dns.timeout = std::chrono::milliseconds(
+        static_cast<long>(std::lround(opt.lookup.query_timeout_s * 1000)));
+    vo.dns.concurrency = opt.lookup.concurrency;
     vo.dns.stop_fd = stop_fd();
     if (!opt.dkim_selector.empty() && opt.domain.empty()) {
         error("--dkim-selector needs --domain");
@@ -115,23 +109,12 @@ int run_vet_command(const VetCommandOptions& opt) {
     }
 
     // The blocklist options are checked before any DNS is asked.
-    CheckOptions co;
-    co.zones = opt.zones;
-    co.resolvers = opt.resolvers;
-    co.zone_servers = opt.zone_servers;
-    co.query_timeout_s = opt.query_timeout_s;
-    co.concurrency = opt.concurrency;
-    co.config_file = opt.config_file;
-    co.max_addresses = opt.max_addresses;
-    co.sources = opt.sources;
-    co.ca_file = opt.ca_file;
-    co.http_timeout_s = opt.http_timeout_s;
-    PreparedCheck prepared;
-    if (!prepare_check(co, *catalog, prepared)) {
+    const auto prepared = prepare(opt.lookup, *catalog);
+    if (!prepared) {
         return unknown;
     }
 
-    auto expanded = expand_vet_targets(opt.targets, opt.max_addresses, vo.dns);
+    auto expanded = expand_vet_targets(opt.targets, opt.lookup.max_addresses, vo.dns);
     if (!expanded) {
         error("{}", expanded.error().to_string());
         return unknown;
@@ -159,7 +142,8 @@ int run_vet_command(const VetCommandOptions& opt) {
     }
     Progress progress(stderr, "blocklists", report.addresses.size());
     ProgressSink observer(progress);
-    const auto summary = vet_blocklists(report, prepared.zones, *catalog, prepared.eo, observer);
+    const auto summary =
+        vet_blocklists(report, prepared->selection.zones, *catalog, prepared->engine, observer);
     progress.finish();
     if (!summary) {
         error("{}", summary.error().to_string());

@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 #include "cli/diagnostics.hpp"
+#include "cli/option_table.hpp"
 #include "rblscope/verdict.hpp"
 
 #include <algorithm>
@@ -21,20 +22,16 @@ void add_zones(CLI::App& app, ZonesOptions& opt) {
     app.add_flag("--default", opt.defaults_only, "Only zones checked by default");
     app.add_option("-f,--format", opt.format, "Output format")
         ->check(CLI::IsMember({"text", "json"}));
-    app.add_option("--catalog", opt.catalog.path, "Zone catalog");
     app.add_flag("--health",
                  opt.health,
                  "Ask every selected DNS zone its test points through the resolver in use, and "
                  "report how each answered, with the catalog edits that follow");
-    app.add_option("-r,--resolver", opt.check.resolvers, "--health: resolver IP[:PORT]")
-        ->allow_extra_args(false);
-    app.add_option("--zone-server", opt.check.zone_servers, "--health: ZONE=IP[:PORT]")
-        ->allow_extra_args(false);
-    app.add_option("--query-timeout", opt.check.query_timeout_s, "--health: seconds per query")
-        ->check(CLI::Range(0.05, 120.0));
-    app.add_option("--retries", opt.check.retries, "--health: extra copies of a query")
-        ->check(CLI::Range(0, 10));
-    app.add_option("--config", opt.check.config_file, "--health: configuration file with keys");
+    {
+        using enum SharedOption;
+        add_shared_options(
+            app, opt.lookup, {resolver, zone_server, query_timeout, retries, config}, "--health: ");
+        add_shared_options(app, opt.lookup, {catalog});
+    }
     app.add_flag("--show-origin",
                  opt.show_origin,
                  "Say where each zone was defined and which of its fields a local override "
@@ -76,20 +73,20 @@ int run_health(const ZonesOptions& opt, const Catalog& catalog, std::vector<cons
         return unknown;
     }
     // Every selected zone by id, whatever its status: a dead one may have come back.
-    CheckOptions check = opt.check;
-    check.quiet_status = true;
-    check.zones.clear();
+    LookupOptions lookup = opt.lookup;
+    lookup.quiet_status = true;
+    lookup.zones.clear();
     for (const auto* z : rows) {
-        check.zones += (check.zones.empty() ? "" : ",") + z->id;
+        lookup.zones += (lookup.zones.empty() ? "" : ",") + z->id;
     }
-    PreparedCheck prepared;
-    if (!prepare_check(check, catalog, prepared)) {
+    auto prepared = prepare(lookup, catalog);
+    if (!prepared) {
         return unknown;
     }
-    prepared.eo.warn_failing_zones = false; // this command reports them itself
+    prepared->engine.warn_failing_zones = false; // this command reports them itself
     VectorTargetSource none({});
     HealthSink sink;
-    auto summary = run_check(prepared.zones, catalog, none, sink, prepared.eo);
+    auto summary = run_check(prepared->selection.zones, catalog, none, sink, prepared->engine);
     if (!summary) {
         error("{}", summary.error().to_string());
         return unknown;
@@ -188,7 +185,7 @@ int run_health(const ZonesOptions& opt, const Catalog& catalog, std::vector<cons
 } // namespace
 
 int run_zones_command(const ZonesOptions& opt) {
-    auto catalog = load(opt.catalog);
+    auto catalog = load(opt.lookup.catalog);
     if (!catalog) {
         return static_cast<int>(ExitCode::unknown);
     }
