@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -117,6 +118,14 @@ struct RunSummary {
                                            TargetSource& targets,
                                            ResultSink& sink,
                                            const EngineOptions& options);
+
+/// `zones --health`: asks every zone in `zones` its test points (none skipped for its
+/// status) and collects how each answered. The run's warnings go to `warn`.
+[[nodiscard]] Result<ZoneHealthRun>
+run_zone_health(const std::vector<const Zone*>& zones,
+                const Catalog& catalog,
+                EngineOptions options,
+                const std::function<void(const std::string&)>& warn);
 
 /// A run that shares the process's one wait with other work (the exporter runs refreshes
 /// and probes side by side). It has an event loop of its own whose descriptor and next timer

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rblscope {
@@ -37,6 +38,21 @@ struct ZoneHealthReport {
     /// The catalog status this run argues for, when it differs from the catalog's.
     std::optional<ZoneStatus> suggested_status;
     std::string suggestion_note; ///< how sure the suggestion is, what else to do
+};
+
+/// A whole `zones --health` run: each zone's report in the order asked, and the totals.
+struct ZoneHealthRun {
+    std::vector<ZoneHealthReport> reports;
+    std::vector<std::string> resolvers; ///< what was asked through
+    bool interrupted = false;
+    /// Zones in each condition, in the enum's order (conditions with none left out).
+    std::vector<std::pair<ZoneCondition, int>> counts;
+    int suggestions = 0; ///< reports with a suggested catalog status
+
+    [[nodiscard]] int count(ZoneCondition c) const;
+    /// 0 when every zone is as the catalog says, 1 (WARNING) when an edit is suggested, 3
+    /// (UNKNOWN) when the run was cut short or nothing answered: the resolver, not the lists.
+    [[nodiscard]] int exit_code() const;
 };
 
 } // namespace rblscope

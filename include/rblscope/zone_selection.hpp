@@ -44,4 +44,16 @@ struct ZoneSelection {
                                                  const ZoneRequest& request,
                                                  std::map<std::string, std::string>& keys);
 
+/// `rblscope zones`' filters, as typed; an empty field matches every zone.
+struct ZoneFilter {
+    std::string kind;   ///< ip4, ip6, both, domain, hash, http
+    std::string status; ///< active, unverified, key-required, defunct, lists-everything
+    std::string tag;
+    bool defaults_only = false; ///< only the zones checked by default
+};
+
+/// The catalog's zones that pass `filter`, in catalog order.
+[[nodiscard]] std::vector<const Zone*> filter_zones(const Catalog& catalog,
+                                                    const ZoneFilter& filter);
+
 } // namespace rblscope

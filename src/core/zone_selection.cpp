@@ -207,4 +207,18 @@ Result<ZoneSelection> select_zones(const Catalog& catalog,
     return {std::move(out)};
 }
 
+std::vector<const Zone*> filter_zones(const Catalog& catalog, const ZoneFilter& filter) {
+    std::vector<const Zone*> out;
+    for (const auto& z : catalog.zones) {
+        if ((filter.kind.empty() || to_string(z.kind) == filter.kind) &&
+            (filter.status.empty() || to_string(z.status) == filter.status) &&
+            (filter.tag.empty() ||
+             std::find(z.tags.begin(), z.tags.end(), filter.tag) != z.tags.end()) &&
+            (!filter.defaults_only || z.enabled_by_default)) {
+            out.push_back(&z);
+        }
+    }
+    return out;
+}
+
 } // namespace rblscope

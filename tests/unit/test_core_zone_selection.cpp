@@ -156,4 +156,22 @@ TEST_CASE("zone selection: errors name the option and what was wrong") {
     CHECK(error_of({",", "", false}) == "no zones selected");
 }
 
+TEST_CASE("zone filter: kind, status, tag and defaults, each empty field matching all") {
+    const auto ids_of = [](const std::vector<const Zone*>& zones) {
+        std::vector<std::string> out;
+        for (const auto* z : zones) {
+            out.push_back(z->id);
+        }
+        return out;
+    };
+    CHECK(filter_zones(catalog(), {}).size() == catalog().zones.size());
+    CHECK(ids_of(filter_zones(catalog(), {"http", "", "", false})) ==
+          std::vector<std::string>{"h"});
+    CHECK(ids_of(filter_zones(catalog(), {"", "defunct", "", false})) ==
+          std::vector<std::string>{"dead"});
+    CHECK(ids_of(filter_zones(catalog(), {"ip4", "", "spam", false})) ==
+          std::vector<std::string>{"b", "dead"});
+    CHECK(ids_of(filter_zones(catalog(), {"", "", "", true})) == std::vector<std::string>{"a"});
+    CHECK(filter_zones(catalog(), {"", "", "no-such-tag", false}).empty());
+}
 TEST_SUITE_END();

@@ -146,3 +146,28 @@ TEST_CASE("prepare_lookup: each bad option is named") {
     o.config_file = "/nonexistent/rblscope.toml";
     CHECK(error_of(o).find("/nonexistent/rblscope.toml") != std::string::npos);
 }
+
+TEST_CASE("zone health run: the exit status says whether the lists or the resolver failed") {
+    ZoneHealthRun run;
+    CHECK(run.exit_code() == 3); // nothing asked
+    ZoneHealthReport healthy;
+    healthy.condition = ZoneCondition::healthy;
+    ZoneHealthReport silent;
+    silent.condition = ZoneCondition::no_answer;
+    run.reports = {healthy, silent};
+    run.counts = {{ZoneCondition::healthy, 1}, {ZoneCondition::no_answer, 1}};
+    CHECK(run.count(ZoneCondition::no_answer) == 1);
+    CHECK(run.count(ZoneCondition::refuses) == 0);
+    CHECK(run.exit_code() == 0);
+    run.suggestions = 1;
+    CHECK(run.exit_code() == 1);
+    run.reports = {silent};
+    run.counts = {{ZoneCondition::no_answer, 1}};
+    CHECK(run.exit_code() == 3); // every zone silent: the resolver
+    run.reports = {healthy};
+    run.counts = {{ZoneCondition::healthy, 1}};
+    run.interrupted = true;
+    CHECK(run.exit_code() == 3);
+}
+
+TEST_SUITE_END();
