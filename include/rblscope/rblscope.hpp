@@ -9,6 +9,7 @@
 #include "rblscope/explain.hpp"
 #include "rblscope/health.hpp"
 #include "rblscope/ip.hpp"
+#include "rblscope/live_check.hpp"
 #include "rblscope/lookup_options.hpp"
 #include "rblscope/report.hpp"
 #include "rblscope/result.hpp"

@@ -26,8 +26,6 @@ namespace rblscope::cli {
 
 namespace {
 
-constexpr std::size_t k_max_checked_ips = 256; // --check asks about this many addresses at most
-
 bool read_input(const std::string& path,
                 FindingGroups& groups,
                 const BounceKnowledge& knowledge,
@@ -60,81 +58,52 @@ bool read_input(const std::string& path,
     return read.ok;
 }
 
-/// Forwards to the real report and remembers the status of the lists named in bounces.
-class RecordingReport final : public Report {
+/// Shows the live check's bad input and warnings where no report is shown.
+class DiagnosticsSink final : public ResultSink {
   public:
-    RecordingReport(Report& inner, ListStatuses& statuses) : m_inner(inner), m_out(statuses) {}
-    void on_target(const TargetReport& rep) override {
-        for (const auto& r : rep.results) {
-            std::string text(to_string(r.status));
-            if (!r.codes.empty()) {
-                text += " (" + fmt::format("{}", fmt::join(r.codes, ", ")) +
-                        (r.meaning.empty() ? "" : ": " + r.meaning) + ")";
-            } else if (!r.error.empty()) {
-                text += " (" + r.error + ")";
-            }
-            m_out[{rep.target.text, r.zone->id}] = text;
-        }
-        m_inner.on_target(rep);
-    }
-    void on_input_error(const Error& e) override { m_inner.on_input_error(e); }
-    void on_warning(const std::string& m) override { m_inner.on_warning(m); }
-    void finish(const RunSummary& s) override { m_inner.finish(s); }
-
-  private:
-    Report& m_inner;
-    ListStatuses& m_out;
+    void on_target(const TargetReport& /*report*/) override {}
+    void on_input_error(const Error& e) override { error("{}", e.to_string()); }
+    void on_warning(const std::string& m) override { warning("{}", m); }
 };
 
-/// Runs the live check of the sending IPs; the report goes to `out` in `format`.
-int run_live_check(const ExplainOptions& opt,
-                   const Catalog& catalog,
-                   const FindingGroups& groups,
-                   std::FILE* out,
-                   ListStatuses& statuses) {
-    LookupOptions lookup = opt.lookup;
-    std::vector<std::string> targets;
-    std::set<std::string> ips;
-    std::vector<std::string> named; // lists named in the bounces: checked first
-    for (const auto& c : groups.causes()) {
-        const auto& ip = c.explanation.sending_ip;
-        if (!ip.empty() && ips.size() < k_max_checked_ips && ips.insert(ip).second) {
-            targets.push_back(ip);
-        }
-        if (const auto* z = c.explanation.list_zone;
-            z != nullptr && std::find(named.begin(), named.end(), z->id) == named.end() &&
-            z->status != ZoneStatus::defunct && z->status != ZoneStatus::lists_everything) {
-            named.push_back(z->id);
-        }
-    }
-    if (targets.empty()) {
+/// `--check`: the sending IPs found, checked now. With `shown`, its report is written to
+/// stdout as the run goes (text). `exit_code` gets the check's exit status.
+LiveCheck live_check(const ExplainOptions& opt,
+                     const Catalog& catalog,
+                     const FindingGroups& groups,
+                     bool shown,
+                     int& exit_code) {
+    exit_code = 0;
+    const auto plan = plan_live_check(groups, opt.lookup.zones);
+    if (plan.targets.empty()) {
         error("--check: no sending IP found in the input");
-        return 0;
+        return {};
     }
-    if (lookup.zones.empty()) {
-        lookup.zones = "default";
-    }
-    for (const auto& n : named) {
-        lookup.zones = n + "," + lookup.zones;
-    }
+    LookupOptions lookup = opt.lookup;
+    lookup.zones = plan.zones;
     const auto prepared = prepare(lookup, catalog);
     if (!prepared) {
-        return static_cast<int>(ExitCode::unknown);
+        exit_code = static_cast<int>(ExitCode::unknown);
+        return {};
     }
     ReportOptions ro;
     ro.color = false;
     ro.deadline_s = lookup.deadline_s;
-    auto inner =
-        opt.format == "json" ? make_json_report(out, stderr) : make_text_report(out, stderr, ro);
-    RecordingReport report(*inner, statuses);
-    VectorTargetSource source(targets);
-    auto summary = run_check(prepared->selection.zones, catalog, source, report, prepared->engine);
-    if (!summary) {
-        error("--check: {}", summary.error().to_string());
-        return static_cast<int>(ExitCode::unknown);
+    DiagnosticsSink diagnostics;
+    auto report = shown ? make_text_report(stdout, stderr, ro) : nullptr;
+    ResultSink& observer = report ? static_cast<ResultSink&>(*report) : diagnostics;
+    auto check = run_live_check(
+        plan.targets, prepared->selection.zones, catalog, prepared->engine, observer);
+    if (!check) {
+        error("--check: {}", check.error().to_string());
+        exit_code = static_cast<int>(ExitCode::unknown);
+        return {};
     }
-    report.finish(*summary);
-    return summary->exit_code;
+    if (report) {
+        report->finish(check->record->summary);
+    }
+    exit_code = check->record->summary.exit_code;
+    return std::move(check.value());
 }
 
 /// The exit status: the findings', or with --check-status the worse of theirs and the live
@@ -350,56 +319,33 @@ int run_explain_command(const ExplainOptions& opt) {
         return unknown;
     }
 
-    ListStatuses statuses;
     int check_exit = 0;
+    std::optional<LiveCheck> check;
+    if (opt.check) {
+        // Text shows the check's own report after the findings; JSON embeds it after them
+        // (they say what it found); the Nagios line only counts it.
+        if (opt.format == "text") {
+            write_explain_text(stdout, groups, totals, opt.max_shown);
+            fmt::print("\nLive check of the sending IPs found:\n");
+            std::fflush(stdout);
+        }
+        check = live_check(opt, *catalog, groups, opt.format == "text", check_exit);
+    }
+    const LiveCheck* checked = check ? &*check : nullptr;
     if (opt.format == "json") {
         fmt::memory_buffer b;
-        write_explain_json(b, groups, totals, nullptr);
-        if (opt.check) {
-            // The check's own document (the `rblscope check --format json` schema) goes in
-            // "check"; the findings are written after it so they can say what it found.
-            char* mem = nullptr;
-            std::size_t size = 0;
-            std::FILE* f = open_memstream(&mem, &size);
-            if (f != nullptr) {
-                check_exit = run_live_check(opt, *catalog, groups, f, statuses);
-                std::fclose(f);
-                b.clear();
-                write_explain_json(b, groups, totals, &statuses);
-                b.resize(b.size() - 1); // reopen the top-level object
-                std::string_view check(mem, size);
-                while (!check.empty() && (check.back() == '\n' || check.back() == ' ')) {
-                    check.remove_suffix(1);
-                }
-                b.append(std::string_view(",\"check\":"));
-                b.append(check.empty() ? std::string_view("null") : check);
-                b.push_back('}');
-                std::free(mem);
-            }
-        }
+        write_explain_json(b, groups, totals, checked);
         b.push_back('\n');
         std::fwrite(b.data(), 1, b.size(), stdout);
     } else if (opt.format == "nagios") {
-        if (opt.check) {
-            // The check's own report is not shown: the status line says what it found.
-            std::FILE* null = std::fopen("/dev/null", "w");
-            if (null != nullptr) {
-                check_exit = run_live_check(opt, *catalog, groups, null, statuses);
-                std::fclose(null);
-            }
-        }
         write_explain_nagios(stdout,
                              groups,
                              combined_exit(opt, groups.worst_exit_code(), check_exit),
-                             opt.check ? &statuses : nullptr);
+                             checked != nullptr ? &checked->statuses : nullptr);
+    } else if (checked != nullptr) {
+        write_named_lists_text(stdout, groups, checked->statuses);
     } else {
         write_explain_text(stdout, groups, totals, opt.max_shown);
-        if (opt.check) {
-            fmt::print("\nLive check of the sending IPs found:\n");
-            std::fflush(stdout);
-            check_exit = run_live_check(opt, *catalog, groups, stdout, statuses);
-            write_named_lists_text(stdout, groups, statuses);
-        }
     }
     std::fflush(stdout);
     if (totals.interrupted) {

@@ -1,6 +1,7 @@
 // `rblscope explain --format json`: the whole document, and one finding at a time for the
 // `--follow` stream. The schema is the README's; strings pass through JsonWriter's escaping.
 
+#include "report/check_json.hpp"
 #include "report/explain_report.hpp"
 #include "report/json_writer.hpp"
 
@@ -113,7 +114,8 @@ void write_finding_json(fmt::memory_buffer& out,
 void write_explain_json(fmt::memory_buffer& b,
                         const FindingGroups& groups,
                         const ExplainTotals& totals,
-                        const ListStatuses* statuses) {
+                        const LiveCheck* check) {
+    const ListStatuses* statuses = check == nullptr ? nullptr : &check->statuses;
     JsonWriter w(b);
     w.begin_object();
     w.key("version");
@@ -172,6 +174,12 @@ void write_explain_json(fmt::memory_buffer& b,
     }
     w.end_array();
     w.end_object();
+    if (check != nullptr) {
+        // After the findings, which say what it found; the same document as `check --format
+        // json` writes.
+        w.key("check");
+        check->record ? write_check_json(w, *check->record) : w.null();
+    }
     w.end_object();
 }
 

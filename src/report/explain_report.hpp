@@ -3,6 +3,7 @@
 // line for a whole run, and one finding at a time for `--follow`.
 
 #include "rblscope/explain.hpp"
+#include "rblscope/live_check.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -18,9 +19,6 @@ struct ExplainTotals {
     std::uint64_t lines = 0, bytes = 0, cut = 0;
     bool interrupted = false; ///< SIGINT/SIGTERM stopped the reading
 };
-
-/// What `--check` learned about one (IP, zone id): "listed (127.0.0.2: ...)" or "clean".
-using ListStatuses = std::map<std::pair<std::string, std::string>, std::string>;
 
 /// Text: each distinct cause explained (at most `max_shown`), the summary, and the table of
 /// (provider, category, sending IP, reporter).
@@ -51,11 +49,13 @@ void write_explain_nagios(std::FILE* out,
                           int state,
                           const ListStatuses* statuses);
 
-/// JSON: the whole document (findings, summary with groups). `statuses`: list_now.
+/// JSON: the whole document (findings, summary with groups). With `check` (--check): each
+/// finding's list_now, and "check": the live check's document (`check --format json`'s
+/// schema), or null when nothing could be checked.
 void write_explain_json(fmt::memory_buffer& out,
                         const FindingGroups& groups,
                         const ExplainTotals& totals,
-                        const ListStatuses* statuses);
+                        const LiveCheck* check);
 
 /// JSON: one finding as an object (the schema of the document's `findings` items), for the
 /// `--follow` stream (one object a line). `number` is the cause's number (1-based).

@@ -232,6 +232,10 @@ TEST_CASE("explain --check: the sending IPs are checked live, the named list fir
     CHECK(blocked["list_zone"] == "t-bl");
     CHECK(blocked["list_now"] == "listed (127.0.0.2: spam source)");
     CHECK(check["summary"]["targets"] == 2);
+    // The document `check --format json` writes, embedded as a value.
+    for (const char* key : {"version", "targets", "summary", "input_errors", "warnings"}) {
+        CHECK_MESSAGE(check.contains(key), key);
+    }
 
     const auto text = run_rblscope({"explain",
                                     "--catalog",

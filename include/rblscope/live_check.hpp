@@ -1,0 +1,53 @@
+#pragma once
+/// \file live_check.hpp
+/// \brief `explain --check`: the sending IPs found in bounces checked against the blocklists
+/// now, the lists the bounces named first, the run kept as values for the reports.
+
+#include "rblscope/engine.hpp"
+#include "rblscope/explain.hpp"
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rblscope {
+
+/// What the live check learned about one (IP, zone id): "listed (127.0.0.2: ...)", "clean".
+using ListStatuses = std::map<std::pair<std::string, std::string>, std::string>;
+
+/// A check run kept whole: what `rblscope check --format json` would have written.
+struct CheckRecord {
+    std::vector<TargetReport> targets;
+    std::vector<Error> input_errors;
+    std::vector<std::string> warnings;
+    RunSummary summary;
+};
+
+/// What to check: each sending IP once (at most `k_max_targets`), and the zones: the
+/// usable lists the bounces named, then the `zones` option ("default" when empty).
+struct LiveCheckPlan {
+    static constexpr std::size_t k_max_targets = 256;
+    std::vector<std::string> targets;
+    std::string zones;
+};
+[[nodiscard]] LiveCheckPlan plan_live_check(const FindingGroups& groups, const std::string& zones);
+
+/// The outcome of `--check`: no record when nothing could be checked (no sending IP, bad
+/// options), and the status of every (IP, zone id) asked.
+struct LiveCheck {
+    std::optional<CheckRecord> record;
+    ListStatuses statuses;
+};
+
+/// Checks `targets` against `zones`. Every event also goes to `observer` (a report shown as
+/// the run goes, or a sink that shows warnings); its finish() is the caller's to call.
+[[nodiscard]] Result<LiveCheck> run_live_check(const std::vector<std::string>& targets,
+                                               const std::vector<const Zone*>& zones,
+                                               const Catalog& catalog,
+                                               const EngineOptions& options,
+                                               ResultSink& observer);
+
+} // namespace rblscope
