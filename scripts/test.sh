@@ -11,8 +11,9 @@ step() { echo "== $(date -u +%H:%M:%S) $*"; }
 step "formatting"
 "$root/scripts/format.sh" --check
 
-step "build (RelWithDebInfo) and tests"
-"$root/scripts/build.sh" "$root/build"
+# Warnings are errors here (a developer's own build only shows them).
+step "build (RelWithDebInfo, -Werror) and tests"
+"$root/scripts/build.sh" "$root/build" -DRBLSCOPE_WERROR=ON
 ctest --test-dir "$root/build" --output-on-failure -j 2
 
 step "Debian package (dpkg-buildpackage, lintian), unpacked and installed"
