@@ -10,6 +10,7 @@
 #include "rblscope/ip.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -134,12 +135,17 @@ struct Zone {
 /// Names of the HTTP adapters rblscope has (kind "http" entries must use one of them).
 [[nodiscard]] const std::vector<std::string_view>& http_adapter_names();
 
+/// The catalog's merged TOML document (core/catalog_document.hpp), kept so that the readers
+/// of its other tables (bounce knowledge, vet patterns) do not read the files again.
+struct CatalogDocument;
+
 /// The whole catalog.
 struct Catalog {
     std::vector<Zone> zones;
     std::vector<std::string> public_resolvers; ///< addresses of well-known public resolvers
     std::string source;                        ///< file the catalog was read from
     std::vector<std::string> files; ///< that file, then the override files merged into it
+    std::shared_ptr<const CatalogDocument> document; ///< the tables as read, overrides merged
 
     [[nodiscard]] const Zone* find(std::string_view id_or_zone) const noexcept;
 };

@@ -325,7 +325,12 @@ Result<Catalog> parse_catalog(std::string_view text, const std::string& source_n
     if (!parsed) {
         return parsed.error();
     }
-    return parse_catalog_document(parsed.value(), source_name);
+    auto cat = parse_catalog_document(parsed.value(), source_name);
+    if (cat) {
+        cat->document =
+            std::make_shared<CatalogDocument>(CatalogDocument{std::move(parsed.value())});
+    }
+    return cat;
 }
 
 Result<Catalog> parse_catalog_document(const toml::table& root, const std::string& source_name) {
@@ -708,6 +713,8 @@ Result<Catalog> load_catalog(const std::string& path, const std::vector<std::str
     auto cat = parse_catalog_document(doc.value(), path);
     if (cat) {
         cat->files = std::move(files);
+        // Kept for the other tables' readers: the files are read and merged once.
+        cat->document = std::make_shared<CatalogDocument>(CatalogDocument{std::move(doc.value())});
     }
     return cat;
 }

@@ -94,4 +94,17 @@ Result<toml::table> read_catalog_document(const std::vector<std::string>& files)
     return merge_catalog_texts(sources);
 }
 
+Result<std::shared_ptr<const CatalogDocument>> catalog_document_of(const Catalog& catalog) {
+    if (catalog.document) {
+        return catalog.document;
+    }
+    auto doc = read_catalog_document(
+        catalog.files.empty() ? std::vector<std::string>{catalog.source} : catalog.files);
+    if (!doc) {
+        return doc.error();
+    }
+    return std::shared_ptr<const CatalogDocument>(
+        std::make_shared<CatalogDocument>(CatalogDocument{std::move(doc.value())}));
+}
+
 } // namespace rblscope

@@ -6,6 +6,7 @@
 #include "rblscope/catalog.hpp"
 #include "rblscope/error.hpp"
 
+#include <memory>
 #include <string>
 #include <toml++/toml.h>
 #include <vector>
@@ -24,6 +25,16 @@ namespace rblscope {
 /// The same from text already read: `sources` pairs of (text, file name).
 [[nodiscard]] Result<toml::table>
 merge_catalog_texts(const std::vector<std::pair<std::string, std::string>>& sources);
+
+/// The merged document a Catalog keeps.
+struct CatalogDocument {
+    toml::table root;
+};
+
+/// The catalog's document: the one it was parsed from, or (a Catalog built by hand) read
+/// again from its files.
+[[nodiscard]] Result<std::shared_ptr<const CatalogDocument>>
+catalog_document_of(const Catalog& catalog);
 
 /// The catalog's zones from a document (read_catalog_document's, or one file's).
 [[nodiscard]] Result<Catalog> parse_catalog_document(const toml::table& root,

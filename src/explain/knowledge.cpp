@@ -137,12 +137,11 @@ Result<BounceKnowledge> parse_bounce_knowledge(std::string_view text,
 }
 
 Result<BounceKnowledge> load_bounce_knowledge(const Catalog& catalog) {
-    auto doc = read_catalog_document(
-        catalog.files.empty() ? std::vector<std::string>{catalog.source} : catalog.files);
+    auto doc = catalog_document_of(catalog);
     if (!doc) {
         return doc.error();
     }
-    return parse_bounce_knowledge_document(doc.value(), catalog.source);
+    return parse_bounce_knowledge_document(doc.value()->root, catalog.source);
 }
 
 Result<BounceKnowledge> parse_bounce_knowledge_document(const toml::table& root,

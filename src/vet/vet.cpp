@@ -257,14 +257,13 @@ Result<std::vector<std::string>> load_generic_ptr_patterns(const std::string& pa
 }
 
 Result<std::vector<std::string>> load_generic_ptr_patterns(const Catalog& catalog) {
-    auto parsed = read_catalog_document(
-        catalog.files.empty() ? std::vector<std::string>{catalog.source} : catalog.files);
+    auto parsed = catalog_document_of(catalog);
     if (!parsed) {
         return parsed.error();
     }
     toml_read::Reader r(catalog.source);
     std::vector<std::string> out;
-    if (const auto* vet = parsed.value().get_as<toml::table>("vet")) {
+    if (const auto* vet = parsed.value()->root.get_as<toml::table>("vet")) {
         r.only_keys(*vet, {"generic_ptr"}, "[vet]");
         out = r.strings(*vet, "generic_ptr", "[vet]");
         for (std::size_t i = 0; i < out.size() && !r.failed(); ++i) {
