@@ -10,9 +10,6 @@
 #include "engine/emission.hpp"
 #include "engine/run.hpp"
 
-#include <cstdlib>
-#include <fmt/format.h>
-
 namespace rblscope::engine {
 
 bool Run::activate_next() {
@@ -165,8 +162,6 @@ void Run::emit_ready() {
 
 void Run::emit(ActiveTarget& t) {
     complete_report(t, m_zones, m_options.exit_policy);
-    if (std::getenv("DBG"))
-        fmt::print(stderr, "{} ms: emit {}\n", ms_since(m_started), t.report.target.text);
     const TargetReport& rep = t.report;
     ++m_summary.targets;
     switch (rep.verdict) {
