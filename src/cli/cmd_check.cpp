@@ -1,10 +1,10 @@
 #include "cli/cli.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/option_table.hpp"
-#include "cli/progress.hpp"
 #include "cli/signals.hpp"
 #include "core/sanitize.hpp"
 #include "rblscope/rblscope.hpp"
+#include "report/progress.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -3,9 +3,9 @@
 #include "cli/cli.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/option_table.hpp"
-#include "cli/progress.hpp"
 #include "cli/signals.hpp"
 #include "rblscope/rblscope.hpp"
+#include "report/progress.hpp"
 
 #include <cmath>
 #include <ctime>

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-namespace rblscope::cli {
+namespace rblscope {
 
 class Progress {
   public:
@@ -63,4 +63,4 @@ class ProgressReport final : public Report {
     Progress m_progress;
 };
 
-} // namespace rblscope::cli
+} // namespace rblscope

@@ -1,10 +1,10 @@
-#include "cli/progress.hpp"
+#include "report/progress.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
 #include <unistd.h>
 
-namespace rblscope::cli {
+namespace rblscope {
 
 namespace {
 constexpr auto k_tty_interval = std::chrono::milliseconds(100);
@@ -105,4 +105,4 @@ void ProgressReport::finish(const RunSummary& summary) {
     m_inner->finish(summary);
 }
 
-} // namespace rblscope::cli
+} // namespace rblscope
