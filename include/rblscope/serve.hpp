@@ -15,6 +15,7 @@
 #include "rblscope/catalog.hpp"
 #include "rblscope/engine.hpp"
 #include "rblscope/error.hpp"
+#include "rblscope/lookup_options.hpp"
 #include "rblscope/target.hpp"
 
 #include <chrono>
@@ -57,6 +58,25 @@ enum class ServeLogLevel : std::uint8_t {
     error,   ///< could not start, a reload failed
 };
 
+/// Where the exporter's log lines go.
+using ServeLog = std::function<void(ServeLogLevel, const std::string&)>;
+
+/// What a setup is built from; read again on every SIGHUP.
+struct ServeSetupFiles {
+    std::string catalog;      ///< the catalog file (lists.toml)
+    std::string override_dir; ///< the system's lists.d (see catalog_override_files)
+    LookupOptions lookup;     ///< zones, resolvers, thresholds; --config's probe modules
+    std::string targets_file; ///< "" = none: only /probe checks anything
+    std::uint64_t max_targets = 100000;
+};
+
+/// Builds a setup: the catalog with its overrides, the zones and engine options of the
+/// refreshes and of each probe module of the configuration file, the targets (blocks
+/// expanded, repeats dropped). A bad target line is logged and skipped; a bad option, zone
+/// selection, resolver or module is the Error.
+[[nodiscard]] Result<std::shared_ptr<const ServeSetup>>
+load_serve_setup(const ServeSetupFiles& files, const ServeLog& log);
+
 struct ServeOptions {
     std::string listen = "127.0.0.1:9317"; ///< "IP:PORT" or "[IPv6]:PORT"; port 0 = any
     /// A target is checked again when its shortest answer TTL runs out, but not sooner
@@ -75,7 +95,7 @@ struct ServeOptions {
     std::function<void(const std::string&)> on_listening;
     /// Where the exporter's log lines go (the front end writes them to stderr); the
     /// library never prints. Unset: they are dropped.
-    std::function<void(ServeLogLevel, const std::string&)> log;
+    ServeLog log;
 };
 
 /// Runs the exporter until stop_fd turns readable. Returns the exit code: 0 after a clean

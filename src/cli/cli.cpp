@@ -43,8 +43,8 @@ std::string find_catalog() {
 
 } // namespace
 
-std::optional<Catalog> load(const std::string& catalog_path) {
-    std::string path = catalog_path;
+std::optional<std::string> catalog_path(const std::string& option) {
+    std::string path = option;
     if (path.empty()) {
         if (const char* env = std::getenv("RBLSCOPE_CATALOG"); env != nullptr && *env != '\0') {
             path = env;
@@ -58,7 +58,15 @@ std::optional<Catalog> load(const std::string& catalog_path) {
               "RBLSCOPE_CATALOG)");
         return std::nullopt;
     }
-    auto cat = load_catalog(path, catalog_override_files(RBLSCOPE_OVERRIDE_DIR));
+    return path;
+}
+
+std::optional<Catalog> load(const std::string& option) {
+    const auto path = catalog_path(option);
+    if (!path) {
+        return std::nullopt;
+    }
+    auto cat = load_catalog(*path, catalog_override_files(RBLSCOPE_OVERRIDE_DIR));
     if (!cat) {
         error("{}", cat.error().to_string());
         return std::nullopt;

@@ -15,6 +15,9 @@ namespace rblscope::cli {
 
 int run(int argc, char** argv);
 
+/// The catalog file: `option` (--catalog), $RBLSCOPE_CATALOG, or the shipped lists.toml; on
+/// failure prints one line and returns nullopt.
+std::optional<std::string> catalog_path(const std::string& option);
 /// Finds and loads the catalog (`path`, or the shipped one when empty); on failure prints
 /// one line and returns nullopt.
 std::optional<Catalog> load(const std::string& path);

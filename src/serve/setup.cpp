@@ -1,0 +1,177 @@
+// serve's setup from files (the catalog and its overrides, the zone selection of the
+// refreshes and of each probe module, the targets), built at start and on every SIGHUP.
+
+#include "core/sanitize.hpp"
+#include "net/resolvers.hpp"
+#include "rblscope/lookup_options.hpp"
+#include "rblscope/serve.hpp"
+
+#include <cctype>
+#include <fmt/format.h>
+#include <fstream>
+#include <set>
+
+namespace rblscope {
+
+namespace {
+
+/// Reads the targets file: bad lines are reported (FILE:LINE) and skipped, blocks are
+/// expanded into addresses, repeats are dropped.
+std::optional<Error>
+read_targets(const ServeSetupFiles& opt, ServeSetup& setup, const ServeLog& log) {
+    setup.targets_source = opt.targets_file;
+    if (opt.targets_file.empty()) {
+        return std::nullopt;
+    }
+    std::ifstream in(opt.targets_file);
+    if (!in) {
+        return Error{"cannot read the targets file", opt.targets_file};
+    }
+    std::set<std::string> seen;
+    const auto add = [&](Target t, const std::string& where) {
+        if (setup.targets.size() >= opt.max_targets) {
+            log(ServeLogLevel::error,
+                fmt::format("{}: more than --max-targets {} targets; the rest are not watched",
+                            where,
+                            opt.max_targets));
+            return false;
+        }
+        if (seen.insert(t.text).second) {
+            setup.targets.push_back(std::move(t));
+        }
+        return true;
+    };
+    std::string line;
+    std::size_t number = 0;
+    bool full = false;
+    while (!full && std::getline(in, line)) {
+        ++number;
+        std::string_view text = line;
+        if (const auto hash = text.find('#'); hash != std::string_view::npos) {
+            text = text.substr(0, hash);
+        }
+        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
+            text.remove_prefix(1);
+        }
+        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
+            text.remove_suffix(1);
+        }
+        if (text.empty()) {
+            continue;
+        }
+        const std::string where = fmt::format("{}:{}", opt.targets_file, number);
+        auto target = parse_target(text);
+        if (!target) {
+            log(ServeLogLevel::error,
+                fmt::format(
+                    "{}: {} (line skipped)", where, sanitize_text(target.error().message, 300)));
+            continue;
+        }
+        if (target->kind != Target::Kind::cidr) {
+            target->where = where;
+            full = !add(std::move(target.value()), where);
+            continue;
+        }
+        const auto& block = *target->cidr;
+        if (block.size() > opt.lookup.max_addresses) {
+            log(ServeLogLevel::error,
+                fmt::format("{}: block {} is larger than --max-addresses {} (line skipped)",
+                            where,
+                            block.to_string(),
+                            opt.lookup.max_addresses));
+            continue;
+        }
+        for (std::uint64_t i = 0; i < block.size() && !full; ++i) {
+            Target t;
+            t.kind = Target::Kind::ip;
+            t.ip = block.at(i);
+            t.text = t.ip.to_string();
+            t.where = where;
+            full = !add(std::move(t), where);
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+Result<std::shared_ptr<const ServeSetup>> load_serve_setup(const ServeSetupFiles& opt,
+                                                           const ServeLog& log) {
+    auto setup = std::make_shared<ServeSetup>();
+    auto catalog = load_catalog(opt.catalog, catalog_override_files(opt.override_dir));
+    if (!catalog) {
+        return catalog.error();
+    }
+    setup->catalog = std::move(catalog.value());
+    // Zone pointers point into setup->catalog and the kept bare-zone deques: both stay put.
+    const auto profile = [&](const LookupOptions& options) -> Result<CheckProfile> {
+        auto prepared = prepare_lookup(options, setup->catalog);
+        if (!prepared) {
+            return prepared.error();
+        }
+        for (const auto& w : prepared->selection.warnings) {
+            log(ServeLogLevel::warning, w);
+        }
+        setup->extra_zones.push_back(std::move(prepared->selection.bare_zones));
+        return CheckProfile{std::move(prepared->selection.zones), std::move(prepared->engine)};
+    };
+    auto refresh = profile(opt.lookup);
+    if (!refresh) {
+        return refresh.error();
+    }
+    // A resolver that cannot be used would fail every refresh: refuse it now, once.
+    for (const auto& r : refresh->options.resolvers) {
+        if (auto ep = parse_server(r); !ep) {
+            return ep.error();
+        }
+    }
+    for (const auto& [zone, server] : refresh->options.zone_servers) {
+        if (auto ep = parse_server(server); !ep) {
+            return Error{ep.error().message, "--zone-server " + zone};
+        }
+    }
+    setup->refresh = std::move(*refresh);
+    setup->modules[""] = setup->refresh;
+    auto config = load_config_option(opt.lookup.config_file);
+    if (!config) {
+        return config.error();
+    }
+    for (const auto& [name, m] : config->modules) {
+        LookupOptions options = opt.lookup;
+        for (const auto& [from, to] : {std::pair{&m.zones, &options.zones},
+                                       std::pair{&m.warning, &options.warning},
+                                       std::pair{&m.critical, &options.critical},
+                                       std::pair{&m.threshold_on, &options.threshold_on},
+                                       std::pair{&m.errors_as, &options.errors_as}}) {
+            if (!from->empty()) {
+                *to = *from;
+            }
+        }
+        if (options.threshold_on != "count" && options.threshold_on != "score") {
+            return Error{"threshold_on must be \"count\" or \"score\"", m.where};
+        }
+        if (options.errors_as != "ok" && options.errors_as != "warning" &&
+            options.errors_as != "unknown") {
+            return Error{"errors_as must be \"ok\", \"warning\" or \"unknown\"", m.where};
+        }
+        options.query_timeout_s = m.query_timeout_s.value_or(options.query_timeout_s);
+        options.retries = m.retries.value_or(options.retries);
+        options.quiet_status = true;
+        auto p = profile(options);
+        if (!p) {
+            return Error{fmt::format("in module \"{}\": {}", name, p.error().to_string()), m.where};
+        }
+        setup->modules[name] = std::move(*p);
+    }
+    if (auto err = read_targets(opt, *setup, log)) {
+        return *err;
+    }
+    if (setup->targets.empty()) {
+        log(ServeLogLevel::warning,
+            fmt::format("no targets to watch{}; only /probe checks anything",
+                        opt.targets_file.empty() ? " (no --targets)" : " in " + opt.targets_file));
+    }
+    return std::shared_ptr<const ServeSetup>(std::move(setup));
+}
+
+} // namespace rblscope
