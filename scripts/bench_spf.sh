@@ -16,7 +16,7 @@ zcat "$doc/testspf.py.gz" > "$work/testspf.py"
 zcat "$doc/rfc7208-tests.yml.gz" > "$work/rfc7208-tests.yml"
 
 for i in $(seq 1 "$runs"); do
-  "$root/build/tests/rblscope_unit" -tc="spf: the RFC 7208 conformance suite" 2>&1 |
+  "$root/build/tests/unit_vet" -tc="spf: the RFC 7208 conformance suite" 2>&1 |
     sed -n 's/.*MESSAGE: RFC 7208 suite: \(.*\)/rblscope:    \1/p'
   (cd "$work" && /usr/bin/python3 - <<'PY'
 import io, time, unittest

@@ -193,3 +193,24 @@ std::optional<TestPoint> test_point(Reader& r,
 }
 
 } // namespace rblscope::catalog_detail
+
+namespace rblscope {
+
+// The catalog checks adapter names against this list, so it lives in core; the sources
+// layer's unit test checks that it names exactly the adapters there are (adapter_names()).
+const std::vector<std::string_view>& http_adapter_names() {
+    static const std::vector<std::string_view> names = {
+        "abuseipdb",
+        "ripestat-abuse-contact",
+        "ripestat-blocklist",
+        "ripestat-network",
+        "snds-data",
+        "snds-ipstatus",
+        "spamhaus-asndrop",
+        "spamhaus-drop",
+        "stopforumspam",
+    };
+    return names;
+}
+
+} // namespace rblscope

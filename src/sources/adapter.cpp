@@ -46,17 +46,13 @@ const HttpAdapter* find_adapter(std::string_view name) {
     return nullptr;
 }
 
-// The catalog checks adapter names against this list (declared in catalog.hpp).
-const std::vector<std::string_view>& http_adapter_names() {
-    static const std::vector<std::string_view> names = [] {
-        std::vector<std::string_view> v;
-        for (const auto* a : adapters()) {
-            v.push_back(a->name);
-        }
-        std::sort(v.begin(), v.end());
-        return v;
-    }();
-    return names;
+std::vector<std::string_view> adapter_names() {
+    std::vector<std::string_view> v;
+    for (const auto* a : adapters()) {
+        v.push_back(a->name);
+    }
+    std::sort(v.begin(), v.end());
+    return v;
 }
 
 ListedBlock ListedBlock::of(const Cidr& block, std::string label) {

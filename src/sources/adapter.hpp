@@ -79,6 +79,8 @@ struct HttpAdapter {
 
 /// The adapter called `name`, or null.
 [[nodiscard]] const HttpAdapter* find_adapter(std::string_view name);
+/// The names of all adapters, sorted (the catalog's http_adapter_names() must equal it).
+[[nodiscard]] std::vector<std::string_view> adapter_names();
 
 /// The reading of any response: transport failures, timeouts and 5xx are handled here, the
 /// rest by the adapter. The key is removed from every text that leaves.

@@ -37,6 +37,8 @@ TEST_CASE("spamhaus-drop: parsing names the line, matching finds the block") {
 }
 
 TEST_CASE("sources: every adapter can be asked and read") {
+    // The catalog's list of names (core) is exactly the adapters there are, in name order.
+    CHECK(http_adapter_names() == adapter_names());
     REQUIRE(http_adapter_names().size() >= 9);
     for (const auto name : http_adapter_names()) {
         CAPTURE(name);
