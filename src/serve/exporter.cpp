@@ -11,14 +11,10 @@
 #include "serve/metrics.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <list>
 #include <set>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <unordered_map>
 
 namespace rblscope {
@@ -37,38 +33,6 @@ double unix_now() {
 
 double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-// CPU, memory and descriptors of this process, from getrusage, /proc/self and rlimits.
-exporter::ProcessStats process_stats(double start_unix) {
-    exporter::ProcessStats p;
-    p.start_unix = start_unix;
-    rusage ru{};
-    if (getrusage(RUSAGE_SELF, &ru) == 0) {
-        const auto seconds = [](const timeval& t) {
-            return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-        };
-        p.cpu_seconds = seconds(ru.ru_utime) + seconds(ru.ru_stime);
-    }
-    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
-        unsigned long long size = 0;
-        unsigned long long resident = 0;
-        if (std::fscanf(f, "%llu %llu", &size, &resident) == 2) {
-            p.resident_bytes = resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
-        }
-        std::fclose(f);
-    }
-    std::error_code ec;
-    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
-         !ec && it != std::filesystem::directory_iterator();
-         it.increment(ec)) {
-        ++p.open_fds;
-    }
-    rlimit rl{};
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-        p.max_fds = rl.rlim_cur;
-    }
-    return p;
 }
 
 HttpAnswer text_answer(unsigned status, std::string body) {
@@ -495,7 +459,7 @@ class Exporter {
         m_counters.targets_unchecked = unchecked;
         m_counters.refresh_running = m_refresh != nullptr;
         m_counters.version = k_version;
-        m_counters.process = process_stats(m_start_unix);
+        m_counters.process = exporter::process_stats(m_start_unix);
         return exporter::render_metrics(targets, m_zones, m_counters, unix_now());
     }
 

@@ -40,6 +40,9 @@ struct ProcessStats {
     std::uint64_t open_fds = 0, max_fds = 0;
 };
 
+/// CPU, memory and descriptors of this process, from getrusage, /proc/self and rlimits.
+[[nodiscard]] ProcessStats process_stats(double start_unix);
+
 struct ExporterCounters {
     std::uint64_t targets = 0, targets_unchecked = 0;
     std::uint64_t refreshes = 0, dns_queries = 0, http_requests = 0;
