@@ -91,7 +91,9 @@ TEST_CASE("signals: explain stopped by SIGINT reports what it read") {
             "dsn=5.7.606, status=bounced (host contoso-com.mail.protection.outlook.com"
             "[52.101.1.1] said: 550 5.7.606 Access denied, banned sending IP [203.0.113.5]. "
             "(in reply to RCPT TO command))\n");
-    std::this_thread::sleep_for(300ms); // read and parsed; the pipe stays open
+    // Read and parsed by then, even on a loaded machine (300 ms once was not, under a
+    // parallel build); the pipe stays open.
+    std::this_thread::sleep_for(1s);
     p.signal(SIGINT);
     const auto done = p.wait(10s);
     REQUIRE(done.exited);
