@@ -170,4 +170,17 @@ class VectorTargetSource final : public TargetSource {
     std::size_t m_next = 0;
 };
 
+/// `check`'s targets: the command-line ones first, then the lines of `fd` (--input; -1 =
+/// none; not owned), read only as the run asks for them and never blocking.
+class ArgumentsThenInput final : public TargetSource {
+  public:
+    ArgumentsThenInput(std::vector<std::string> args, int fd, std::string name);
+    std::optional<Result<Target>> next() override;
+    [[nodiscard]] int waiting_fd() const override;
+
+  private:
+    VectorTargetSource m_args;
+    std::optional<TargetReader> m_reader;
+};
+
 } // namespace rblscope

@@ -23,37 +23,6 @@
 
 namespace rblscope::cli {
 
-namespace {
-
-/// Command-line targets first, then --input lines, one at a time.
-class CombinedSource final : public TargetSource {
-  public:
-    CombinedSource(std::vector<std::string> args, int fd, std::string name)
-        : m_args(std::move(args)) {
-        if (fd >= 0) {
-            m_reader.emplace(fd, std::move(name));
-        }
-    }
-    std::optional<Result<Target>> next() override {
-        if (auto t = m_args.next()) {
-            return t;
-        }
-        if (m_reader) {
-            return m_reader->next();
-        }
-        return std::nullopt;
-    }
-    int waiting_fd() const override {
-        return m_reader && m_reader->waiting() ? m_reader->fd() : -1;
-    }
-
-  private:
-    VectorTargetSource m_args;
-    std::optional<TargetReader> m_reader;
-};
-
-} // namespace
-
 void add_check(CLI::App& app, CheckOptions& opt) {
     app.add_option(
         "targets", opt.targets, "IPv4/IPv6 addresses, CIDR blocks, hostnames or email addresses");
@@ -141,7 +110,7 @@ int run_check_command(const CheckOptions& opt) {
             return unknown;
         }
     }
-    CombinedSource source(targets, input.fd, opt.input);
+    ArgumentsThenInput source(targets, input.fd, opt.input);
 
     ReportOptions ro;
     const char* no_color = std::getenv("NO_COLOR");

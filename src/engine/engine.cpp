@@ -1,5 +1,6 @@
 // The engine's public face: run_check() runs a Run on a loop of its own, SteppedRun lets a
-// host loop (the exporter's) drive one, and VectorTargetSource feeds command-line targets.
+// host loop (the exporter's) drive one, VectorTargetSource feeds command-line targets and
+// ArgumentsThenInput those and then --input's lines.
 // The Run itself is in run.hpp.
 
 #include "rblscope/engine.hpp"
@@ -21,6 +22,27 @@ std::optional<Result<Target>> VectorTargetSource::next() {
         return Result<Target>(Error{t.error().message, fmt::format("argument {}", m_next)});
     }
     return t;
+}
+
+ArgumentsThenInput::ArgumentsThenInput(std::vector<std::string> args, int fd, std::string name)
+    : m_args(std::move(args)) {
+    if (fd >= 0) {
+        m_reader.emplace(fd, std::move(name));
+    }
+}
+
+std::optional<Result<Target>> ArgumentsThenInput::next() {
+    if (auto t = m_args.next()) {
+        return t;
+    }
+    if (m_reader) {
+        return m_reader->next();
+    }
+    return std::nullopt;
+}
+
+int ArgumentsThenInput::waiting_fd() const {
+    return m_reader && m_reader->waiting() ? m_reader->fd() : -1;
 }
 
 Result<RunSummary> run_check(const std::vector<const Zone*>& zones,
