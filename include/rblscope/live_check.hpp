@@ -5,6 +5,7 @@
 
 #include "rblscope/engine.hpp"
 #include "rblscope/explain.hpp"
+#include "rblscope/zone_selection.hpp"
 
 #include <cstddef>
 #include <map>
@@ -36,16 +37,20 @@ struct LiveCheckPlan {
 [[nodiscard]] LiveCheckPlan plan_live_check(const FindingGroups& groups, const std::string& zones);
 
 /// The outcome of `--check`: no record when nothing could be checked (no sending IP, bad
-/// options), and the status of every (IP, zone id) asked.
+/// options), the status of every (IP, zone id) asked, and the zones asked: the record's
+/// results point into them (zones outside the catalog live here), so a LiveCheck is moved,
+/// never copied.
 struct LiveCheck {
     std::optional<CheckRecord> record;
     ListStatuses statuses;
+    ZoneSelection zones;
 };
 
-/// Checks `targets` against `zones`. Every event also goes to `observer` (a report shown as
-/// the run goes, or a sink that shows warnings); its finish() is the caller's to call.
+/// Checks `targets` against `zones` (kept in the result). Every event also goes to
+/// `observer` (a report shown as the run goes, or a sink that shows warnings); its finish()
+/// is the caller's to call.
 [[nodiscard]] Result<LiveCheck> run_live_check(const std::vector<std::string>& targets,
-                                               const std::vector<const Zone*>& zones,
+                                               ZoneSelection zones,
                                                const Catalog& catalog,
                                                const EngineOptions& options,
                                                ResultSink& observer);

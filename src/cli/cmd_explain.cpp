@@ -81,7 +81,7 @@ LiveCheck live_check(const ExplainOptions& opt,
     }
     LookupOptions lookup = opt.lookup;
     lookup.zones = plan.zones;
-    const auto prepared = prepare(lookup, catalog);
+    auto prepared = prepare(lookup, catalog);
     if (!prepared) {
         exit_code = static_cast<int>(ExitCode::unknown);
         return {};
@@ -93,7 +93,7 @@ LiveCheck live_check(const ExplainOptions& opt,
     auto report = shown ? make_text_report(stdout, stderr, ro) : nullptr;
     ResultSink& observer = report ? static_cast<ResultSink&>(*report) : diagnostics;
     auto check = run_live_check(
-        plan.targets, prepared->selection.zones, catalog, prepared->engine, observer);
+        plan.targets, std::move(prepared->selection), catalog, prepared->engine, observer);
     if (!check) {
         error("--check: {}", check.error().to_string());
         exit_code = static_cast<int>(ExitCode::unknown);

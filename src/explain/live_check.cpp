@@ -66,15 +66,16 @@ LiveCheckPlan plan_live_check(const FindingGroups& groups, const std::string& zo
 }
 
 Result<LiveCheck> run_live_check(const std::vector<std::string>& targets,
-                                 const std::vector<const Zone*>& zones,
+                                 ZoneSelection zones,
                                  const Catalog& catalog,
                                  const EngineOptions& options,
                                  ResultSink& observer) {
     LiveCheck out;
     out.record.emplace();
+    out.zones = std::move(zones); // a moved deque keeps its zones where they are
     RecordingSink sink(observer, out);
     VectorTargetSource source(targets);
-    auto summary = run_check(zones, catalog, source, sink, options);
+    auto summary = run_check(out.zones.zones, catalog, source, sink, options);
     if (!summary) {
         return summary.error();
     }

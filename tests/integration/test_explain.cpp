@@ -204,19 +204,22 @@ TEST_CASE("explain: exit status follows the worst finding") {
 TEST_CASE("explain --check: the sending IPs are checked live, the named list first") {
     auto& f = fixture();
     write_file(f.dir + "/mail.log", gateway_log());
-    const auto r = run_rblscope({"explain",
-                                 "--catalog",
-                                 explain_catalog(),
-                                 "--check",
-                                 "--format",
-                                 "json",
-                                 "--resolver",
-                                 fmt::format("127.0.0.1:{}", f.rbldnsd_port),
-                                 "--zones",
-                                 "t-pbl",
-                                 "--query-timeout",
-                                 "1",
-                                 f.dir + "/mail.log"});
+    const auto check_json = [&](const std::string& zones) {
+        return run_rblscope({"explain",
+                             "--catalog",
+                             explain_catalog(),
+                             "--check",
+                             "--format",
+                             "json",
+                             "--resolver",
+                             fmt::format("127.0.0.1:{}", f.rbldnsd_port),
+                             "--zones",
+                             zones,
+                             "--query-timeout",
+                             "1",
+                             f.dir + "/mail.log"});
+    };
+    const auto r = check_json("t-pbl");
     CAPTURE(r.err);
     CHECK(r.exit_code == 2);
     const auto doc = json::parse(r.out);
@@ -249,6 +252,20 @@ TEST_CASE("explain --check: the sending IPs are checked live, the named list fir
     CHECK(text.out.find("Live check of the sending IPs found:") != std::string::npos);
     CHECK(text.out.find("192.0.2.99 on bl.test (bl.test): listed (127.0.0.2: spam source)") !=
           std::string::npos);
+
+    // A zone outside the catalog: its results are written after the run, from the zones the
+    // live check keeps (under ASan this read freed memory when they were not kept).
+    const auto bare = check_json("outside.test");
+    CAPTURE(bare.err);
+    const auto bare_doc = json::parse(bare.out);
+    std::set<std::string> zones;
+    for (const auto& t : bare_doc["check"]["targets"]) {
+        for (const auto& r : t["results"]) {
+            zones.insert(r["zone"].get<std::string>());
+        }
+    }
+    CHECK(zones.count("outside.test") == 1);
+    CHECK(zones.count("bl.test") == 1);
 }
 
 // --check-status: a log of deferrals only (exit 1) from an IP that is listed now (the live
