@@ -51,6 +51,9 @@ struct Config {
 /// Reads a configuration file. A file that other users can read or write is refused
 /// (it holds keys); errors name "FILE:LINE:COL". Key values never appear in errors.
 [[nodiscard]] Result<Config> load_config(const std::string& path);
+/// Reads the configuration file `path`, or the default one (~/.config/rblscope/config.toml)
+/// when `path` is empty and that file exists; no file at all is an empty Config.
+[[nodiscard]] Result<Config> load_config_option(const std::string& path);
 
 /// Parses configuration text (no file checks); `source_name` names it in errors.
 [[nodiscard]] Result<Config> parse_config(std::string_view text, const std::string& source_name);

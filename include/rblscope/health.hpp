@@ -6,6 +6,7 @@
 #include "rblscope/catalog.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,9 +46,8 @@ struct ZoneHealthRun {
     std::vector<ZoneHealthReport> reports;
     std::vector<std::string> resolvers; ///< what was asked through
     bool interrupted = false;
-    /// Zones in each condition, in the enum's order (conditions with none left out).
-    std::vector<std::pair<ZoneCondition, int>> counts;
-    int suggestions = 0; ///< reports with a suggested catalog status
+    std::map<ZoneCondition, int> counts; ///< zones in each condition (none: left out)
+    int suggestions = 0;                 ///< reports with a suggested catalog status
 
     [[nodiscard]] int count(ZoneCondition c) const;
     /// 0 when every zone is as the catalog says, 1 (WARNING) when an edit is suggested, 3

@@ -49,10 +49,6 @@ struct PreparedLookup {
     ZoneSelection selection;
 };
 
-/// Reads the configuration file `path`, or the default one (~/.config/rblscope/config.toml)
-/// when `path` is empty and that file exists; no file at all is an empty Config.
-[[nodiscard]] Result<Config> load_config_option(const std::string& path);
-
 /// Checks the options (thresholds, zone servers, the configuration file, the zone
 /// selection) and builds the run's setup. An Error names the option and what was wrong.
 /// The stop descriptor is the caller's to set.

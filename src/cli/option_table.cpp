@@ -16,7 +16,6 @@ struct OptionSpec {
     Declare declare;
 };
 
-// NOLINTBEGIN(readability-function-cognitive-complexity)
 const OptionSpec k_options[] = {
     {SharedOption::zones,
      "-z,--zones",
@@ -153,7 +152,6 @@ const OptionSpec k_options[] = {
          return a.add_option(n, o.catalog, h);
      }},
 };
-// NOLINTEND(readability-function-cognitive-complexity)
 
 } // namespace
 

@@ -260,4 +260,16 @@ Result<std::vector<OptionSetting>> read_option_settings(const std::string& path)
     return parse_option_settings(*text, path);
 }
 
+Result<Config> load_config_option(const std::string& path) {
+    if (!path.empty()) {
+        return load_config(path);
+    }
+    const auto default_path = default_config_path();
+    struct stat st {};
+    if (default_path.empty() || stat(default_path.c_str(), &st) != 0) {
+        return Config{}; // no configuration file: keys come from the environment only
+    }
+    return load_config(default_path);
+}
+
 } // namespace rblscope

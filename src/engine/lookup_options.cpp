@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <sys/stat.h>
 #include <tuple>
 
 namespace rblscope {
@@ -14,18 +13,6 @@ std::chrono::milliseconds seconds_to_ms(double seconds) {
 }
 
 } // namespace
-
-Result<Config> load_config_option(const std::string& path) {
-    if (!path.empty()) {
-        return load_config(path);
-    }
-    const auto default_path = default_config_path();
-    struct stat st {};
-    if (default_path.empty() || stat(default_path.c_str(), &st) != 0) {
-        return Config{}; // no configuration file: keys come from the environment only
-    }
-    return load_config(default_path);
-}
 
 Result<PreparedLookup> prepare_lookup(const LookupOptions& opt, const Catalog& catalog) {
     PreparedLookup out;

@@ -2,9 +2,6 @@
 
 #include "rblscope/engine.hpp"
 
-#include <algorithm>
-#include <iterator>
-
 namespace rblscope {
 
 namespace {
@@ -30,8 +27,7 @@ class HealthSink final : public ResultSink {
 } // namespace
 
 int ZoneHealthRun::count(ZoneCondition c) const {
-    const auto it = std::find_if(
-        counts.begin(), counts.end(), [c](const auto& entry) { return entry.first == c; });
+    const auto it = counts.find(c);
     return it == counts.end() ? 0 : it->second;
 }
 
@@ -59,17 +55,9 @@ Result<ZoneHealthRun> run_zone_health(const std::vector<const Zone*>& zones,
     run.resolvers = summary->resolvers;
     run.interrupted = summary->interrupted;
     for (const auto& r : run.reports) {
-        auto it = std::find_if(run.counts.begin(), run.counts.end(), [&](const auto& entry) {
-            return entry.first == r.condition;
-        });
-        if (it == run.counts.end()) {
-            run.counts.emplace_back(r.condition, 0);
-            it = std::prev(run.counts.end());
-        }
-        ++it->second;
+        ++run.counts[r.condition];
         run.suggestions += r.suggested_status ? 1 : 0;
     }
-    std::sort(run.counts.begin(), run.counts.end());
     return run;
 }
 
