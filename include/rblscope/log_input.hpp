@@ -3,6 +3,7 @@
 /// \brief Reading explain's inputs: whole files, stdin, and growing logs read from where the
 /// last run stopped (`explain --state FILE`), across log rotation.
 
+#include "rblscope/catalog.hpp"
 #include "rblscope/error.hpp"
 #include "rblscope/explain.hpp"
 
@@ -85,5 +86,41 @@ void follow_logs(std::vector<FollowedLog>& logs,
                  const std::function<bool()>& wait,
                  const std::function<bool()>& stop,
                  const std::function<void(const FollowedLog&, const InputRead&)>& notice);
+
+/// What reading the inputs amounted to.
+struct ExplainTotals {
+    std::uint64_t lines = 0, bytes = 0, cut = 0;
+    bool interrupted = false; ///< SIGINT/SIGTERM stopped the reading
+};
+
+/// explain's reading of one input (a bounce, a log, "-" for stdin): every rejection found is
+/// explained into `groups`; lines, bytes and cut lines are added to `totals`. `positions`
+/// (--state) is read and moved on; `stop` ends the reading early (totals.interrupted). The
+/// InputRead says what went wrong, or that the file rotated or was truncated.
+InputRead explain_input(const std::string& path,
+                        FindingGroups& groups,
+                        const BounceKnowledge& knowledge,
+                        const Catalog& catalog,
+                        LogPositions* positions,
+                        ExplainTotals& totals,
+                        const std::function<bool()>& stop);
+
+/// A finding `follow_explained()` just grouped: its cause's index in the groups
+/// (FindingGroups::npos when it has none of its own), the rejection and its explanation.
+using FollowedFinding =
+    std::function<void(std::size_t index, const Rejection& example, const Explanation& meaning)>;
+
+/// `explain --follow`: each of `paths` followed from `positions` (start_at_end() sets where a
+/// log without one starts), every rejection explained into `groups` and handed to
+/// `on_finding` as it is found; `wait`, `stop` and `notice` as for follow_logs().
+void follow_explained(const std::vector<std::string>& paths,
+                      LogPositions& positions,
+                      const BounceKnowledge& knowledge,
+                      const Catalog& catalog,
+                      FindingGroups& groups,
+                      const FollowedFinding& on_finding,
+                      const std::function<bool()>& wait,
+                      const std::function<bool()>& stop,
+                      const std::function<void(const FollowedLog&, const InputRead&)>& notice);
 
 } // namespace rblscope

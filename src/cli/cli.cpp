@@ -3,7 +3,7 @@
 #include "cli/completion.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/options_file.hpp"
-#include "cli/signals.hpp"
+#include "core/signals.hpp"
 #include "rblscope/rblscope.hpp"
 
 #include <algorithm>

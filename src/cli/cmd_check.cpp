@@ -1,9 +1,10 @@
 #include "cli/cli.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/option_table.hpp"
-#include "cli/signals.hpp"
 #include "core/sanitize.hpp"
+#include "core/signals.hpp"
 #include "rblscope/rblscope.hpp"
+#include "report/guarded_report.hpp"
 #include "report/progress.hpp"
 
 #include <algorithm>

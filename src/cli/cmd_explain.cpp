@@ -4,44 +4,31 @@
 #include "cli/cli.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/option_table.hpp"
-#include "cli/signals.hpp"
+#include "core/signals.hpp"
 #include "rblscope/explain.hpp"
 #include "rblscope/log_input.hpp"
 #include "rblscope/rblscope.hpp"
 #include "report/explain_report.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <map>
-#include <memory>
 #include <poll.h>
-#include <set>
-#include <unistd.h>
 
 namespace rblscope::cli {
 
 namespace {
 
+/// Reads one input into `groups`, saying what went wrong or changed. False when it could
+/// not be read.
 bool read_input(const std::string& path,
                 FindingGroups& groups,
                 const BounceKnowledge& knowledge,
                 const Catalog& catalog,
                 LogPositions* positions,
                 ExplainTotals& totals) {
-    const bool is_stdin = path == "-";
-    RejectionReader reader(
-        is_stdin ? "stdin" : path,
-        [&](Rejection&& r) {
-            auto e = explain(r, knowledge, &catalog);
-            groups.add(std::move(r), std::move(e));
-        },
-        &knowledge);
-    const auto read = read_log_input(path, reader, positions, [] { return stop_signal() != 0; });
-    reader.finish();
+    const auto read = explain_input(
+        path, groups, knowledge, catalog, positions, totals, [] { return stop_signal() != 0; });
     if (!read.ok) {
         error("{}: {}", path, read.error);
     }
@@ -51,10 +38,6 @@ bool read_input(const std::string& path,
     if (read.truncated) {
         note("{}: truncated or rewritten since the last run; read from the start", path);
     }
-    totals.interrupted = totals.interrupted || read.interrupted;
-    totals.lines += reader.lines();
-    totals.bytes += reader.bytes();
-    totals.cut += reader.cut_lines();
     return read.ok;
 }
 
@@ -112,8 +95,8 @@ int combined_exit(const ExplainOptions& opt, int findings, int check) {
     if (!opt.check || !opt.check_status) {
         return findings;
     }
-    const auto rank = [](int code) { return code == 2 ? 3 : code == 3 ? 2 : code; };
-    return rank(check) > rank(findings) ? check : findings;
+    return static_cast<int>(
+        worst_of(static_cast<ExitCode>(findings), static_cast<ExitCode>(check)));
 }
 
 /// --state: the positions the last run with `file` recorded (none yet, or no --state: an empty
@@ -154,53 +137,23 @@ int run_follow(const ExplainOptions& opt,
     if (!load_positions(opt.state_file, positions)) {
         return unknown;
     }
-    FindingGroups groups;
-    const bool json = opt.format == "json";
-    const auto on_finding = [&](Rejection&& r) {
-        auto e = explain(r, knowledge, &catalog);
-        const Rejection example = r;
-        const Explanation meaning = e;
-        const auto index = groups.add(std::move(r), std::move(e));
-        if (json) {
-            FindingGroups::Cause c;
-            c.example = example;
-            c.explanation = meaning;
-            c.count = index == FindingGroups::npos ? 1 : groups.causes()[index].count;
-            c.first_seen = c.last_seen = example.time;
-            fmt::memory_buffer b;
-            write_finding_json(b, index == FindingGroups::npos ? 0 : index + 1, c, nullptr);
-            b.push_back('\n');
-            std::fwrite(b.data(), 1, b.size(), stdout);
-        } else if (index != FindingGroups::npos && groups.causes()[index].count == 1) {
-            write_cause_text(stdout, index + 1, groups.causes()[index]);
-        } else {
-            write_repeat_text(
-                stdout, index == FindingGroups::npos ? 0 : index + 1, example, meaning);
-        }
-        std::fflush(stdout);
-    };
-    std::vector<std::unique_ptr<RejectionReader>> readers;
-    std::vector<FollowedLog> logs;
     for (const auto& path : opt.inputs) {
         if (positions.find(path) == nullptr) {
             if (const auto err = start_at_end(path, positions); !err.empty()) {
-                fmt::print(
-                    stderr, "rblscope: {}: {}; read from its start when it appears\n", path, err);
+                note("{}: {}; read from its start when it appears", path, err);
             }
         }
-        readers.push_back(std::make_unique<RejectionReader>(path, on_finding, &knowledge));
-        logs.push_back({path, readers.back().get(), {}});
     }
+    FindingGroups groups;
+    const bool json = opt.format == "json";
     if (!json) {
-        fmt::print("Following {} (findings as they come; Ctrl-C ends)\n\n",
-                   fmt::join(opt.inputs, ", "));
+        write_follow_start(stdout, opt.inputs);
         std::fflush(stdout);
     }
     const auto save = [&] {
         if (!opt.state_file.empty()) {
             if (const auto err = positions.save(opt.state_file); !err.empty()) {
-                fmt::print(
-                    stderr, "rblscope: {}: cannot save the state: {}\n", opt.state_file, err);
+                error("{}: cannot save the state: {}", opt.state_file, err);
             }
         }
     };
@@ -211,7 +164,11 @@ int run_follow(const ExplainOptions& opt,
         ::poll(&p, p.fd < 0 ? 0 : 1, static_cast<int>(opt.follow_interval_s * 1000));
         return !stop();
     };
-    follow_logs(logs, positions, wait, stop, [](const FollowedLog& log, const InputRead& read) {
+    const auto on_finding = [&](std::size_t index, const Rejection& r, const Explanation& e) {
+        write_followed_finding(stdout, json, groups, index, r, e);
+        std::fflush(stdout);
+    };
+    const auto notice = [](const FollowedLog& log, const InputRead& read) {
         if (!read.ok) {
             error("{}: {} (still watching)", log.path, read.error);
         } else if (read.rotated) {
@@ -219,16 +176,12 @@ int run_follow(const ExplainOptions& opt,
         } else if (read.truncated) {
             note("{}: truncated; read from the start", log.path);
         }
-    });
+    };
+    follow_explained(
+        opt.inputs, positions, knowledge, catalog, groups, on_finding, wait, stop, notice);
     save();
     if (!json) {
-        fmt::print("\nSummary: {} findings ({} deferred, {} refused, {} not rejections), {} "
-                   "distinct causes\n",
-                   groups.total(),
-                   groups.deferred(),
-                   groups.bounced(),
-                   groups.reports(),
-                   groups.causes().size());
+        write_follow_summary(stdout, groups);
     }
     return groups.worst_exit_code();
 }

@@ -4,7 +4,7 @@
 #include "cli/cli.hpp"
 #include "cli/diagnostics.hpp"
 #include "cli/option_table.hpp"
-#include "cli/signals.hpp"
+#include "core/signals.hpp"
 #include "rblscope/serve.hpp"
 
 #include <cmath>

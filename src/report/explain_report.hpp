@@ -4,6 +4,7 @@
 
 #include "rblscope/explain.hpp"
 #include "rblscope/live_check.hpp"
+#include "rblscope/log_input.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -13,12 +14,6 @@
 #include <utility>
 
 namespace rblscope {
-
-/// What reading the inputs amounted to.
-struct ExplainTotals {
-    std::uint64_t lines = 0, bytes = 0, cut = 0;
-    bool interrupted = false; ///< SIGINT/SIGTERM stopped the reading
-};
 
 /// Text: each distinct cause explained (at most `max_shown`), the summary, and the table of
 /// (provider, category, sending IP, reporter).
@@ -56,6 +51,20 @@ void write_explain_json(fmt::memory_buffer& out,
                         const FindingGroups& groups,
                         const ExplainTotals& totals,
                         const LiveCheck* check);
+
+/// `--follow`, text: what is followed, before the first finding.
+void write_follow_start(std::FILE* out, const std::vector<std::string>& paths);
+/// `--follow`: the finding just added to `groups` as cause `index` (FindingGroups::npos when it
+/// has no cause of its own): text explains a new cause in full and a repeat in one line; JSON
+/// writes one object a line.
+void write_followed_finding(std::FILE* out,
+                            bool json,
+                            const FindingGroups& groups,
+                            std::size_t index,
+                            const Rejection& example,
+                            const Explanation& explanation);
+/// `--follow`, text: the totals once following ends.
+void write_follow_summary(std::FILE* out, const FindingGroups& groups);
 
 /// JSON: one finding as an object (the schema of the document's `findings` items), for the
 /// `--follow` stream (one object a line). `number` is the cause's number (1-based).

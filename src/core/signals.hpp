@@ -1,12 +1,9 @@
 #pragma once
-// SIGINT / SIGTERM as a stop request the event loop can watch, and a report wrapper that
-// turns a closed stdout into the same request (`rblscope check ... | head -1`).
+// SIGINT / SIGTERM as a stop request the event loop can watch (EngineOptions::stop_fd), and
+// SIGHUP as serve's reload request. The front end installs them; library code only reads
+// stop_fd() / stop_signal() or asks to stop (report/guarded_report.hpp, when stdout is gone).
 
-#include "rblscope/report.hpp"
-
-#include <memory>
-
-namespace rblscope::cli {
+namespace rblscope {
 
 /// Installs the handlers for the lifetime of the object (one at a time). SIGPIPE is
 /// ignored, so a peer closing a socket or pipe is an error value, never a silent death.
@@ -39,28 +36,4 @@ void request_stop() noexcept;
 /// "SIGINT", "SIGTERM".
 [[nodiscard]] const char* signal_name(int signal) noexcept;
 
-/// Forwards to `inner` until writing to `out` fails (EPIPE: the reader went away); from
-/// then on it drops output and requests a stop. Exceptions from a failed write never reach
-/// the engine's loop.
-class GuardedReport final : public Report {
-  public:
-    GuardedReport(std::unique_ptr<Report> inner, std::FILE* out)
-        : m_inner(std::move(inner)), m_out(out) {}
-
-    void on_target(const TargetReport& report) override;
-    void on_input_error(const Error& error) override;
-    void on_warning(const std::string& message) override;
-    void finish(const RunSummary& summary) override;
-
-    /// True once output could not be written.
-    [[nodiscard]] bool broken() const noexcept { return m_broken; }
-
-  private:
-    template <typename F> void guarded(F&& write);
-
-    std::unique_ptr<Report> m_inner;
-    std::FILE* m_out;
-    bool m_broken = false;
-};
-
-} // namespace rblscope::cli
+} // namespace rblscope
