@@ -71,12 +71,13 @@ struct SpfOutcome {
 /// check_host() for the sender's domain (or the HELO name when the sender is empty).
 [[nodiscard]] SpfOutcome spf_check(const SpfQuery& query, const DnsView& dns);
 
-/// How check_all() asks DNS.
+/// How check_all() (and vet) ask DNS: as the engine does (see EngineOptions), so the same
+/// options mean the same there.
 struct SpfDnsOptions {
     std::vector<std::string> resolvers;      ///< "IP[:PORT]"; empty: the system's
-    std::chrono::milliseconds timeout{2000}; ///< one query
-    int retries = 2;                         ///< more copies of a query that timed out
-    int concurrency = 200;                   ///< queries in flight at most
+    std::chrono::milliseconds timeout{1500}; ///< one question's budget, its copies included
+    int retries = 2;                         ///< extra copies sent inside the budget
+    int concurrency = 500;                   ///< ceiling of the resolver's in-flight window
     /// Readable when the work must stop (see EngineOptions::stop_fd): questions not yet
     /// answered then count as DNS errors. -1 = none.
     int stop_fd = -1;

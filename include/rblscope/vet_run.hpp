@@ -20,6 +20,11 @@ struct VetAddresses {
     std::vector<Error> refused;       ///< targets that could not be used, each with why
 };
 
+/// How vet's own questions (PTR, HELO, SPF, DMARC, DKIM, host names) are asked: with the
+/// blocklist run's resolvers, budget, copies, window ceiling and stop fd, so --query-timeout,
+/// --retries and --concurrency mean one thing in vet.
+[[nodiscard]] SpfDnsOptions vet_dns_options(const EngineOptions& engine);
+
 /// Addresses as they are, CIDR blocks of at most `max_addresses` expanded, host names
 /// resolved (A and AAAA) through `dns`; email addresses are refused. An Error only when
 /// the resolver itself could not be used.

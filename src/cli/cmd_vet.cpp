@@ -7,7 +7,6 @@
 #include "rblscope/rblscope.hpp"
 #include "report/progress.hpp"
 
-#include <cmath>
 #include <ctime>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -58,6 +57,7 @@ void add_vet(CLI::App& app, VetCommandOptions& opt) {
                         resolver,
                         zone_server,
                         query_timeout,
+                        retries,
                         concurrency,
                         max_addresses,
                         config,
@@ -94,11 +94,6 @@ int run_vet_command(const VetCommandOptions& opt) {
     vo.helo = opt.helo;
     vo.dkim_selector = opt.dkim_selector;
     vo.generic_ptr = std::move(patterns.value());
-    vo.dns.resolvers = opt.lookup.resolvers;
-    vo.dns.timeout = std::chrono::milliseconds(
-        static_cast<long>(std::lround(opt.lookup.query_timeout_s * 1000)));
-    vo.dns.concurrency = opt.lookup.concurrency;
-    vo.dns.stop_fd = stop_fd();
     if (!opt.dkim_selector.empty() && opt.domain.empty()) {
         error("--dkim-selector needs --domain");
         return unknown;
@@ -113,6 +108,7 @@ int run_vet_command(const VetCommandOptions& opt) {
     if (!prepared) {
         return unknown;
     }
+    vo.dns = vet_dns_options(prepared->engine);
 
     auto expanded = expand_vet_targets(opt.targets, opt.lookup.max_addresses, vo.dns);
     if (!expanded) {

@@ -63,6 +63,8 @@ class DnsRequests {
     void cut_all();
     [[nodiscard]] bool empty() const noexcept { return m_requests.empty(); }
     [[nodiscard]] std::uint64_t queries() const noexcept { return m_queries; }
+    /// Round-trip times of host-name questions (sent with no zone).
+    [[nodiscard]] const RttEstimator& resolver_rtt() const noexcept { return m_resolver_rtt; }
 
   private:
     struct Request {

@@ -20,22 +20,23 @@ DnsChannel::Type channel_type(DnsType t) {
     return DnsChannel::Type::txt;
 }
 
-} // namespace
-
-std::chrono::milliseconds attempt_timeout(const SpfDnsOptions& options) {
-    const auto per = options.timeout / (std::max(0, options.retries) + 1);
-    return std::max(per, std::chrono::milliseconds(50));
+EngineOptions request_options(const SpfDnsOptions& options) {
+    EngineOptions eo;
+    eo.timeout = options.timeout;
+    eo.retries = std::max(0, options.retries);
+    return eo;
 }
+
+} // namespace
 
 Result<std::unique_ptr<DnsSession>> DnsSession::open(const SpfDnsOptions& options) {
     std::unique_ptr<DnsSession> s(new DnsSession());
-    auto channel = DnsChannel::create(s->m_loop, options.resolvers, attempt_timeout(options));
+    auto channel = DnsChannel::create(s->m_loop, options.resolvers, options.timeout);
     if (!channel) {
         return channel.error();
     }
     s->m_channel = std::move(channel.value());
-    s->m_lookups =
-        std::make_unique<DnsLookups>(*s->m_channel, options.retries, options.concurrency);
+    s->m_lookups = std::make_unique<DnsLookups>(s->m_loop, *s->m_channel, options);
     s->m_stop_fd = options.stop_fd;
     return s;
 }
@@ -66,8 +67,12 @@ std::string dns_key(std::string_view name, DnsType type) {
     return k;
 }
 
-DnsLookups::DnsLookups(DnsChannel& channel, int retries, int concurrency)
-    : m_channel(channel), m_retries(retries), m_concurrency(std::max(1, concurrency)) {}
+DnsLookups::DnsLookups(EventLoop& loop, DnsChannel& channel, const SpfDnsOptions& options)
+    : m_loop(loop), m_options(request_options(options)),
+      m_dest(&channel, std::max(1, options.concurrency), true),
+      m_requests(loop, m_options, std::nullopt, [this](engine::DnsRequests::Ended&& ended) {
+          on_ended(std::move(ended));
+      }) {}
 
 const DnsAnswer* DnsLookups::find(std::string_view name, DnsType type) const {
     const auto it = m_answers.find(dns_key(name, type));
@@ -85,51 +90,56 @@ void DnsLookups::ask(const DnsQuestion& q, Waiter then) {
     auto [it, fresh] = m_waiting.try_emplace(dns_key(q.name, q.type));
     it->second.push_back(std::move(then));
     if (fresh) {
-        m_queue.push_back(q);
+        m_queue.push_back(m_asked.size());
+        m_asked.push_back(q);
         fill();
     }
 }
 
+// As the engine's Run fills a destination: requests out longer than the resolver usually
+// takes give their slot back, and a full window with questions waiting wakes the loop when
+// its oldest request turns late.
 void DnsLookups::fill() {
-    while (m_in_flight < m_concurrency && !m_queue.empty()) {
-        auto q = std::move(m_queue.front());
+    const auto now = engine::Clock::now();
+    const auto& rtt = m_requests.resolver_rtt();
+    m_dest.late_after = rtt.has_sample
+                            ? late_after({rtt.rto(engine::DnsRequests::k_min_retransmit,
+                                                  engine::DnsRequests::k_first_retransmit)},
+                                         engine::DnsRequests::k_first_retransmit)
+                            : engine::DnsRequests::k_first_retransmit;
+    m_requests.sweep_late(m_dest, now);
+    while (!m_stopped && !m_queue.empty() && m_dest.window.has_room()) {
+        const auto index = m_queue.front();
         m_queue.pop_front();
-        send(q, 0);
+        const auto& q = m_asked[index];
+        engine::Job job;
+        job.index = index;
+        m_requests.send(job, {m_dest.channel, q.name, channel_type(q.type)}, m_dest, nullptr);
     }
-}
-
-void DnsLookups::send(const DnsQuestion& q, int attempt) {
-    ++m_in_flight;
-    ++m_queries;
-    m_channel.query(q.name, channel_type(q.type), [this, q, attempt](DnsReply&& reply) {
-        on_reply(q, attempt, std::move(reply));
-    });
+    if (!m_stopped && !m_queue.empty() && !m_late_timer && !m_dest.sent_order.empty()) {
+        m_late_timer = true;
+        m_loop.add_timer(m_dest.sent_order.front().second + m_dest.late_after, [this] {
+            m_late_timer = false;
+            fill();
+        });
+    }
 }
 
 void DnsLookups::stop() {
     m_stopped = true;
     m_queue.clear();
+    m_requests.cut_all(); // each ends as a DNS error through on_ended()
     // Waiters may ask more: those are answered at once in ask().
     while (!m_waiting.empty()) {
-        auto node = m_waiting.extract(m_waiting.begin());
-        m_answers[node.key()].status = DnsAnswer::Status::error;
-        for (const auto& w : node.mapped()) {
-            w();
-        }
+        answer(m_waiting.begin()->first, DnsAnswer{DnsAnswer::Status::error, {}});
     }
 }
 
-void DnsLookups::on_reply(const DnsQuestion& q, int attempt, DnsReply&& reply) {
-    --m_in_flight;
-    if (m_stopped) {
-        return; // already answered as an error
-    }
-    if (reply.status == DnsStatus::timeout && attempt < m_retries) {
-        send(q, attempt + 1);
-        return;
-    }
+void DnsLookups::on_ended(engine::DnsRequests::Ended&& ended) {
+    const auto& q = m_asked[ended.job.index];
     DnsAnswer a;
-    switch (reply.status) {
+    const DnsReply& reply = ended.reply;
+    switch (ended.ending == engine::Ending::replied ? reply.status : DnsStatus::timeout) {
     case DnsStatus::answered:
         for (const auto v4 : reply.a) {
             a.data.push_back(IpAddress::v4(v4).to_string());
@@ -145,19 +155,22 @@ void DnsLookups::on_reply(const DnsQuestion& q, int attempt, DnsReply&& reply) {
     case DnsStatus::nxdomain:
         a.status = DnsAnswer::Status::nxdomain;
         break;
-    default: // timeout, SERVFAIL, REFUSED, a broken answer
+    default: // timeout, SERVFAIL, REFUSED, a broken answer, cut by a stop
         a.status = DnsAnswer::Status::error;
         break;
     }
-    const auto key = dns_key(q.name, q.type);
+    answer(dns_key(q.name, q.type), std::move(a));
+    fill();
+}
+
+void DnsLookups::answer(const std::string& key, DnsAnswer a) {
     m_answers[key] = std::move(a);
-    const auto node = m_waiting.extract(key);
+    auto node = m_waiting.extract(key);
     if (!node.empty()) {
         for (const auto& w : node.mapped()) {
             w();
         }
     }
-    fill();
 }
 
 } // namespace rblscope

@@ -31,6 +31,16 @@ class CollectingSink final : public ResultSink {
 
 } // namespace
 
+SpfDnsOptions vet_dns_options(const EngineOptions& engine) {
+    SpfDnsOptions dns;
+    dns.resolvers = engine.resolvers;
+    dns.timeout = engine.timeout;
+    dns.retries = engine.retries;
+    dns.concurrency = engine.concurrency;
+    dns.stop_fd = engine.stop_fd;
+    return dns;
+}
+
 Result<VetAddresses> expand_vet_targets(const std::vector<std::string>& targets,
                                         std::uint64_t max_addresses,
                                         const SpfDnsOptions& dns) {

@@ -57,13 +57,18 @@ VetDns& vet_dns_server() {
     return d;
 }
 
-RunResult vet(std::vector<std::string> targets, const std::string& format = "json") {
+/// vet with the fixture's options, asking the resolver at `resolver_port`; `extra` goes
+/// before the targets.
+RunResult vet_through(int resolver_port,
+                      std::vector<std::string> targets,
+                      const std::string& format = "json",
+                      const std::vector<std::string>& extra = {}) {
     auto& f = fixture();
     std::vector<std::string> args{"vet",
                                   "--catalog",
                                   f.catalog,
                                   "--resolver",
-                                  fmt::format("127.0.0.1:{}", vet_dns_server().port),
+                                  fmt::format("127.0.0.1:{}", resolver_port),
                                   "--zone-server",
                                   fmt::format("bl.test=127.0.0.1:{}", f.rbldnsd_port),
                                   "--zones",
@@ -78,8 +83,13 @@ RunResult vet(std::vector<std::string> targets, const std::string& format = "jso
                                   "1",
                                   "--format",
                                   format};
+    args.insert(args.end(), extra.begin(), extra.end());
     args.insert(args.end(), targets.begin(), targets.end());
     return run_rblscope(args);
+}
+
+RunResult vet(std::vector<std::string> targets, const std::string& format = "json") {
+    return vet_through(vet_dns_server().port, std::move(targets), format);
 }
 
 const json& address(const json& doc, const std::string& ip) {
@@ -147,6 +157,41 @@ TEST_CASE("vet: ready, caution and burned addresses, with the reasons") {
           std::string::npos);
     CHECK(text.out.find("  DKIM   s1._domainkey.example.test: rsa 2048 bits\n") !=
           std::string::npos);
+}
+
+TEST_CASE("vet: lost answers are asked again inside one budget, as check asks (--retries)") {
+    // The same records, but the first query of every question is lost: the engine's
+    // requests send copies inside --query-timeout, so every answer still arrives; with
+    // --retries 0 each question is a DNS error, said as such, never a finding.
+    const auto& records = fixture().dir + "/vet.records";
+    vet_dns_server(); // writes the records
+    Server lossy({FAKE_DNS_BIN, "--drop-first", "--records", records});
+    const auto line = lossy.first_line();
+    REQUIRE(line.starts_with("PORT "));
+    const int port = std::stoi(line.substr(5));
+
+    const auto r = vet_through(port, {"192.0.2.25"}, "json", {"--retries", "2"});
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 0);
+    const auto doc = json::parse(r.out);
+    const auto& good = address(doc, "192.0.2.25");
+    CHECK(good["grade"] == "ready");
+    CHECK(good["ptr"]["confirmed"] == "mail.example.test");
+    CHECK(good["spf"]["result"] == "pass");
+    CHECK(doc["domain"]["dmarc"]["policy"] == "reject");
+    CHECK(doc["domain"]["dkim"]["bits"] == 2048);
+
+    Server lossy_again({FAKE_DNS_BIN, "--drop-first", "--records", records});
+    const auto line2 = lossy_again.first_line();
+    REQUIRE(line2.starts_with("PORT "));
+    const auto none =
+        vet_through(std::stoi(line2.substr(5)), {"192.0.2.25"}, "json", {"--retries", "0"});
+    CAPTURE(none.err);
+    const auto lost = json::parse(none.out);
+    const auto& unanswered = address(lost, "192.0.2.25");
+    CHECK(unanswered["grade"] != "ready");
+    CHECK(unanswered["spf"]["result"] == "temperror");
+    CHECK(none.out.find("DNS error") != std::string::npos);
 }
 
 TEST_CASE("vet: a /24 end to end") {

@@ -24,7 +24,7 @@
 // socket buffer and overflow it; --rcvbuf BYTES makes that buffer small.
 // Prints "PORT <n>" on stdout once ready.
 //
-//   fake_dns [--port N] --records FILE
+//   fake_dns [--port N] [--drop-first] --records FILE
 //
 // Serves exact records instead (the SPF conformance scenarios): one per line, fields
 // separated by tabs: NAME TYPE VALUE...  TYPE is A, AAAA, MX (PREF NAME), TXT (one field per
@@ -33,7 +33,8 @@
 // types are followed one level, as a resolver's answer would be), or TIMEOUT (no answer for the
 // types not listed above it). Names not in the file are NXDOMAIN, or SERVFAIL under "error."; a
 // name without the asked type is NODATA. UDP only, single-threaded, poll()-driven; delayed answers
-// wait in a queue.
+// wait in a queue. --drop-first ignores the first UDP query for each name and type (a lost
+// packet per question).
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -365,6 +366,7 @@ struct Server {
     std::map<std::string, Behaviour> zones;
     RecordMap records;
     bool have_records = false;
+    bool drop_first = false; // --records: the first UDP query of each name and type is lost
     std::mt19937 rng{42};
     std::set<std::string> seen; // dropfirst: names already dropped once
 
@@ -380,6 +382,9 @@ struct Server {
             return std::nullopt;
         }
         if (have_records) {
+            if (drop_first && !tcp && seen.insert(name + '/' + std::to_string(qtype)).second) {
+                return std::nullopt;
+            }
             auto r = answer_records(records, q, qend, name, qtype);
             // Over 1,232 bytes (the EDNS size resolvers offer) UDP says "truncated": the
             // resolver asks again over TCP.
@@ -464,6 +469,8 @@ int main(int argc, char** argv) {
             rate = std::stod(argv[++i]);
         } else if (arg == "--rcvbuf" && i + 1 < argc) {
             rcvbuf = std::stoi(argv[++i]);
+        } else if (arg == "--drop-first") {
+            server.drop_first = true;
         } else if (arg == "--records" && i + 1 < argc) {
             server.records = load_records(argv[++i]);
             server.have_records = true;
