@@ -3,10 +3,14 @@
 # one local rbldnsd (test points listed; three addresses of the block listed), PTR, forward
 # DNS, SPF, DMARC and DKIM served by tests' fake_dns. Prints the wall time of each run and
 # the grades. Target (issue 6): the speed the resolver allows, not one address at a time.
-#   scripts/bench_vet.sh [RUNS]
+# Each run is timed twice: on a clean network, and with the first packet of every PTR/SPF/
+# DMARC/DKIM question lost (fake_dns --drop-first): the reference for how much a lost packet
+# costs (vet's questions are sent copies inside one --query-timeout budget, as check's).
+#   scripts/bench_vet.sh [RUNS]     (RBLSCOPE_BIN=PATH times another build's binary, for a before/after)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-3}
+bin=${RBLSCOPE_BIN:-$root/build/src/rblscope}
 "$root/scripts/deps.sh"
 "$root/scripts/build.sh" "$root/build" >/dev/null
 work=$(mktemp -d)
@@ -47,20 +51,33 @@ fake_pid=$!
 sleep 1
 fake_port=$(awk '/PORT/ {print $2}' "$work/fake.port")
 
-for i in $(seq 1 "$runs"); do
+vet_once() { # $1: label, $2: resolver port
   # shellcheck disable=SC2046
-  /usr/bin/time -f "%e %M" -o "$work/time" "$root/build/src/rblscope" vet 192.0.2.0/24 \
-    --domain example.test --dkim-selector s1 \
-    --resolver "127.0.0.1:$fake_port" $(cat "$work/zone-args") --format json \
+  /usr/bin/time -f "%e %M" -o "$work/time" "$bin" vet 192.0.2.0/24 \
+    --domain example.test --dkim-selector s1 --query-timeout 3 \
+    --resolver "127.0.0.1:$2" $(cat "$work/zone-args") --format json \
     > "$work/out.json" 2>"$work/err" || true
-  python3 - "$work/out.json" "$work/time" <<'PY'
+  python3 - "$1" "$work/out.json" "$work/time" <<'PY'
 import json, sys
-doc = json.load(open(sys.argv[1]))
-secs, rss = open(sys.argv[2]).read().split()[-2:]
+doc = json.load(open(sys.argv[2]))
+secs, rss = open(sys.argv[3]).read().split()[-2:]
 s = doc["summary"]
 asked = sum(len(a["blocklists"]["listed"]) + a["blocklists"]["clean"] + a["blocklists"]["errors"]
             for a in doc["addresses"] if a["blocklists"])
-print(f"/24: {secs} s wall, peak RSS {int(rss) / 1024:.1f} MiB; {s['addresses']} addresses, "
-      f"{asked} list answers; ready {s['ready']}, caution {s['caution']}, burned {s['burned']}")
+spf = sum(1 for a in doc["addresses"] if a.get("spf") and a["spf"]["result"] == "pass")
+print(f"/24, {sys.argv[1]}: {secs} s wall, peak RSS {int(rss) / 1024:.1f} MiB; "
+      f"{s['addresses']} addresses, {asked} list answers, {spf} SPF pass; "
+      f"ready {s['ready']}, caution {s['caution']}, burned {s['burned']}")
 PY
+}
+
+for i in $(seq 1 "$runs"); do
+  vet_once "clean network" "$fake_port"
+  # A fresh lossy server each run: it drops the first query of each question it sees.
+  "$root/build/tests/fake_dns" --drop-first --records "$work/records" > "$work/lossy.port" &
+  lossy_pid=$!
+  sleep 0.5
+  vet_once "first packet of each question lost" "$(awk '/PORT/ {print $2}' "$work/lossy.port")"
+  kill "$lossy_pid" 2>/dev/null || true
+  wait "$lossy_pid" 2>/dev/null || true
 done

@@ -21,7 +21,7 @@ package_packages="
 # Tests and benchmarks: real DNS, HTTP, monitoring and browser peers, the fuzzer's
 # compiler, the packaging tools, and the yardsticks the benchmarks compare against.
 test_packages="
-  doctest-dev rbldnsd dnsperf time procps python3 openssl clang-format
+  doctest-dev rbldnsd dnsperf time procps python3 openssl clang-format clang-tidy
   prometheus icinga2-bin icinga2-common nagios4-core
   pflogsumm python3-spf python3-yaml chromium
   clang libclang-rt-14-dev strace

@@ -16,6 +16,9 @@ step "build (RelWithDebInfo, -Werror) and tests"
 "$root/scripts/build.sh" "$root/build" -DRBLSCOPE_WERROR=ON
 ctest --test-dir "$root/build" --output-on-failure -j 2
 
+step "clang-tidy (bugprone, performance) over the library"
+"$root/scripts/tidy.sh" "$root/build"
+
 step "Debian package (dpkg-buildpackage, lintian), unpacked and installed"
 deb=$("$root/scripts/package.sh" "$root/build-deb" | tail -n 1)
 RBLSCOPE_DEB="$deb" RBLSCOPE_DEB_INSTALL=1 "$root/build/tests/rblscope_integration" -tc='package:*'

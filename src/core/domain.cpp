@@ -18,7 +18,7 @@ const psl_ctx_t* psl_context() {
 } // namespace
 
 std::string registered_domain(std::string_view hostname) {
-    const std::string name(hostname);
+    std::string name(hostname);
     const psl_ctx_t* ctx = psl_context();
     if (ctx == nullptr) {
         return name;

@@ -67,7 +67,7 @@ class Reader {
     [[nodiscard]] bool failed() const { return m_error.has_value(); }
     [[nodiscard]] const Error& error() const { return *m_error; }
 
-    void fail(const toml::node& at, std::string message) {
+    void fail(const toml::node& at, const std::string& message) {
         if (!m_error) {
             const auto& pos = at.source().begin;
             // Messages quote values from the file, which may hold any bytes.

@@ -22,7 +22,7 @@ using nlohmann::json;
 
 constexpr int k_format_version = 1;
 // A cache file is a few hundred bytes; anything far bigger is not ours.
-constexpr std::size_t k_max_file_size = 64 * 1024;
+constexpr std::size_t k_max_file_size = std::size_t{64} * 1024;
 
 std::string_view type_name(DnsChannel::Type t) {
     switch (t) {

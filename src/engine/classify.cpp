@@ -238,10 +238,8 @@ ZoneResult classify(const Zone& zone, const RawAnswer& answer, const ZoneHealth&
     }
     case RawAnswer::Kind::nxdomain:
     case RawAnswer::Kind::nodata:
-        if (health.state == ZoneHealth::State::misses_positive) {
-            r.status = Status::error;
-            r.error = health.evidence;
-        } else if (health.state == ZoneHealth::State::lists_everything) {
+        if (health.state == ZoneHealth::State::misses_positive ||
+            health.state == ZoneHealth::State::lists_everything) {
             r.status = Status::error;
             r.error = health.evidence;
         } else {

@@ -253,13 +253,13 @@ void HttpSources::transmit_http(std::uint64_t id) {
 void HttpSources::http_get(HttpRequest req, HttpClient::Callback callback) {
     const auto host = host_to_resolve(req.url);
     if (!host) {
-        m_http->get(std::move(req), std::move(callback));
+        m_http->get(req, std::move(callback));
         return;
     }
     const std::string key = fmt::format("{}:{}", host->host, host->port);
     if (const auto it = m_host_addresses.find(key); it != m_host_addresses.end()) {
         req.resolve = it->second;
-        m_http->get(std::move(req), std::move(callback));
+        m_http->get(req, std::move(callback));
         return;
     }
     m_resolver->resolve_host(
@@ -284,7 +284,7 @@ void HttpSources::http_get(HttpRequest req, HttpClient::Callback callback) {
             }
             req.resolve = fmt::format("{}:{}:{}", h.host, h.port, address);
             m_host_addresses[key] = req.resolve;
-            m_http->get(std::move(req), std::move(callback));
+            m_http->get(req, std::move(callback));
         });
 }
 

@@ -220,7 +220,7 @@ LineKind exim_line(std::string_view line, Rejection& out) {
     auto rest = line.substr(pos);
     if (const auto h = find(rest, " H="); h != std::string_view::npos) {
         auto hv = rest.substr(h + 3);
-        const auto end = hv.find("]");
+        const auto end = hv.find(']');
         split_host_ip(hv.substr(0, end == std::string_view::npos ? 0 : end + 1),
                       out.remote_host,
                       out.remote_ip);

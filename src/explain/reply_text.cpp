@@ -183,7 +183,9 @@ std::string clean_reply(std::string_view raw) {
                 code = std::string(tok.substr(0, 3));
                 if (tok.size() > 4) {
                     enhanced = std::string(tok.substr(4));
-                    out = code + " " + enhanced;
+                    out = code;
+                    out += ' ';
+                    out += enhanced;
                     continue;
                 }
                 out = code;

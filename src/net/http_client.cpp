@@ -147,7 +147,7 @@ HttpClient::~HttpClient() {
     curl_multi_cleanup(m_multi);
 }
 
-void HttpClient::get(HttpRequest request, Callback callback) {
+void HttpClient::get(const HttpRequest& request, Callback callback) {
     auto t = std::make_unique<Transfer>();
     t->callback = std::move(callback);
     t->max_body = request.max_body;

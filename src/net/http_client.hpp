@@ -20,7 +20,7 @@ struct HttpRequest {
     std::string url;
     std::vector<std::string> headers; ///< "Name: value"; may hold keys, never printed
     std::chrono::milliseconds timeout{10000};
-    std::size_t max_body = 1024 * 1024; ///< a bigger body is an error, not read on
+    std::size_t max_body = std::size_t{1024} * 1024; ///< a bigger body is an error, not read on
     /// "HOST:PORT:ADDRESS" (CURLOPT_RESOLVE): the address the engine resolved for the URL's
     /// host, so libcurl does not resolve it itself.
     std::string resolve;
@@ -58,7 +58,7 @@ class HttpClient {
     HttpClient& operator=(const HttpClient&) = delete;
 
     /// Starts a transfer. The callback runs later from drain(), never inside this call.
-    void get(HttpRequest request, Callback callback);
+    void get(const HttpRequest& request, Callback callback);
 
     /// Runs the callbacks of transfers that finished during the last loop turn.
     void drain();

@@ -37,10 +37,12 @@ std::string zsh_escaped(const std::string& s) {
 
 void write_bash_completion(std::FILE* out, const std::vector<CompletionCommand>& commands) {
     std::vector<std::string> names;
+    names.reserve(commands.size());
     for (const auto& c : commands) {
         names.push_back(c.name);
     }
-    fmt::print(out, "# bash completion for rblscope (written by `rblscope completion bash`)\n"
+    fmt::print(out,
+               "# bash completion for rblscope (written by `rblscope completion bash`)\n"
                "_rblscope() {{\n"
                "    local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}}\n"
                "    local sub=\"\" i\n"
@@ -77,14 +79,17 @@ void write_bash_completion(std::FILE* out, const std::vector<CompletionCommand>&
                 pattern += (pattern.empty() ? "" : "|") + p;
             }
             if (!o.choices.empty()) {
-                fmt::print(out, "    {}) COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return ;;\n",
+                fmt::print(out,
+                           "    {}) COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return ;;\n",
                            pattern,
                            joined(o.choices));
             } else if (o.value == CompletionOption::Value::file) {
-                fmt::print(out, "    {}) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", pattern);
+                fmt::print(
+                    out, "    {}) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", pattern);
             } else if (o.value == CompletionOption::Value::zones) {
                 // A comma-separated list: complete its last item.
-                fmt::print(out, 
+                fmt::print(
+                    out,
                     "    {}) local head=\"\" last=$cur\n"
                     "        [[ $cur == *,* ]] && head=${{cur%,*}}, && last=${{cur##*,}}\n"
                     "        COMPREPLY=($(compgen -P \"$head\" -W \"$(rblscope zones --names "
@@ -95,7 +100,8 @@ void write_bash_completion(std::FILE* out, const std::vector<CompletionCommand>&
             }
         }
     }
-    fmt::print(out, "    esac\n"
+    fmt::print(out,
+               "    esac\n"
                "    if [[ $cur == -* ]]; then\n"
                "        COMPREPLY=($(compgen -W \"$opts --help\" -- \"$cur\"))\n"
                "    else\n"
@@ -106,7 +112,8 @@ void write_bash_completion(std::FILE* out, const std::vector<CompletionCommand>&
 }
 
 void write_zsh_completion(std::FILE* out, const std::vector<CompletionCommand>& commands) {
-    fmt::print(out, "#compdef rblscope\n"
+    fmt::print(out,
+               "#compdef rblscope\n"
                "# zsh completion for rblscope (written by `rblscope completion zsh`)\n"
                "\n"
                "_rblscope_zones() {{\n"
@@ -121,7 +128,8 @@ void write_zsh_completion(std::FILE* out, const std::vector<CompletionCommand>& 
     for (const auto& c : commands) {
         fmt::print(out, "        '{}:{}'\n", c.name, zsh_escaped(c.help));
     }
-    fmt::print(out, "    )\n"
+    fmt::print(out,
+               "    )\n"
                "    if (( CURRENT == 2 )); then\n"
                "        _describe -t commands 'rblscope command' commands\n"
                "        return\n"
@@ -147,7 +155,8 @@ void write_zsh_completion(std::FILE* out, const std::vector<CompletionCommand>& 
             if (o.names.size() == 1) {
                 fmt::print(out, "            '{}{}{}' \\\n", o.names[0], help, action);
             } else {
-                fmt::print(out, 
+                fmt::print(
+                    out,
                     "            '({})'{{{}}}'{}{}' \\\n",
                     joined(o.names),
                     [&] {
@@ -161,9 +170,11 @@ void write_zsh_completion(std::FILE* out, const std::vector<CompletionCommand>& 
                     action);
             }
         }
-        fmt::print(out, "            {}\n        ;;\n", c.positionals ? "'*:argument:_files'" : "'*::'");
+        fmt::print(
+            out, "            {}\n        ;;\n", c.positionals ? "'*:argument:_files'" : "'*::'");
     }
-    fmt::print(out, "    esac\n"
+    fmt::print(out,
+               "    esac\n"
                "}}\n"
                "\n"
                "_rblscope \"$@\"\n");

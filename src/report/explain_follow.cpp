@@ -7,7 +7,8 @@
 namespace rblscope {
 
 void write_follow_start(std::FILE* out, const std::vector<std::string>& paths) {
-    fmt::print(out, "Following {} (findings as they come; Ctrl-C ends)\n\n", fmt::join(paths, ", "));
+    fmt::print(
+        out, "Following {} (findings as they come; Ctrl-C ends)\n\n", fmt::join(paths, ", "));
 }
 
 void write_followed_finding(std::FILE* out,

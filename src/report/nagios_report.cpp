@@ -89,8 +89,9 @@ class NagiosReport final : public Report {
                                    r.error);
             }
             if (!line.empty()) {
-                add_long(m_targets > 1 || rep.target.kind == Target::Kind::cidr ? name + " " + line
-                                                                                : line);
+                add_long(m_targets > 1 || rep.target.kind == Target::Kind::cidr
+                             ? fmt::format("{} {}", name, line)
+                             : line);
             }
         }
         for (const auto& p : rep.problems) {

@@ -77,7 +77,7 @@ bool failed(const ZoneResult& r) {
 class TextReport final : public Report {
   public:
     TextReport(std::FILE* out, std::FILE* err, ReportOptions opt)
-        : m_out(out), m_err(err), m_opt(opt) {}
+        : m_out(out), m_err(err), m_opt(std::move(opt)) {}
 
     void on_target(const TargetReport& rep) override {
         const auto& t = rep.target;
@@ -326,6 +326,7 @@ class TextReport final : public Report {
                 return x.second > y.second;
             });
             std::vector<std::string> parts;
+            parts.reserve(by_list.size());
             for (const auto& [list, n] : by_list) {
                 parts.push_back(fmt::format("{} {}", list, n));
             }
@@ -351,7 +352,7 @@ class TextReport final : public Report {
 } // namespace
 
 std::unique_ptr<Report> make_text_report(std::FILE* out, std::FILE* err, ReportOptions options) {
-    return std::make_unique<TextReport>(out, err, options);
+    return std::make_unique<TextReport>(out, err, std::move(options));
 }
 
 } // namespace rblscope

@@ -72,7 +72,7 @@ MHD_Result on_request(void* cls,
             query.scrape_timeout_s = v;
         }
     }
-    server->handle(ref, std::move(query));
+    server->handle(ref, query);
     return MHD_YES;
 }
 
@@ -128,7 +128,7 @@ std::optional<ListenAddress> parse_listen(std::string_view text) {
 
 } // namespace
 
-void HttpServer::handle(const std::shared_ptr<Pending>& pending, HttpQuery query) {
+void HttpServer::handle(const std::shared_ptr<Pending>& pending, const HttpQuery& query) {
     std::weak_ptr<Pending> weak = pending;
     std::weak_ptr<bool> alive = m_alive;
     m_handler(query, [weak, alive](HttpAnswer answer) {

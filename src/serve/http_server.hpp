@@ -64,7 +64,7 @@ class HttpServer {
             m_log(line);
         }
     }
-    void handle(const std::shared_ptr<Pending>& pending, HttpQuery query);
+    void handle(const std::shared_ptr<Pending>& pending, const HttpQuery& query);
     static void send(Pending& pending);
 
   private:

@@ -12,7 +12,7 @@ namespace rblscope::source {
 
 inline std::string string_or(const nlohmann::json& object, const char* key, std::string fallback) {
     const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::move(fallback);
 }
 
 /// Integers and floats (truncated); anything else, or a number no `long` can hold (a
