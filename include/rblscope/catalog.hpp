@@ -158,6 +158,22 @@ struct Catalog {
 [[nodiscard]] Result<Catalog> load_catalog(const std::string& path,
                                            const std::vector<std::string>& overrides);
 
+/// Where a build looks for its shipped catalog (the front end fills it from its build's
+/// settings).
+struct CatalogPlaces {
+    std::string build_dir;         ///< an executable in this directory is still in its build
+                                   ///< tree, and uses...
+    std::string source_catalog;    ///< ... the source tree's lists.toml
+    std::string installed_catalog; ///< the install's data directory's
+};
+
+/// The catalog file: `option` (--catalog), else $RBLSCOPE_CATALOG, else the shipped one:
+/// the source tree's for an executable still in its build tree, else the installed one,
+/// else ../share/rblscope/lists.toml next to the executable (an install moved elsewhere).
+/// An Error saying how to name one when none exists.
+[[nodiscard]] Result<std::string> find_catalog_file(const std::string& option,
+                                                    const CatalogPlaces& places);
+
 /// The local override files: every *.toml (not hidden) of `system_dir` (e.g.
 /// /etc/rblscope/lists.d), then of $XDG_CONFIG_HOME/rblscope/lists.d or
 /// ~/.config/rblscope/lists.d, each directory in name order. $RBLSCOPE_LISTS_D, when set,

@@ -20,6 +20,10 @@ struct VetAddresses {
     std::vector<Error> refused;       ///< targets that could not be used, each with why
 };
 
+/// Whether `options` can be vetted with: --domain and each --recipient-domain a domain
+/// name, --dkim-selector only with --domain. The Error names the option.
+[[nodiscard]] std::optional<Error> check_vet_options(const VetOptions& options);
+
 /// How vet's own questions (PTR, HELO, SPF, DMARC, DKIM, host names) are asked: with the
 /// blocklist run's resolvers, budget, copies, window ceiling and stop fd, so --query-timeout,
 /// --retries and --concurrency mean one thing in vet.

@@ -8,57 +8,20 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <fmt/format.h>
 #include <system_error>
-#include <unistd.h>
 
 namespace rblscope::cli {
 
-namespace {
-
-/// The shipped catalog: from the source tree for a binary still in its build tree, else from
-/// the data directory this build installs into, else next to the executable (an install
-/// moved elsewhere, or `cmake --install --prefix DIR`). "" when none exists.
-std::string find_catalog() {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const auto exe = fs::read_symlink("/proc/self/exe", ec);
-    std::vector<fs::path> candidates;
-    if (!ec && exe.parent_path() == fs::path(RBLSCOPE_BUILD_DIR)) {
-        candidates.emplace_back(RBLSCOPE_SOURCE_CATALOG);
-    }
-    candidates.emplace_back(RBLSCOPE_INSTALLED_CATALOG);
-    if (!ec) {
-        candidates.push_back(exe.parent_path() / "../share/rblscope/lists.toml");
-    }
-    for (const auto& c : candidates) {
-        if (fs::exists(c, ec)) {
-            return c.lexically_normal().string();
-        }
-    }
-    return {};
-}
-
-} // namespace
-
 std::optional<std::string> catalog_path(const std::string& option) {
-    std::string path = option;
-    if (path.empty()) {
-        if (const char* env = std::getenv("RBLSCOPE_CATALOG"); env != nullptr && *env != '\0') {
-            path = env;
-        }
-    }
-    if (path.empty()) {
-        path = find_catalog();
-    }
-    if (path.empty()) {
-        error("cannot find the zone catalog lists.toml (use --catalog FILE or "
-              "RBLSCOPE_CATALOG)");
+    static const CatalogPlaces places{
+        RBLSCOPE_BUILD_DIR, RBLSCOPE_SOURCE_CATALOG, RBLSCOPE_INSTALLED_CATALOG};
+    auto path = find_catalog_file(option, places);
+    if (!path) {
+        error("{}", path.error().to_string());
         return std::nullopt;
     }
-    return path;
+    return std::move(path.value());
 }
 
 std::optional<Catalog> load(const std::string& option) {

@@ -82,24 +82,14 @@ int run_vet_command(const VetCommandOptions& opt) {
     if (!knowledge) {
         return unknown;
     }
-    for (const auto& r : opt.recipient_domains) {
-        if (!is_valid_hostname(r)) {
-            error("--recipient-domain \"{}\" is not a domain name", r);
-            return unknown;
-        }
-    }
     VetOptions vo;
     vo.recipient_domains = opt.recipient_domains;
     vo.domain = opt.domain;
     vo.helo = opt.helo;
     vo.dkim_selector = opt.dkim_selector;
     vo.generic_ptr = std::move(patterns.value());
-    if (!opt.dkim_selector.empty() && opt.domain.empty()) {
-        error("--dkim-selector needs --domain");
-        return unknown;
-    }
-    if (!opt.domain.empty() && !is_valid_hostname(opt.domain)) {
-        error("--domain \"{}\" is not a domain name", opt.domain);
+    if (const auto bad = check_vet_options(vo)) {
+        error("{}", bad->to_string());
         return unknown;
     }
 

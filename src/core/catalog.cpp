@@ -198,6 +198,36 @@ Result<Catalog> load_catalog(const std::string& path, const std::vector<std::str
     return cat;
 }
 
+Result<std::string> find_catalog_file(const std::string& option, const CatalogPlaces& places) {
+    if (!option.empty()) {
+        return option;
+    }
+    if (const char* env = std::getenv("RBLSCOPE_CATALOG"); env != nullptr && *env != '\0') {
+        return std::string(env);
+    }
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto exe = fs::read_symlink("/proc/self/exe", ec);
+    std::vector<fs::path> candidates;
+    if (!ec && !places.build_dir.empty() && exe.parent_path() == fs::path(places.build_dir)) {
+        candidates.emplace_back(places.source_catalog);
+    }
+    if (!places.installed_catalog.empty()) {
+        candidates.emplace_back(places.installed_catalog);
+    }
+    if (!ec) {
+        candidates.push_back(exe.parent_path() / "../share/rblscope/lists.toml");
+    }
+    for (const auto& c : candidates) {
+        if (fs::exists(c, ec)) {
+            return c.lexically_normal().string();
+        }
+    }
+    return Error{"cannot find the zone catalog lists.toml (use --catalog FILE or "
+                 "RBLSCOPE_CATALOG)",
+                 ""};
+}
+
 std::vector<std::string> catalog_override_files(const std::string& system_dir) {
     std::vector<std::string> dirs;
     if (const char* env = std::getenv("RBLSCOPE_LISTS_D"); env != nullptr) {

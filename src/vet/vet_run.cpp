@@ -31,6 +31,21 @@ class CollectingSink final : public ResultSink {
 
 } // namespace
 
+std::optional<Error> check_vet_options(const VetOptions& options) {
+    for (const auto& r : options.recipient_domains) {
+        if (!is_valid_hostname(r)) {
+            return Error{fmt::format("--recipient-domain \"{}\" is not a domain name", r), ""};
+        }
+    }
+    if (!options.dkim_selector.empty() && options.domain.empty()) {
+        return Error{"--dkim-selector needs --domain", ""};
+    }
+    if (!options.domain.empty() && !is_valid_hostname(options.domain)) {
+        return Error{fmt::format("--domain \"{}\" is not a domain name", options.domain), ""};
+    }
+    return std::nullopt;
+}
+
 SpfDnsOptions vet_dns_options(const EngineOptions& engine) {
     SpfDnsOptions dns;
     dns.resolvers = engine.resolvers;

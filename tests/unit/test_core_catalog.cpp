@@ -1,7 +1,9 @@
 #include "core/catalog_document.hpp"
 #include "rblscope/catalog.hpp"
 
+#include <cstdlib>
 #include <doctest/doctest.h>
+#include <filesystem>
 #include <set>
 
 using namespace rblscope;
@@ -226,6 +228,33 @@ TEST_CASE("catalog::CodeRule::matches") {
     CHECK(pattern.matches(0x7f0003ffu)); // 127.0.*.255
     CHECK_FALSE(pattern.matches(0x7f0003feu));
     CHECK_FALSE(pattern.matches(0x7f0103ffu));
+}
+
+TEST_CASE("find_catalog_file: --catalog, then $RBLSCOPE_CATALOG, then the shipped file") {
+    const char* saved = std::getenv("RBLSCOPE_CATALOG");
+    const std::string kept = saved != nullptr ? saved : "";
+    ::unsetenv("RBLSCOPE_CATALOG");
+    CHECK(find_catalog_file("mine.toml", {}).value() == "mine.toml");
+
+    // A binary still in its build tree uses the source tree's file.
+    const auto here = std::filesystem::read_symlink("/proc/self/exe").parent_path().string();
+    const CatalogPlaces in_build{here, RBLSCOPE_CATALOG_FILE, "/nonexistent/lists.toml"};
+    CHECK(find_catalog_file("", in_build).value() ==
+          std::filesystem::path(RBLSCOPE_CATALOG_FILE).lexically_normal().string());
+
+    const auto none =
+        find_catalog_file("", {"/elsewhere", "/nonexistent/a.toml", "/nonexistent/b.toml"});
+    REQUIRE_FALSE(none);
+    CHECK(none.error().message.find("use --catalog FILE or RBLSCOPE_CATALOG") != std::string::npos);
+
+    ::setenv("RBLSCOPE_CATALOG", "/from/env.toml", 1);
+    CHECK(find_catalog_file("", in_build).value() == "/from/env.toml");
+    CHECK(find_catalog_file("mine.toml", in_build).value() == "mine.toml");
+    if (saved != nullptr) {
+        ::setenv("RBLSCOPE_CATALOG", kept.c_str(), 1);
+    } else {
+        ::unsetenv("RBLSCOPE_CATALOG");
+    }
 }
 
 TEST_SUITE_END();
