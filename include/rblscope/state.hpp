@@ -3,6 +3,7 @@
 /// \brief What a run found, kept between runs (`rblscope check --state FILE`), and the
 /// report of what changed since the last one.
 
+#include "rblscope/changes.hpp"
 #include "rblscope/error.hpp"
 #include "rblscope/report.hpp"
 
@@ -16,19 +17,6 @@
 #include <vector>
 
 namespace rblscope {
-
-struct RunState {
-    struct Entry {
-        /// The last definite status (listed or clean): an error or timeout keeps the one
-        /// before it, so a listing that ends while its list was down still reads "delisted".
-        Status status = Status::clean;
-        std::vector<std::string> codes;
-        bool unanswered = false; ///< the latest run got an error or timeout here
-        std::string error;       ///< why, when unanswered
-    };
-    std::int64_t written = 0;             ///< Unix time of the run that wrote it
-    std::map<std::string, Entry> results; ///< key: "TARGET\tZONE-ID\tSUBJECT"
-};
 
 /// Reads a state file. nullopt and an empty error when it does not exist (the first run);
 /// an error naming the file when it exists but cannot be used (then: start afresh).

@@ -17,7 +17,7 @@ namespace {
 
 struct Change {
     std::string target, ip, zone, id, subject;
-    std::string kind; ///< newly-listed, listed, delisted, codes-changed
+    ChangeKind kind = ChangeKind::listed; ///< listed, newly_listed, codes_changed, delisted
     std::vector<std::string> codes, previous_codes;
     std::string meaning, txt, delist_url;
 };
@@ -48,66 +48,33 @@ class ChangeReport final : public Report {
 
     void on_target(const TargetReport& rep) override {
         const std::string ip = rep.ip ? rep.ip->to_string() : std::string();
-        for (const auto& r : rep.results) {
-            if (r.zone == nullptr || r.status == Status::skipped) {
+        for (auto& change : track_changes(rep, m_previous, m_next)) {
+            const ZoneResult& r = *change.result;
+            if (change.kind == ChangeKind::broke) {
+                auto& z = zone_change(*r.zone);
+                ++z.broke;
+                z.error = r.error;
                 continue;
             }
-            const std::string key = rep.target.text + "\t" + r.zone->id + "\t" + r.subject;
-            const RunState::Entry* prev = nullptr;
-            if (m_previous != nullptr) {
-                const auto it = m_previous->results.find(key);
-                prev = it == m_previous->results.end() ? nullptr : &it->second;
-            }
-            if (r.status == Status::error || r.status == Status::timeout) {
-                if (prev != nullptr) {
-                    // Keep what was known: the next answer is compared with it.
-                    auto carried = *prev;
-                    carried.unanswered = true;
-                    carried.error = r.error;
-                    m_next.results[key] = std::move(carried);
-                    if (!prev->unanswered) {
-                        auto& z = zone_change(*r.zone);
-                        ++z.broke;
-                        z.error = r.error;
-                    }
-                }
-                continue;
-            }
-            // Definite: listed or clean.
-            m_next.results[key] = RunState::Entry{r.status, r.codes, false, {}};
-            if (prev != nullptr && prev->unanswered) {
+            if (change.kind == ChangeKind::recovered) {
                 ++zone_change(*r.zone).recovered;
+                continue;
             }
             Change c{rep.target.text,
                      ip,
                      r.zone->zone,
                      r.zone->id,
                      r.subject,
-                     {},
+                     change.kind,
                      r.codes,
-                     {},
+                     std::move(change.previous_codes),
                      r.meaning,
                      r.txt,
                      r.delist_url};
-            if (r.status == Status::listed) {
-                if (m_previous == nullptr || prev == nullptr) {
-                    c.kind = "listed"; // nothing earlier to compare with: not "newly"
-                } else if (prev->status == Status::clean) {
-                    c.kind = "newly-listed";
-                } else if (prev->codes != r.codes) {
-                    c.kind = "codes-changed";
-                    c.previous_codes = prev->codes;
-                }
-            } else if (prev != nullptr && prev->status == Status::listed) {
-                c.kind = "delisted";
-                c.previous_codes = prev->codes;
+            if (!m_json) {
+                print(c);
             }
-            if (!c.kind.empty()) {
-                if (!m_json) {
-                    print(c);
-                }
-                m_changes.push_back(std::move(c));
-            }
+            m_changes.push_back(std::move(c));
         }
     }
 
@@ -173,12 +140,12 @@ class ChangeReport final : public Report {
 
     void print(const Change& c) {
         std::string line;
-        if (c.kind == "delisted") {
+        if (c.kind == ChangeKind::delisted) {
             line = fmt::format("{}  DELISTED from {}", c.target, c.zone);
         } else {
-            const auto label = c.kind == "newly-listed"    ? "NEWLY LISTED on"
-                               : c.kind == "codes-changed" ? "CODES CHANGED on"
-                                                           : "LISTED on";
+            const auto label = c.kind == ChangeKind::newly_listed    ? "NEWLY LISTED on"
+                               : c.kind == ChangeKind::codes_changed ? "CODES CHANGED on"
+                                                                     : "LISTED on";
             line = fmt::format("{}  {} {} ({}{}{})",
                                c.target,
                                label,
@@ -195,7 +162,7 @@ class ChangeReport final : public Report {
             if (!c.delist_url.empty()) {
                 line += "; delist: " + c.delist_url;
             }
-            if (c.kind == "listed") {
+            if (c.kind == ChangeKind::listed) {
                 line += m_previous == nullptr ? "" : " (no earlier result)";
             }
         }
@@ -229,7 +196,7 @@ class ChangeReport final : public Report {
             w.key("subject");
             w.value(c.subject);
             w.key("change");
-            w.value(c.kind);
+            w.value(to_string(c.kind));
             w.key("codes");
             w.strings(c.codes);
             w.key("previous_codes");
@@ -257,7 +224,7 @@ class ChangeReport final : public Report {
                 w.key("id");
                 w.value(id);
                 w.key("change");
-                w.value(broke ? "broke" : "recovered");
+                w.value(to_string(broke ? ChangeKind::broke : ChangeKind::recovered));
                 w.key("targets");
                 w.value(n);
                 w.key("error");
