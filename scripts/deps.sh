@@ -11,6 +11,7 @@ build_packages="
   build-essential cmake ninja-build pkg-config scdoc
   libc-ares-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpsl-dev libre2-dev libmicrohttpd-dev libidn2-dev
+  libsqlite3-dev
 "
 
 # The Debian package (scripts/package.sh): debhelper, and lintian to judge the result.

@@ -15,6 +15,7 @@
 #include "rblscope/catalog.hpp"
 #include "rblscope/engine.hpp"
 #include "rblscope/error.hpp"
+#include "rblscope/history.hpp"
 #include "rblscope/lookup_options.hpp"
 #include "rblscope/target.hpp"
 
@@ -93,6 +94,9 @@ struct ServeOptions {
     int reload_fd = -1; ///< readable: reload the setup (SIGHUP); drained by the exporter
     /// Called once the server listens, with the address it listens on ("127.0.0.1:9317").
     std::function<void(const std::string&)> on_listening;
+    /// `--history FILE`: each refresh's changes and summary are recorded there (opened by
+    /// the caller, so that a file in use is refused before serving). Null: no history.
+    HistoryStore* history = nullptr;
     /// Where the exporter's log lines go (the front end writes them to stderr); the
     /// library never prints. Unset: they are dropped.
     ServeLog log;

@@ -140,6 +140,11 @@ int run(int argc, char** argv) {
         "(/probe)");
     add_serve(*serve_cmd, serve);
 
+    HistoryOptions history;
+    auto* history_cmd = app.add_subcommand(
+        "history", "Show when each listing began and ended, from a serve --history file");
+    add_history(*history_cmd, history);
+
     std::string shell;
     auto* completion_cmd = app.add_subcommand(
         "completion",
@@ -192,6 +197,8 @@ int run(int argc, char** argv) {
             code = run_vet_command(vet);
         } else if (explain_cmd->parsed()) {
             code = run_explain_command(explain);
+        } else if (history_cmd->parsed()) {
+            code = run_history_command(history);
         } else {
             code = run_zones_command(zones);
         }

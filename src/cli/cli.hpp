@@ -55,6 +55,8 @@ struct ServeCommandOptions {
     double probe_timeout_s = 10;
     std::uint64_t max_targets = 100000;
     std::string options_file; ///< --options-file: option values from a TOML file
+    std::string history_file; ///< --history: listing changes recorded in SQLite
+    int history_days = 400;   ///< --history-days
 };
 void add_serve(CLI::App& app, ServeCommandOptions& opt);
 int run_serve_command(const ServeCommandOptions& opt);
@@ -96,5 +98,14 @@ struct VetCommandOptions {
 };
 void add_vet(CLI::App& app, VetCommandOptions& opt);
 int run_vet_command(const VetCommandOptions& opt);
+
+struct HistoryOptions {
+    std::string file;
+    std::vector<std::string> targets;
+    std::string since; ///< --since: a date, a time or an age
+    std::string format = "text";
+};
+void add_history(CLI::App& app, HistoryOptions& opt);
+int run_history_command(const HistoryOptions& opt);
 
 } // namespace rblscope::cli

@@ -41,6 +41,13 @@ void add_serve(CLI::App& app, ServeCommandOptions& opt) {
     app.add_option(
            "--max-targets", opt.max_targets, "Targets watched at most (after expanding blocks)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10000000}));
+    app.add_option("--history",
+                   opt.history_file,
+                   "Record every change of a watched target's listings (listed, delisted, a list "
+                   "broke or recovered) and each refresh in this SQLite file; read it with "
+                   "rblscope history FILE");
+    app.add_option("--history-days", opt.history_days, "Days of --history events kept")
+        ->check(CLI::Range(1, 36500));
     opt.lookup.zone_rate = 20; // politeness is the default for a process that never ends
     add_lookup_options(app, opt.lookup);
     // The service's settings file (/etc/rblscope/serve.toml): `name = value` per option.
@@ -82,6 +89,16 @@ int run_serve_command(const ServeCommandOptions& opt) {
     // The engine options get no stop fd: the exporter stops its runs itself.
     const ServeSetupFiles files{
         *catalog, RBLSCOPE_OVERRIDE_DIR, opt.lookup, opt.targets_file, opt.max_targets};
+    std::unique_ptr<HistoryStore> history;
+    if (!opt.history_file.empty()) {
+        auto opened = HistoryStore::open(opt.history_file, opt.history_days);
+        if (!opened) {
+            error("--history {}", opened.error().to_string());
+            return static_cast<int>(ExitCode::unknown);
+        }
+        history = std::move(opened.value());
+        so.history = history.get();
+    }
     const ServeSetupLoader loader = [&files, &so] { return load_serve_setup(files, so.log); };
     return serve(so, loader);
 }

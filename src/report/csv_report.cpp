@@ -1,9 +1,7 @@
-// One row per (target, zone), RFC 4180: CRLF line ends, fields with separators, quotes or
-// line breaks quoted, quotes doubled. A field that a spreadsheet would run as a formula (it
-// starts with = + - @, a tab or CR: OWASP's CSV injection) gets a leading ' and quotes:
-// TXT records are written by whoever runs the list.
+// One row per (target, zone), RFC 4180 (report/csv_field.hpp).
 
 #include "rblscope/report.hpp"
+#include "report/csv_field.hpp"
 
 #include <fmt/format.h>
 
@@ -11,26 +9,7 @@ namespace rblscope {
 
 namespace {
 
-void field(fmt::memory_buffer& out, std::string_view s, bool last = false) {
-    const bool formula =
-        !s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos;
-    if (!formula && s.find_first_of(",\"\r\n") == std::string_view::npos) {
-        out.append(s);
-    } else {
-        out.push_back('"');
-        if (formula) {
-            out.push_back('\'');
-        }
-        for (const char c : s) {
-            if (c == '"') {
-                out.push_back('"');
-            }
-            out.push_back(c);
-        }
-        out.push_back('"');
-    }
-    out.append(last ? std::string_view("\r\n") : std::string_view(","));
-}
+using csv::field;
 
 class CsvReport final : public Report {
   public:

@@ -208,6 +208,7 @@ class Exporter {
             if (m_out < indices.size()) {
                 m_ex.store(indices[m_out++], report);
             }
+            m_ex.record_history(report);
         }
         void on_input_error(const Error& e) override { m_ex.warn(e.to_string()); }
         void on_warning(const std::string& m) override { m_ex.warn(m); }
@@ -293,6 +294,7 @@ class Exporter {
             m_counters.dns_queries += summary.queries;
             m_counters.http_requests += summary.http_requests;
             m_counters.last_refresh_seconds = seconds_since(m_refresh->started);
+            record_refresh_history(summary);
             unhost(*m_refresh);
             m_refresh.reset();
         }
@@ -372,6 +374,28 @@ class Exporter {
                        m_options.min_refresh,
                        m_options.refresh);
         e.due = Clock::now() + wait;
+    }
+
+    /// --history: a refreshed target's changes; a failing write is logged, checks go on.
+    void record_history(const TargetReport& report) {
+        if (m_options.history != nullptr) {
+            const auto recorded =
+                m_options.history->record(report, static_cast<std::int64_t>(unix_now()));
+            if (!recorded) {
+                log(ServeLogLevel::error, recorded.error().to_string());
+            }
+        }
+    }
+
+    void record_refresh_history(const RunSummary& summary) {
+        if (m_options.history != nullptr) {
+            const double now = unix_now();
+            const auto started = now - seconds_since(m_refresh->started);
+            if (auto e = m_options.history->record_refresh(
+                    summary, static_cast<std::int64_t>(started), static_cast<std::int64_t>(now))) {
+                log(ServeLogLevel::error, e->to_string());
+            }
+        }
     }
 
     void zone_health(const ZoneHealthReport& h) {

@@ -44,6 +44,13 @@ inline HttpResult http_get(const std::string& url, const std::vector<std::string
     return out;
 }
 
+/// A targets file in the fixture's directory.
+inline std::string write_targets(const std::string& name, const std::string& text) {
+    const auto path = fixture().dir + "/" + name;
+    write_file(path, text);
+    return path;
+}
+
 inline bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }

@@ -131,6 +131,7 @@ TEST_CASE("install: man pages render and completions complete") {
                                        "man1/rblscope-explain.1",
                                        "man1/rblscope-vet.1",
                                        "man1/rblscope-serve.1",
+                                       "man1/rblscope-history.1",
                                        "man5/rblscope-catalog.5"}) {
             CAPTURE(page);
             const auto r =

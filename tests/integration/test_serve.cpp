@@ -20,16 +20,6 @@
 using namespace rblscope::test;
 using nlohmann::json;
 
-namespace {
-
-std::string write_targets(const std::string& name, const std::string& text) {
-    const auto path = fixture().dir + "/" + name;
-    write_file(path, text);
-    return path;
-}
-
-} // namespace
-
 TEST_SUITE_BEGIN("integration");
 
 TEST_CASE("serve: /metrics from background refreshes, a dead zone, promtool") {

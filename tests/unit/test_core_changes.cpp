@@ -73,7 +73,8 @@ TEST_CASE("track_changes: nothing earlier to compare with is never \"newly\"") {
     CHECK(empty.results.empty());
     // A delisting keeps the codes it had.
     RunState before;
-    before.results[state_key(listed, listed.results[0])] = {Status::listed, {"127.0.0.2"}, false, {}};
+    before.results[state_key(listed, listed.results[0])] = {
+        Status::listed, {"127.0.0.2"}, false, {}};
     RunState after;
     const auto clean = report_of(z, Status::clean);
     const auto gone = track_changes(clean, &before, after);
