@@ -68,7 +68,7 @@ class HistoryStore {
     /// Records one target's results at `now`: its changes since the last recorded results,
     /// which are returned (for notifications); the state moves on.
     [[nodiscard]] Result<std::vector<ResultChange>> record(const TargetReport& report,
-                                                          std::int64_t now);
+                                                           std::int64_t now);
     /// Records a finished refresh, commits what is pending, and prunes old events once a day.
     [[nodiscard]] std::optional<Error>
     record_refresh(const RunSummary& summary, std::int64_t started, std::int64_t finished);

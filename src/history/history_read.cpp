@@ -50,8 +50,15 @@ void add_event(HistoryTimeline& t, std::map<std::string, std::size_t>& open, His
     case ChangeKind::newly_listed:
     case ChangeKind::codes_changed:
         if (it == open.end()) {
-            HistoryListing l{e.zone_id, e.zone, e.subject, e.codes, e.meaning, e.txt,
-                             e.delist_url, e.at, std::nullopt};
+            HistoryListing l{e.zone_id,
+                             e.zone,
+                             e.subject,
+                             e.codes,
+                             e.meaning,
+                             e.txt,
+                             e.delist_url,
+                             e.at,
+                             std::nullopt};
             open[key] = t.listings.size();
             t.listings.push_back(std::move(l));
         } else {
@@ -120,7 +127,8 @@ read_history(const std::string& path, const std::vector<std::string>& targets, s
                       [since](const HistoryListing& l) { return l.until && *l.until < since; });
         std::erase_if(t.events, [since](const HistoryEvent& e) { return e.at < since; });
     }
-    std::erase_if(out, [](const HistoryTimeline& t) { return t.listings.empty() && t.events.empty(); });
+    std::erase_if(out,
+                  [](const HistoryTimeline& t) { return t.listings.empty() && t.events.empty(); });
     return out;
 }
 

@@ -76,8 +76,9 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::string& path
                      "--history with the same file?); each serve needs a file of its own",
                      path};
     }
-    if (sqlite3_open_v2(path.c_str(), &h->m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(
+            path.c_str(), &h->m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
         return sqlite_error(h->m_db, path, "cannot open the history");
     }
     sqlite3_busy_timeout(h->m_db, 5000); // a reader's checkpoint

@@ -13,7 +13,8 @@
 namespace rblscope::history {
 
 /// "FILE: MESSAGE (SQLite's words)".
-[[nodiscard]] inline Error sqlite_error(sqlite3* db, const std::string& path, std::string_view what) {
+[[nodiscard]] inline Error
+sqlite_error(sqlite3* db, const std::string& path, std::string_view what) {
     return Error{std::string(what) + " (" + (db != nullptr ? sqlite3_errmsg(db) : "out of memory") +
                      ")",
                  path};
@@ -55,9 +56,10 @@ class Statement {
     }
     [[nodiscard]] std::string text(int column) const {
         const auto* p = sqlite3_column_text(m_stmt, column);
-        return p == nullptr ? std::string()
-                            : std::string(reinterpret_cast<const char*>(p),
-                                          static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column)));
+        return p == nullptr
+                   ? std::string()
+                   : std::string(reinterpret_cast<const char*>(p),
+                                 static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column)));
     }
     [[nodiscard]] std::int64_t integer(int column) const {
         return sqlite3_column_int64(m_stmt, column);

@@ -1,7 +1,7 @@
 // Hostile text through every output format: the strings a report carries from the network
 // (TXT reasons, meanings, error texts, delisting URLs, PTR names) are taken from the input,
 // sanitised as the engine does, and written as text, Nagios, CSV, Prometheus, JSON and the
-// vet HTML page.
+// vet HTML page, and the listing history (text, CSV, JSON).
 // Input: fields separated by \0.
 // Invariants: text and Nagios output hold no control character but newlines; the JSON
 // parses; every CSV row has the header's column count; Prometheus lines are well formed;
@@ -12,6 +12,7 @@
 #include "rblscope/catalog.hpp"
 #include "rblscope/report.hpp"
 #include "rblscope/vet.hpp"
+#include "report/history_report.hpp"
 
 #include <cctype>
 #include <cstdio>
@@ -248,6 +249,36 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto tame = page([](const std::string& s) { return defused(sanitize_text(s)); });
     if (tags_of(hostile) != tags_of(tame)) {
         fuzz::fail("markup from the input reached the HTML page", hostile);
+    }
+
+    // The history as read from a file: its text is not trusted either (raw, unsanitised).
+    HistoryTimeline timeline;
+    timeline.target = raw[6];
+    timeline.listings.push_back(
+        {raw[7], raw[5], raw[6], {raw[4], "127.0.0.2"}, raw[0], raw[1], raw[3], 1, 2});
+    timeline.listings.push_back({"z", "z", raw[6], {}, raw[0], raw[1], raw[3], 5, std::nullopt});
+    HistoryEvent broke;
+    broke.zone = raw[7];
+    broke.kind = ChangeKind::broke;
+    broke.error = raw[2];
+    timeline.events.push_back(broke);
+    const std::vector<HistoryTimeline> timelines{timeline};
+    char* buf = nullptr;
+    std::size_t len = 0;
+    std::FILE* out = open_memstream(&buf, &len);
+    write_history_text(out, timelines, 10);
+    std::fclose(out);
+    fuzz::expect_printable_lines(std::string(buf, len), "history text");
+    std::free(buf);
+    out = open_memstream(&buf, &len);
+    write_history_csv(out, timelines, 10);
+    std::fclose(out);
+    check_csv(std::string_view(buf, len));
+    std::free(buf);
+    fmt::memory_buffer history_json;
+    write_history_json(history_json, timelines, 10);
+    if (!nlohmann::json::accept(fmt::to_string(history_json))) {
+        fuzz::fail("the history JSON does not parse", fmt::to_string(history_json));
     }
     return 0;
 }

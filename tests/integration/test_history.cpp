@@ -29,18 +29,18 @@ TEST_CASE("serve --history: listed, then delisted, recorded once each and shown 
     const auto targets = write_targets("serve-history.txt", "192.0.2.97\n");
     const auto file = make_temp_dir() + "/history.db";
     Exporter ex(std::vector<std::string>{"--targets",
-                 targets,
-                 "--zones",
-                 "hist.test",
-                 "--zone-server",
-                 fmt::format("hist.test=127.0.0.1:{}", port),
-                 "--all-zones",
-                 "--refresh",
-                 "1",
-                 "--min-refresh",
-                 "1",
-                 "--history",
-                 file});
+                                         targets,
+                                         "--zones",
+                                         "hist.test",
+                                         "--zone-server",
+                                         fmt::format("hist.test=127.0.0.1:{}", port),
+                                         "--all-zones",
+                                         "--refresh",
+                                         "1",
+                                         "--min-refresh",
+                                         "1",
+                                         "--history",
+                                         file});
     const std::string series =
         "rblscope_listed{target=\"192.0.2.97\",subject=\"192.0.2.97\",zone=\"hist.test\","
         "list=\"hist.test\"} ";
@@ -87,8 +87,9 @@ TEST_CASE("serve --history: listed, then delisted, recorded once each and shown 
     CHECK(contains(text.out, "192.0.2.97\n  was listed on hist.test from "));
     CHECK(contains(text.out, "1 target: 0 open listings, 1 ended\n"));
     const auto csv = run_rblscope({"history", file, "--format", "csv"});
-    CHECK(contains(csv.out, "target,zone,id,subject,codes,meaning,txt,delist_url,since,until,"
-                            "seconds\r\n192.0.2.97,hist.test,"));
+    CHECK(contains(csv.out,
+                   "target,zone,id,subject,codes,meaning,txt,delist_url,since,until,"
+                   "seconds\r\n192.0.2.97,hist.test,"));
     CHECK(run_rblscope({"history", file, "--since", "1h"}).exit_code == 0);
     const auto bad = run_rblscope({"history", file, "--since", "yesterday"});
     CHECK(bad.exit_code == 3);

@@ -153,7 +153,8 @@ TEST_CASE("history: one writer; other files and newer schemas are refused by nam
     CHECK(future.error().message.find("newer rblscope (history schema 99") != std::string::npos);
 }
 
-TEST_CASE("history: a writer killed right after an event leaves it on disk, and a file that opens") {
+TEST_CASE(
+    "history: a writer killed right after an event leaves it on disk, and a file that opens") {
     TempDir dir;
     const auto file = dir.path + "/history.db";
     const Zone z = zone_a();
