@@ -23,6 +23,10 @@ struct sqlite3;
 
 namespace rblscope {
 
+namespace history {
+class KnownResults;
+}
+
 /// One recorded change.
 struct HistoryEvent {
     std::int64_t at = 0; ///< Unix time
@@ -75,8 +79,6 @@ class HistoryStore {
     /// Deletes events older than the retention (see open()). Returns how many.
     [[nodiscard]] Result<std::int64_t> prune(std::int64_t now);
 
-    [[nodiscard]] const RunState& state() const noexcept { return m_state; }
-
   private:
     HistoryStore() = default;
     [[nodiscard]] std::optional<Error> load_state();
@@ -86,7 +88,7 @@ class HistoryStore {
     sqlite3* m_db = nullptr;
     int m_lock_fd = -1;
     int m_retention_days = 400;
-    RunState m_state;
+    std::unique_ptr<history::KnownResults> m_known; ///< what the next results are compared with
     bool m_in_transaction = false;
     std::int64_t m_last_commit = 0;
     std::int64_t m_last_prune = 0;

@@ -2,6 +2,7 @@
 // events as they are found, the state between refreshes, retention).
 
 #include "history/codes.hpp"
+#include "history/known_results.hpp"
 #include "history/sqlite.hpp"
 #include "rblscope/catalog.hpp"
 #include "rblscope/history.hpp"
@@ -39,7 +40,8 @@ constexpr const char* k_migrations[] = {
     " clean INTEGER NOT NULL, unknown INTEGER NOT NULL, queries INTEGER NOT NULL,"
     " interrupted INTEGER NOT NULL);"
     "CREATE TABLE state(key TEXT PRIMARY KEY, status TEXT NOT NULL, codes TEXT NOT NULL,"
-    " unanswered INTEGER NOT NULL, error TEXT NOT NULL) WITHOUT ROWID;",
+    " unanswered INTEGER NOT NULL, error TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE answered(key TEXT PRIMARY KEY, zones TEXT NOT NULL) WITHOUT ROWID;",
 };
 static_assert(std::size(k_migrations) == HistoryStore::k_schema_version);
 
@@ -50,11 +52,6 @@ constexpr std::int64_t k_day_s = 86400;
 std::int64_t pragma_value(sqlite3* db, const char* sql) {
     Statement s(db, sql);
     return s.step() == SQLITE_ROW ? s.integer(0) : -1;
-}
-
-bool same(const RunState::Entry& a, const RunState::Entry& b) {
-    return a.status == b.status && a.codes == b.codes && a.unanswered == b.unanswered &&
-           a.error == b.error;
 }
 
 } // namespace
@@ -134,18 +131,24 @@ HistoryStore::~HistoryStore() {
 }
 
 std::optional<Error> HistoryStore::load_state() {
+    m_known = std::make_unique<history::KnownResults>();
     Statement s(m_db, "SELECT key, status, codes, unanswered, error FROM state");
-    if (!s.ok()) {
-        return sqlite_error(m_db, m_path, "cannot read the history's state");
-    }
-    int rc = 0;
-    while ((rc = s.step()) == SQLITE_ROW) {
+    int rc = SQLITE_ERROR;
+    while (s.ok() && (rc = s.step()) == SQLITE_ROW) {
         RunState::Entry e;
         e.status = s.text(1) == "listed" ? Status::listed : Status::clean;
         e.codes = history::split_codes(s.text(2));
         e.unanswered = s.integer(3) != 0;
         e.error = s.text(4);
-        m_state.results.emplace(s.text(0), std::move(e));
+        m_known->load_entry(s.text(0), std::move(e));
+    }
+    if (rc != SQLITE_DONE) {
+        return sqlite_error(m_db, m_path, "cannot read the history's state");
+    }
+    Statement a(m_db, "SELECT key, zones FROM answered");
+    rc = SQLITE_ERROR;
+    while (a.ok() && (rc = a.step()) == SQLITE_ROW) {
+        m_known->load_answered(a.text(0), a.text(1));
     }
     if (rc != SQLITE_DONE) {
         return sqlite_error(m_db, m_path, "cannot read the history's state");
@@ -168,26 +171,11 @@ std::optional<Error> HistoryStore::commit_if_due(bool now_please) {
 
 Result<std::vector<ResultChange>> HistoryStore::record(const TargetReport& report,
                                                        std::int64_t now) {
-    // What each tracked result's state was, to write only the entries that changed.
-    std::vector<std::pair<std::string, std::optional<RunState::Entry>>> before;
-    for (const auto& r : report.results) {
-        if (r.zone == nullptr || r.status == Status::skipped) {
-            continue;
-        }
-        auto key = state_key(report, r);
-        const auto it = m_state.results.find(key);
-        before.emplace_back(std::move(key),
-                            it == m_state.results.end()
-                                ? std::nullopt
-                                : std::optional<RunState::Entry>(it->second));
-    }
-    auto changes = track_changes(report, &m_state, m_state);
-    std::erase_if(before, [&](const auto& key_entry) {
-        const auto it = m_state.results.find(key_entry.first);
-        return it == m_state.results.end() ||
-               (key_entry.second && same(*key_entry.second, it->second));
-    });
-    if (before.empty() && changes.empty()) {
+    const RunState before = m_known->previous_of(report);
+    RunState after = before;
+    auto changes = track_changes(report, &before, after);
+    const auto update = m_known->update(report, after);
+    if (update.empty() && changes.empty()) {
         return changes; // nothing new to write (the usual refresh of a target)
     }
     if (!m_in_transaction) {
@@ -200,8 +188,7 @@ Result<std::vector<ResultChange>> HistoryStore::record(const TargetReport& repor
                   "INSERT INTO state(key, status, codes, unanswered, error) VALUES(?,?,?,?,?)"
                   " ON CONFLICT(key) DO UPDATE SET status=excluded.status,"
                   " codes=excluded.codes, unanswered=excluded.unanswered, error=excluded.error");
-    for (const auto& [key, old] : before) {
-        const auto& e = m_state.results.at(key);
+    for (const auto& [key, e] : update.put) {
         put.bind(1, key)
             .bind(2, e.status == Status::listed ? "listed" : "clean")
             .bind(3, history::join_codes(e.codes))
@@ -211,6 +198,22 @@ Result<std::vector<ResultChange>> HistoryStore::record(const TargetReport& repor
             return sqlite_error(m_db, m_path, "cannot write the history's state");
         }
         put.reset();
+    }
+    Statement erase(m_db, "DELETE FROM state WHERE key = ?");
+    for (const auto& key : update.erase) {
+        erase.bind(1, key);
+        if (erase.step() != SQLITE_DONE) {
+            return sqlite_error(m_db, m_path, "cannot write the history's state");
+        }
+        erase.reset();
+    }
+    Statement answered(m_db, "INSERT OR REPLACE INTO answered(key, zones) VALUES(?,?)");
+    for (const auto& [key, zones] : update.answered) {
+        answered.bind(1, key).bind(2, zones);
+        if (answered.step() != SQLITE_DONE) {
+            return sqlite_error(m_db, m_path, "cannot write the history's state");
+        }
+        answered.reset();
     }
     Statement add(m_db,
                   "INSERT INTO events(at, target, zone_id, zone, subject, kind, codes,"

@@ -1,6 +1,7 @@
 // The history file on disk: schema, the single writer, events and the state across
 // reopening and a killed writer, retention, and the timelines read back.
 
+#include "history/known_results.hpp"
 #include "rblscope/history.hpp"
 
 #include <csignal>
@@ -216,6 +217,38 @@ TEST_CASE("history: --since takes dates, times and ages") {
         REQUIRE_FALSE(r);
         CHECK(r.error().to_string().find("--since") == 0);
     }
+}
+
+TEST_CASE("history: clean answers are kept as bits, and a list that never answered is no news") {
+    const Zone z = zone_a();
+    history::KnownResults known;
+    const auto step = [&](const TargetReport& rep) {
+        const auto before = known.previous_of(rep);
+        auto after = before;
+        const auto changes = track_changes(rep, &before, after);
+        (void)known.update(rep, after);
+        return changes.size();
+    };
+    // Never answered: its errors say nothing, however often.
+    CHECK(step(report_of(z, Status::timeout)) == 0);
+    CHECK(step(report_of(z, Status::timeout)) == 0);
+    CHECK(known.previous_of(report_of(z, Status::timeout)).results.empty());
+    // Answered clean once: remembered as a bit, not as an entry; then a listing is news.
+    const auto clean = report_of(z, Status::clean);
+    const auto first = known.previous_of(clean);
+    auto after = first;
+    (void)track_changes(clean, &first, after);
+    const auto update = known.update(clean, after);
+    CHECK(update.put.empty());
+    REQUIRE(update.answered.size() == 1);
+    CHECK(update.answered[0] == std::pair<std::string, std::string>{"192.0.2.1\t192.0.2.1", "a"});
+    CHECK(known.entries() == 0);
+    CHECK(step(report_of(z, Status::listed, {"127.0.0.2"})) == 1); // newly listed
+    CHECK(known.entries() == 1);
+    CHECK(step(report_of(z, Status::clean)) == 1); // delisted
+    CHECK(known.entries() == 0);
+    CHECK(step(report_of(z, Status::timeout)) == 1); // broke: it had answered
+    CHECK(known.entries() == 1);
 }
 
 TEST_SUITE_END();
