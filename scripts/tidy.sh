@@ -21,10 +21,11 @@ if [ ! -f "$build/compile_commands.json" ]; then
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# Clang's own warnings count too, whether or not the build made them errors (-Werror).
 if [ "$all" = 1 ]; then
-  run-clang-tidy -p "$build" -j "$(nproc)" -quiet "$root/src/" >"$log" 2>&1 || true
+  run-clang-tidy -p "$build" -j "$(nproc)" -quiet -extra-arg=-Werror "$root/src/" >"$log" 2>&1 || true
 else
-  run-clang-tidy -p "$build" -j "$(nproc)" -quiet \
+  run-clang-tidy -p "$build" -j "$(nproc)" -quiet -extra-arg=-Werror \
     -checks='-*,bugprone-*,performance-*,-bugprone-easily-swappable-parameters' \
     "$root/src/(core|net|sources|engine|explain|vet|report|serve)/" >"$log" 2>&1 || true
 fi

@@ -328,7 +328,9 @@ vet_dns(const std::vector<IpAddress>& addresses, const VetOptions& options, Doma
         }
     }
     for (const auto& r : options.recipient_domains) {
-        domain.recipients.push_back(RecipientCheck{dns_name(r), DnsAnswer::Status::ok, {}});
+        RecipientCheck check;
+        check.domain = dns_name(r);
+        domain.recipients.push_back(std::move(check));
     }
     for (std::size_t i = 0; i < domain.recipients.size(); ++i) {
         run.start_recipient(i);
