@@ -76,6 +76,8 @@ class HistoryStore {
     /// Records a finished refresh, commits what is pending, and prunes old events once a day.
     [[nodiscard]] std::optional<Error>
     record_refresh(const RunSummary& summary, std::int64_t started, std::int64_t finished);
+    [[nodiscard]] const std::string& path() const noexcept { return m_path; }
+
     /// Deletes events older than the retention (see open()). Returns how many.
     [[nodiscard]] Result<std::int64_t> prune(std::int64_t now);
 

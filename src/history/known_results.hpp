@@ -22,8 +22,8 @@ class KnownResults {
 
     /// What the file must change after `report`'s results became `next`.
     struct Update {
-        std::vector<std::pair<std::string, RunState::Entry>> put; ///< state rows to write
-        std::vector<std::string> erase;                           ///< state rows to delete
+        std::vector<std::pair<std::string, RunState::Entry>> put;  ///< state rows to write
+        std::vector<std::string> erase;                            ///< state rows to delete
         std::vector<std::pair<std::string, std::string>> answered; ///< (key, zone ids) rows
         [[nodiscard]] bool empty() const noexcept {
             return put.empty() && erase.empty() && answered.empty();

@@ -82,6 +82,17 @@ TEST_CASE("serve --history: listed, then delisted, recorded once each and shown 
     CHECK(l["seconds"].get<std::int64_t>() >= 0);
     CHECK(l["seconds"].get<std::int64_t>() < 60);
 
+    // The exporter serves the same document, for one target or all.
+    const auto served = http_get(ex.base + "/history.json?target=192.0.2.97");
+    CHECK(served.status == 200);
+    const auto served_doc = json::parse(served.body);
+    CHECK(served_doc["targets"] == doc["targets"]);
+    CHECK(http_get(ex.base + "/history.json?target=198.51.100.1").body.find("\"targets\":[]") !=
+          std::string::npos);
+    const auto bad_since = http_get(ex.base + "/history.json?since=soon");
+    CHECK(bad_since.status == 400);
+    CHECK(contains(bad_since.body, "--since soon: not a date"));
+
     const auto text = run_rblscope({"history", file, "192.0.2.97"});
     CHECK(text.exit_code == 0);
     CHECK(contains(text.out, "192.0.2.97\n  was listed on hist.test from "));
@@ -97,6 +108,14 @@ TEST_CASE("serve --history: listed, then delisted, recorded once each and shown 
     const auto missing = run_rblscope({"history", file + ".nope"});
     CHECK(missing.exit_code == 3);
     CHECK(contains(missing.err, "no such history file"));
+}
+
+TEST_CASE("serve without --history: /history.json says there is none") {
+    Exporter ex(std::vector<std::string>{"--zones", "t-bl"});
+    REQUIRE(ex.wait_for("rblscope_exporter_refreshes_total", std::chrono::seconds(10)));
+    const auto r = http_get(ex.base + "/history.json");
+    CHECK(r.status == 404);
+    CHECK(contains(r.body, "runs without --history FILE"));
 }
 
 TEST_SUITE_END();
