@@ -81,7 +81,7 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::string& path
     sqlite3_busy_timeout(h->m_db, 5000); // a reader's checkpoint
     const auto app = pragma_value(h->m_db, "PRAGMA application_id");
     if (app < 0) {
-        return sqlite_error(h->m_db, path, "not a history file (not SQLite)");
+        return sqlite_error(h->m_db, path, "not a rblscope history file");
     }
     const auto tables = pragma_value(h->m_db, "SELECT count(*) FROM sqlite_master");
     if (app != k_application_id && tables > 0) {

@@ -56,7 +56,6 @@ class Exporter {
 
     void reload();
 
-
     /// The targets due now (and those due soon, so they share the zones' test points)
     /// are checked in one run.
     class Refresh final : public HostedRun {

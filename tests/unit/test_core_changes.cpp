@@ -1,34 +1,17 @@
 // track_changes(): the one definition of newly listed, delisted, broke and recovered.
 
+#include "one_result.hpp"
 #include "rblscope/changes.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace rblscope;
+using rblscope::test::report_of;
+using rblscope::test::zone_a;
 
 TEST_SUITE_BEGIN("core");
 
 namespace {
-
-Zone zone_a() {
-    Zone z;
-    z.id = "a";
-    z.zone = "a.test";
-    return z;
-}
-
-TargetReport report_of(const Zone& zone, Status status, std::vector<std::string> codes = {}) {
-    TargetReport rep;
-    rep.target = parse_target("192.0.2.1").value();
-    ZoneResult r;
-    r.zone = &zone;
-    r.subject = "192.0.2.1";
-    r.status = status;
-    r.codes = std::move(codes);
-    r.error = status == Status::timeout ? "no answer in 1.5 s" : "";
-    rep.results.push_back(std::move(r));
-    return rep;
-}
 
 /// The kinds of the changes of `rep` against `state`, moving `state` on (in place, as serve).
 std::vector<std::string> step(RunState& state, const TargetReport& rep) {

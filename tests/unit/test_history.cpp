@@ -2,6 +2,7 @@
 // reopening and a killed writer, retention, and the timelines read back.
 
 #include "history/known_results.hpp"
+#include "one_result.hpp"
 #include "rblscope/history.hpp"
 
 #include <csignal>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 using namespace rblscope;
+using rblscope::test::report_of;
+using rblscope::test::zone_a;
 
 TEST_SUITE_BEGIN("history");
 
@@ -28,28 +31,6 @@ struct TempDir {
     }
     ~TempDir() { std::filesystem::remove_all(path); }
 };
-
-Zone zone_a() {
-    Zone z;
-    z.id = "a";
-    z.zone = "a.test";
-    return z;
-}
-
-TargetReport report_of(const Zone& zone, Status status, std::vector<std::string> codes = {}) {
-    TargetReport rep;
-    rep.target = parse_target("192.0.2.1").value();
-    ZoneResult r;
-    r.zone = &zone;
-    r.subject = "192.0.2.1";
-    r.status = status;
-    r.codes = std::move(codes);
-    r.txt = status == Status::listed ? "listed for spam <b>" : "";
-    r.delist_url = status == Status::listed ? "https://a.test/remove" : "";
-    r.error = status == Status::timeout ? "no answer" : "";
-    rep.results.push_back(std::move(r));
-    return rep;
-}
 
 std::size_t changes_at(HistoryStore& h, const TargetReport& rep, std::int64_t at) {
     auto c = h.record(rep, at);
