@@ -7,7 +7,6 @@
 
 #include <ctime>
 #include <map>
-#include <set>
 #include <sys/stat.h>
 
 namespace rblscope {
@@ -97,21 +96,29 @@ read_history(const std::string& path, const std::vector<std::string>& targets, s
         return history::sqlite_error(raw, path, "cannot open the history");
     }
     sqlite3_busy_timeout(raw, 5000);
-    history::Statement s(raw,
-                         "SELECT at, target, zone_id, zone, subject, kind, codes, previous_codes,"
-                         " meaning, txt, delist_url, error FROM events ORDER BY target, id");
+    // Only the targets asked for are read (events_by_target), not the whole file.
+    std::string sql = "SELECT at, target, zone_id, zone, subject, kind, codes, previous_codes,"
+                      " meaning, txt, delist_url, error FROM events";
+    if (!targets.empty()) {
+        sql += " WHERE target IN (?";
+        for (std::size_t i = 1; i < targets.size(); ++i) {
+            sql += ",?";
+        }
+        sql += ")";
+    }
+    sql += " ORDER BY target, id";
+    history::Statement s(raw, sql.c_str());
     if (!s.ok()) {
         return history::sqlite_error(raw, path, "not a rblscope history file");
     }
-    const std::set<std::string> wanted(targets.begin(), targets.end());
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        s.bind(static_cast<int>(i + 1), targets[i]);
+    }
     std::vector<HistoryTimeline> out;
     std::map<std::string, std::size_t> open;
     int step = 0;
     while ((step = s.step()) == SQLITE_ROW) {
         auto e = event_of(s);
-        if (!wanted.empty() && wanted.count(e.target) == 0) {
-            continue;
-        }
         if (out.empty() || out.back().target != e.target) {
             out.push_back({e.target, {}, {}});
             open.clear();

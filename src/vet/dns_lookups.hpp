@@ -41,8 +41,6 @@ class DnsLookups final : public DnsView {
     [[nodiscard]] bool stopped() const noexcept { return m_stopped; }
     /// Copies sent, retransmissions included.
     [[nodiscard]] std::uint64_t queries() const noexcept { return m_requests.queries(); }
-    /// The resolver's in-flight window.
-    [[nodiscard]] const CongestionWindow& window() const noexcept { return m_dest.window; }
 
   private:
     void fill();

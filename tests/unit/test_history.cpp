@@ -92,6 +92,7 @@ TEST_CASE("history: a listing's life is recorded, read back, and survives reopen
     // --since: what ended before is left out.
     CHECK(read_history(file, {}, 7000).value().empty());
     CHECK(read_history(file, {"198.51.100.1"}, 0).value().empty());
+    CHECK(read_history(file, {"198.51.100.1", "192.0.2.1"}, 0).value().size() == 1);
 }
 
 TEST_CASE("history: one writer; other files and newer schemas are refused by name") {
