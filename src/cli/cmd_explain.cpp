@@ -95,8 +95,10 @@ int combined_exit(const ExplainOptions& opt, int findings, int check) {
     if (!opt.check || !opt.check_status) {
         return findings;
     }
-    return static_cast<int>(
-        worst_of(static_cast<ExitCode>(findings), static_cast<ExitCode>(check)));
+    // Not verdict's worst_of (CRITICAL, WARNING, UNKNOWN): a check that could not decide
+    // must not hide behind the log's warnings.
+    const auto rank = [](int code) { return code == 2 ? 3 : code == 3 ? 2 : code; };
+    return rank(check) > rank(findings) ? check : findings;
 }
 
 /// --state: the positions the last run with `file` recorded (none yet, or no --state: an empty

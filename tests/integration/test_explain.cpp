@@ -297,6 +297,14 @@ TEST_CASE("explain --check --check-status: a listing found now sets the exit sta
     const auto r = run_rblscope(args);
     CAPTURE(r.out);
     CHECK(r.exit_code == 2);
+    // A live check that could not decide (a silent list) outranks the log's WARNING: the
+    // order is CRITICAL, UNKNOWN, WARNING.
+    args[args.size() - 4] = "dead.test";
+    args.insert(args.end() - 1,
+                {"--zone-server", fmt::format("dead.test=127.0.0.1:{}", f.fake_port)});
+    const auto dead = run_rblscope(args);
+    CAPTURE(dead.out);
+    CHECK(dead.exit_code == 3);
 }
 
 // The shared corpus: 306 real bounces from 50 MTA formats with Sisimai's labels. Not part of
