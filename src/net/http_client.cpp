@@ -73,6 +73,9 @@ struct HttpClient::Transfer {
     CURL* easy = nullptr;
     curl_slist* headers = nullptr;
     curl_slist* resolve = nullptr;
+    curl_slist* recipients = nullptr;
+    std::string upload; ///< a POST's body or a mail's message (curl reads it from here)
+    std::size_t uploaded = 0;
     HttpResponse response;
     Callback callback;
     std::size_t max_body = 0;
@@ -86,6 +89,15 @@ struct HttpClient::Transfer {
         }
         curl_slist_free_all(headers);
         curl_slist_free_all(resolve);
+        curl_slist_free_all(recipients);
+    }
+
+    static std::size_t on_upload(char* data, std::size_t size, std::size_t n, void* self) {
+        auto* t = static_cast<Transfer*>(self);
+        const std::size_t len = std::min(size * n, t->upload.size() - t->uploaded);
+        std::copy_n(t->upload.data() + t->uploaded, len, data);
+        t->uploaded += len;
+        return len;
     }
 
     static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* self) {
@@ -164,23 +176,69 @@ void HttpClient::get(const HttpRequest& request, Callback callback) {
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
     curl_easy_setopt(e, CURLOPT_USERAGENT, "rblscope/" RBLSCOPE_VERSION);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    // Never turned off: a reputation answer from an impostor is worse than none.
+    if (request.post_body) {
+        t->upload = *request.post_body;
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->upload.data());
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->upload.size()));
+    }
+    common_options(t.get(), request.timeout);
+    start(std::move(t));
+}
+
+void HttpClient::send_mail(const MailRequest& request, Callback callback) {
+    auto t = std::make_unique<Transfer>();
+    t->callback = std::move(callback);
+    t->max_body = std::size_t{64} * 1024;
+    t->started = EventLoop::Clock::now();
+    t->easy = curl_easy_init();
+    t->upload = request.message;
+    for (const auto& to : request.to) {
+        t->recipients = curl_slist_append(t->recipients, ("<" + to + ">").c_str());
+    }
+    CURL* e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    // smtp:// upgrades with STARTTLS or fails (never falls back to clear text) unless the
+    // configuration says the relay speaks no TLS; smtps:// is TLS from the start.
+    curl_easy_setopt(e, CURLOPT_USE_SSL, request.starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE);
+    if (!request.user.empty()) {
+        curl_easy_setopt(e, CURLOPT_USERNAME, request.user.c_str());
+        curl_easy_setopt(e, CURLOPT_PASSWORD, request.password.c_str());
+    }
+    const std::string from = "<" + request.from + ">";
+    curl_easy_setopt(e, CURLOPT_MAIL_FROM, from.c_str()); // copied by libcurl
+    curl_easy_setopt(e, CURLOPT_MAIL_RCPT, t->recipients);
+    curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, &Transfer::on_upload);
+    curl_easy_setopt(e, CURLOPT_READDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(t->upload.size()));
+    common_options(t.get(), request.timeout);
+    start(std::move(t));
+}
+
+void HttpClient::common_options(Transfer* t, std::chrono::milliseconds timeout) const {
+    CURL* e = t->easy;
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    // Never turned off: a reputation answer from an impostor is worse than none, and a
+    // notification must not hand a password to one.
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!m_ca_file.empty()) {
         curl_easy_setopt(e, CURLOPT_CAINFO, m_ca_file.c_str());
     }
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf.data());
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
-    if (curl_multi_add_handle(m_multi, e) != CURLM_OK) {
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+}
+
+void HttpClient::start(std::unique_ptr<Transfer> t) {
+    if (curl_multi_add_handle(m_multi, t->easy) != CURLM_OK) {
         HttpResponse failed;
         failed.error = "could not start the HTTP transfer";
         m_done.emplace_back(std::move(t->callback), std::move(failed));

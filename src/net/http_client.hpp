@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -15,10 +16,11 @@
 
 namespace rblscope {
 
-/// One HTTP(S) GET.
+/// One HTTP(S) GET, or a POST when `post_body` is set.
 struct HttpRequest {
     std::string url;
-    std::vector<std::string> headers; ///< "Name: value"; may hold keys, never printed
+    std::optional<std::string> post_body; ///< sent as is; give its Content-Type in `headers`
+    std::vector<std::string> headers;     ///< "Name: value"; may hold keys, never printed
     std::chrono::milliseconds timeout{10000};
     std::size_t max_body = std::size_t{1024} * 1024; ///< a bigger body is an error, not read on
     /// "HOST:PORT:ADDRESS" (CURLOPT_RESOLVE): the address the engine resolved for the URL's
@@ -33,6 +35,18 @@ struct UrlHost {
     long port = 0;
 };
 [[nodiscard]] std::optional<UrlHost> host_to_resolve(const std::string& url);
+
+/// One message through SMTP (libcurl's SMTP: STARTTLS, AUTH). `url` is smtp://HOST[:PORT]
+/// (STARTTLS required unless `starttls` is false) or smtps://HOST[:PORT] (TLS from the start).
+struct MailRequest {
+    std::string url;
+    bool starttls = true;
+    std::string user, password; ///< AUTH when `user` is set; never printed
+    std::string from;
+    std::vector<std::string> to;
+    std::string message; ///< the whole RFC 5322 message, CRLF line ends
+    std::chrono::milliseconds timeout{30000};
+};
 
 /// What came back. `error` is set when no complete HTTP response was received (connection,
 /// TLS, timeout, oversized body); its text never contains the request's headers.
@@ -60,6 +74,9 @@ class HttpClient {
     /// Starts a transfer. The callback runs later from drain(), never inside this call.
     void get(const HttpRequest& request, Callback callback);
 
+    /// Sends a message; `HttpResponse::status` is the server's last SMTP reply code.
+    void send_mail(const MailRequest& request, Callback callback);
+
     /// Runs the callbacks of transfers that finished during the last loop turn.
     void drain();
 
@@ -71,6 +88,8 @@ class HttpClient {
     static int on_timer(void* multi, long timeout_ms, void* self);
     void action(int fd, int events);
     void collect();
+    void start(std::unique_ptr<Transfer> t);
+    void common_options(Transfer* t, std::chrono::milliseconds timeout) const;
 
     EventLoop& m_loop;
     std::string m_ca_file;
