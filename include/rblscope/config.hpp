@@ -12,10 +12,15 @@
 /// warning = "0"                      # as -w / -c / --threshold-on / --errors-as
 /// critical = "2:"
 /// query_timeout = 2.0                # as --query-timeout / --retries
+///
+/// [[notify]]                         # rblscope serve: a message on every confirmed change
+/// type = "slack"                     # webhook, slack, mattermost, teams or email
+/// url_env = "SLACK_WEBHOOK_URL"      # or url = "https://hooks.slack.com/..."
 /// ```
 
 #include "rblscope/error.hpp"
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,9 +38,36 @@ struct ProbeModuleConfig {
     std::string where; ///< "FILE:LINE:COL" of the table, for errors found later
 };
 
+/// Where `serve` sends its change notifications ([[notify]] tables; serve/notifier.hpp).
+struct NotifierConfig {
+    enum class Type : std::uint8_t { webhook, slack, mattermost, teams, email };
+    Type type = Type::webhook;
+    std::string name; ///< `name`, else "TYPE" (with a number when several share a type)
+    /// Webhooks: the URL (Slack's, Teams' and Mattermost's hold their secret: never printed),
+    /// from `url` or from the environment variable `url_env` (read when serve starts).
+    std::string url, url_env;
+    /// Email: smtp://HOST[:PORT] (STARTTLS unless `starttls = false`) or smtps://.
+    std::string smtp_url;
+    bool starttls = true;
+    std::string user, password, password_env; ///< AUTH; the password never printed
+    std::string from;
+    std::vector<std::string> to;
+    /// Changes sent: of listings at least this severe ("critical", "warning" or "info"),
+    /// of these zones (ids or DNS names) and targets only (empty: all).
+    std::string min_severity = "info";
+    std::vector<std::string> zones, targets;
+    /// At most `burst` messages at once and `per_hour` an hour; beyond that, the changes
+    /// waiting are sent together in one message.
+    int burst = 10;
+    int per_hour = 60;
+    std::string where; ///< "FILE:LINE:COL" of the table
+};
+[[nodiscard]] std::string_view to_string(NotifierConfig::Type type) noexcept;
+
 struct Config {
     std::map<std::string, std::string> keys; ///< variable name -> key; never printed
     std::map<std::string, ProbeModuleConfig> modules;
+    std::vector<NotifierConfig> notifiers;
     std::string source; ///< file it was read from
 };
 

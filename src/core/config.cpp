@@ -1,6 +1,7 @@
 #include "rblscope/config.hpp"
 
 #include "core/files.hpp"
+#include "core/notify_config.hpp"
 #include "core/sanitize.hpp"
 
 #include <algorithm>
@@ -164,10 +165,19 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
             }
             continue;
         }
+        if (name.str() == "notify") {
+            auto notifiers = read_notifiers(node, path);
+            if (!notifiers) {
+                return notifiers.error();
+            }
+            cfg.notifiers = std::move(*notifiers);
+            continue;
+        }
         if (name.str() != "keys") {
             return Error{
-                fmt::format("unknown table or key '{}' (expected [keys] or [modules.NAME])",
-                            sanitize_text(name.str(), 80)),
+                fmt::format(
+                    "unknown table or key '{}' (expected [keys], [modules.NAME] or [[notify]])",
+                    sanitize_text(name.str(), 80)),
                 where(path, node.source())};
         }
         const auto* keys = node.as_table();
