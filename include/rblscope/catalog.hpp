@@ -107,6 +107,7 @@ struct Zone {
     std::string replaces; ///< id of a zone this one stands in for when its key is set
     std::string delist_url;   ///< template with {ip}, {domain} or {subject}
     std::string refusal_hint; ///< what to do when the list refuses us
+    std::string next_step;    ///< what to do about a listing (serve's notifications say it)
     std::string server;       ///< route queries for this zone to "IP[:PORT]"
     std::string note;
     std::vector<std::string> tags;

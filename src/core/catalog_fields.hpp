@@ -60,6 +60,7 @@ struct OperatorDefaults {
     std::string name;
     std::string delist_url;
     std::string refusal_hint;
+    std::string next_step;
     std::optional<Access> access;
     std::optional<bool> txt;
     std::vector<CodeRule> codes;

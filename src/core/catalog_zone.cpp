@@ -141,10 +141,17 @@ Operators read_operators(Reader& r, const toml::table& root) {
                     continue;
                 }
                 const auto what = fmt::format("operator \"{}\"", *id);
-                r.only_keys(
-                    *t,
-                    {"id", "name", "delist", "access", "txt", "codes", "refusal_hint", "tags"},
-                    what);
+                r.only_keys(*t,
+                            {"id",
+                             "name",
+                             "delist",
+                             "access",
+                             "txt",
+                             "codes",
+                             "refusal_hint",
+                             "next_step",
+                             "tags"},
+                            what);
                 OperatorDefaults d;
                 d.name = r.string(*t, "name", what).value_or(*id);
                 d.delist_url = r.string(*t, "delist", what).value_or("");
@@ -155,6 +162,7 @@ Operators read_operators(Reader& r, const toml::table& root) {
                                        what));
                 }
                 d.refusal_hint = r.string(*t, "refusal_hint", what).value_or("");
+                d.next_step = r.string(*t, "next_step", what).value_or("");
                 d.access = r.choice(*t, "access", what, k_access);
                 d.txt = r.boolean(*t, "txt", what);
                 d.codes = read_codes(r, *t, what);
@@ -193,7 +201,8 @@ read_zone(Reader& r, const toml::table& table, const toml::node& el, const Opera
                  "delist",      "tags",          "note",         "codes",        "unknown_code",
                  "test_listed", "test_unlisted", "key_env",      "domain_query", "hash",
                  "server",      "weight",        "refusal_hint", "test_listed6", "test_unlisted6",
-                 "adapter",     "url",           "rate",         "replaces",     "aux_url"},
+                 "adapter",     "url",           "rate",         "replaces",     "aux_url",
+                 "next_step"},
                 what);
     const OperatorDefaults* op = nullptr;
     if (auto op_id = r.string(*t, "operator", what)) {
@@ -237,6 +246,7 @@ read_zone(Reader& r, const toml::table& table, const toml::node& el, const Opera
     }
     z.refusal_hint =
         r.string(*t, "refusal_hint", what).value_or(op != nullptr ? op->refusal_hint : "");
+    z.next_step = r.string(*t, "next_step", what).value_or(op != nullptr ? op->next_step : "");
     z.note = r.string(*t, "note", what).value_or("");
     z.tags = r.strings(*t, "tags", what);
     if (op != nullptr) {
