@@ -13,6 +13,7 @@
 #include "rblscope/error.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,10 +53,30 @@ struct HistoryTimeline {
     std::vector<HistoryEvent> events;     ///< broke, recovered; by time
 };
 
+/// A change worth a notification: confirmed by the refresh after the one that saw it (a
+/// listing seen in two refreshes in a row), then one outbox row per notifier until sent.
+struct Notice {
+    std::int64_t id = 0; ///< outbox row; 0 before it is queued
+    std::string notifier;
+    /// A ChangeKind's name, or "flapping": changes of this (target, zone) that kept undoing
+    /// each other before a refresh could confirm them, `flaps` of them.
+    std::string kind;
+    std::string target, zone_id, zone, subject;
+    std::vector<std::string> codes, previous_codes;
+    std::string severity; ///< of the listing ("critical", "warning", "info"); of the codes
+                          ///< before, for a delisting
+    std::string meaning, txt, delist_url, error;
+    std::int64_t seen = 0;      ///< when the change was first seen
+    std::int64_t confirmed = 0; ///< when a refresh confirmed it
+    int flaps = 0;              ///< changes that did not last, before this one
+    int attempts = 0;           ///< deliveries tried
+    std::string last_error;
+};
+
 /// The writer of a history file.
 class HistoryStore {
   public:
-    static constexpr int k_schema_version = 1;
+    static constexpr int k_schema_version = 2;
 
     /// Opens (creating or migrating) `path` for writing; `retention_days` of events are kept
     /// (the latest event of each (target, zone) always: an open listing keeps its start).
@@ -81,16 +102,43 @@ class HistoryStore {
     /// Deletes events older than the retention (see open()). Returns how many.
     [[nodiscard]] Result<std::int64_t> prune(std::int64_t now);
 
+    // Notifications (history/notices.cpp).
+
+    /// The debounce: `changes` (what record() returned for `report`) are held until the
+    /// target's next refresh; returned are the held changes that refresh confirmed (the
+    /// result still says the same), and a "flapping" notice once a (target, zone) has undone
+    /// its own change k_flaps_to_tell times. An unanswered result neither confirms nor undoes.
+    [[nodiscard]] Result<std::vector<Notice>>
+    confirm(const TargetReport& report, const std::vector<ResultChange>& changes, std::int64_t now);
+    static constexpr int k_flaps_to_tell = 3;
+    /// Queues notices (each with its `notifier` set) for delivery now.
+    [[nodiscard]] std::optional<Error> enqueue(const std::vector<Notice>& notices);
+    /// Notices for `notifiers` not delivered whose time has come, oldest first.
+    [[nodiscard]] Result<std::vector<Notice>>
+    due_notices(std::int64_t now, std::size_t limit, const std::vector<std::string>& notifiers);
+    /// When the next undelivered notice for `notifiers` is due after `after`; nullopt when
+    /// none waits.
+    [[nodiscard]] Result<std::optional<std::int64_t>>
+    next_notice_due(std::int64_t after, const std::vector<std::string>& notifiers);
+    [[nodiscard]] std::optional<Error> notices_sent(const std::vector<std::int64_t>& ids,
+                                                    std::int64_t now);
+    [[nodiscard]] std::optional<Error> notices_failed(const std::vector<std::int64_t>& ids,
+                                                      std::int64_t retry_at,
+                                                      const std::string& error);
+
   private:
     HistoryStore() = default;
     [[nodiscard]] std::optional<Error> load_state();
     [[nodiscard]] std::optional<Error> commit_if_due(bool now);
+    [[nodiscard]] std::optional<Error> load_held();
+    [[nodiscard]] std::optional<Error> begin();
 
     std::string m_path;
     sqlite3* m_db = nullptr;
     int m_lock_fd = -1;
     int m_retention_days = 400;
     std::unique_ptr<history::KnownResults> m_known; ///< what the next results are compared with
+    std::map<std::string, Notice> m_held; ///< the held table: "KEY\tlisting" / "KEY\tanswer"
     bool m_in_transaction = false;
     std::int64_t m_last_commit = 0;
     std::int64_t m_last_prune = 0;

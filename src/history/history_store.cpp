@@ -42,6 +42,22 @@ constexpr const char* k_migrations[] = {
     "CREATE TABLE state(key TEXT PRIMARY KEY, status TEXT NOT NULL, codes TEXT NOT NULL,"
     " unanswered INTEGER NOT NULL, error TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE answered(key TEXT PRIMARY KEY, zones TEXT NOT NULL) WITHOUT ROWID;",
+    // 1 -> 2: notifications. `held`: changes seen once, waiting for the next refresh to
+    // confirm them (kind '' keeps only a count of changes that did not last); `outbox`: one
+    // row per (notifier, confirmed change) until it is delivered.
+    "CREATE TABLE held(key TEXT PRIMARY KEY, target TEXT NOT NULL, zone_id TEXT NOT NULL,"
+    " zone TEXT NOT NULL, subject TEXT NOT NULL, kind TEXT NOT NULL, codes TEXT NOT NULL,"
+    " previous_codes TEXT NOT NULL, severity TEXT NOT NULL, meaning TEXT NOT NULL,"
+    " txt TEXT NOT NULL, delist_url TEXT NOT NULL, error TEXT NOT NULL, seen INTEGER NOT NULL,"
+    " flaps INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE outbox(id INTEGER PRIMARY KEY, notifier TEXT NOT NULL, target TEXT NOT NULL,"
+    " zone_id TEXT NOT NULL, zone TEXT NOT NULL, subject TEXT NOT NULL, kind TEXT NOT NULL,"
+    " codes TEXT NOT NULL, previous_codes TEXT NOT NULL, severity TEXT NOT NULL,"
+    " meaning TEXT NOT NULL, txt TEXT NOT NULL, delist_url TEXT NOT NULL, error TEXT NOT NULL,"
+    " seen INTEGER NOT NULL, confirmed INTEGER NOT NULL, flaps INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL, next_attempt INTEGER NOT NULL, last_error TEXT NOT NULL,"
+    " sent INTEGER);"
+    "CREATE INDEX outbox_waiting ON outbox(sent, next_attempt);",
 };
 static_assert(std::size(k_migrations) == HistoryStore::k_schema_version);
 
@@ -115,6 +131,9 @@ Result<std::unique_ptr<HistoryStore>> HistoryStore::open(const std::string& path
     if (auto e = h->load_state()) {
         return *e;
     }
+    if (auto e = h->load_held()) {
+        return *e;
+    }
     return h;
 }
 
@@ -156,6 +175,16 @@ std::optional<Error> HistoryStore::load_state() {
     return std::nullopt;
 }
 
+std::optional<Error> HistoryStore::begin() {
+    if (!m_in_transaction) {
+        if (auto e = exec(m_db, m_path, "BEGIN IMMEDIATE", "cannot write the history")) {
+            return e;
+        }
+        m_in_transaction = true;
+    }
+    return std::nullopt;
+}
+
 std::optional<Error> HistoryStore::commit_if_due(bool now_please) {
     if (!m_in_transaction) {
         return std::nullopt;
@@ -178,11 +207,8 @@ Result<std::vector<ResultChange>> HistoryStore::record(const TargetReport& repor
     if (update.empty() && changes.empty()) {
         return changes; // nothing new to write (the usual refresh of a target)
     }
-    if (!m_in_transaction) {
-        if (auto e = exec(m_db, m_path, "BEGIN IMMEDIATE", "cannot write the history")) {
-            return *e;
-        }
-        m_in_transaction = true;
+    if (auto e = begin()) {
+        return *e;
     }
     Statement put(m_db,
                   "INSERT INTO state(key, status, codes, unanswered, error) VALUES(?,?,?,?,?)"
@@ -290,10 +316,14 @@ Result<std::int64_t> HistoryStore::prune(std::int64_t now) {
         return sqlite_error(m_db, m_path, "cannot prune the history");
     }
     const std::int64_t deleted = sqlite3_changes(m_db);
-    Statement old_refreshes(m_db, "DELETE FROM refreshes WHERE finished < ?");
-    old_refreshes.bind(1, now - std::int64_t{m_retention_days} * k_day_s);
-    if (old_refreshes.step() != SQLITE_DONE) {
-        return sqlite_error(m_db, m_path, "cannot prune the history");
+    // Notifications not delivered within the retention are given up with the rest.
+    for (const char* sql : {"DELETE FROM refreshes WHERE finished < ?",
+                            "DELETE FROM outbox WHERE coalesce(sent, confirmed) < ?"}) {
+        Statement old(m_db, sql);
+        old.bind(1, now - std::int64_t{m_retention_days} * k_day_s);
+        if (old.step() != SQLITE_DONE) {
+            return sqlite_error(m_db, m_path, "cannot prune the history");
+        }
     }
     return deleted;
 }
