@@ -24,7 +24,7 @@ package_packages="
 test_packages="
   doctest-dev rbldnsd dnsperf time procps python3 openssl clang-format clang-tidy
   prometheus icinga2-bin icinga2-common nagios4-core
-  pflogsumm python3-spf python3-yaml chromium
+  pflogsumm python3-spf python3-yaml python3-aiosmtpd chromium
   clang libclang-rt-14-dev strace
   curl unbound bash-completion zsh man-db
 "

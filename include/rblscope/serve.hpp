@@ -13,6 +13,7 @@
 /// - `GET /healthz`: "ok" while the exporter runs and its targets are loaded.
 
 #include "rblscope/catalog.hpp"
+#include "rblscope/config.hpp"
 #include "rblscope/engine.hpp"
 #include "rblscope/error.hpp"
 #include "rblscope/history.hpp"
@@ -46,6 +47,9 @@ struct ServeSetup {
     std::map<std::string, CheckProfile> modules; ///< /probe?module=NAME; "" = the default
     std::vector<Target> targets;                 ///< one address, host or email each
     std::string targets_source;                  ///< the file they came from, for messages
+    /// The configuration file's [[notify]] tables, secrets read from the environment
+    /// (url_env, password_env) into url and password.
+    std::vector<NotifierConfig> notifiers;
 };
 
 /// Builds a setup from the files (first start and every SIGHUP); an error keeps the

@@ -33,6 +33,14 @@ int Exporter::run() {
         log(ServeLogLevel::error, first.error().to_string());
         return 3;
     }
+    if (!first.value()->notifiers.empty() && m_options.history == nullptr) {
+        log(ServeLogLevel::error,
+            fmt::format("{}: [[notify]] needs --history FILE: the changes waiting for their "
+                        "second refresh and the notifications not yet delivered are kept "
+                        "there, so that a restart neither loses nor repeats one",
+                        first.value()->notifiers.front().where));
+        return 3;
+    }
     apply(std::move(first.value()));
     auto server = exporter::HttpServer::start(
         m_loop,
@@ -73,6 +81,9 @@ int Exporter::run() {
         m_server->poll();
         advance_runs();
         m_server->poll(); // sends the answers of probes that just finished
+        if (m_notifier) {
+            m_notifier->pump();
+        }
     }
     shut_down();
     return 0;
@@ -118,6 +129,17 @@ void Exporter::apply(std::shared_ptr<const ServeSetup> setup) {
         s.list = z->name;
     }
     m_zones = std::move(zones);
+    if (m_options.history != nullptr && (m_notifier || !setup->notifiers.empty())) {
+        if (!m_notifier) {
+            m_notifier = std::make_unique<Notifier>(
+                m_loop, *m_options.history, [this](ServeLogLevel l, const std::string& m) {
+                    log(l, m);
+                });
+        }
+        m_notifier->configure(setup);
+    } else if (!setup->notifiers.empty()) {
+        warn("[[notify]] is ignored: serve runs without --history FILE");
+    }
     m_setup = std::move(setup);
     m_counters.setup_unix = unix_now();
     m_warned.clear();
@@ -253,6 +275,11 @@ std::chrono::milliseconds Exporter::next_wait() const {
     for (const auto& p : m_probes) {
         consider(*p);
     }
+    if (m_notifier) {
+        if (const auto t = m_notifier->next_due()) {
+            wait = std::min(wait, until(*t));
+        }
+    }
     return wait;
 }
 
@@ -289,6 +316,8 @@ void Exporter::record_history(const TargetReport& report) {
             m_options.history->record(report, static_cast<std::int64_t>(unix_now()));
         if (!recorded) {
             log(ServeLogLevel::error, recorded.error().to_string());
+        } else if (m_notifier) {
+            m_notifier->on_target(report, *recorded);
         }
     }
 }

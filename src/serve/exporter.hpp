@@ -8,6 +8,7 @@
 #include "rblscope/serve.hpp"
 #include "serve/http_server.hpp"
 #include "serve/metrics.hpp"
+#include "serve/notifier.hpp"
 
 #include <chrono>
 #include <list>
@@ -146,6 +147,7 @@ class Exporter {
     const ServeSetupLoader& m_load;
     EventLoop m_loop;
     std::unique_ptr<exporter::HttpServer> m_server;
+    std::unique_ptr<Notifier> m_notifier; ///< with --history and [[notify]] tables
     std::shared_ptr<const ServeSetup> m_setup;
     std::vector<TargetEntry> m_targets;
     std::map<std::string, exporter::ZoneStats> m_zones;

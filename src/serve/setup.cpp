@@ -7,6 +7,7 @@
 #include "rblscope/serve.hpp"
 
 #include <cctype>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <fstream>
 #include <set>
@@ -93,6 +94,42 @@ read_targets(const ServeSetupFiles& opt, ServeSetup& setup, const ServeLog& log)
     return std::nullopt;
 }
 
+/// A [[notify]] table's secrets from the environment, read at start and on every SIGHUP
+/// (so a rotated token is taken without a restart). Errors name the variable, never a value.
+std::optional<Error> read_notifier_secrets(NotifierConfig& n) {
+    const auto from_env = [&](const std::string& variable,
+                              std::string& out,
+                              const char* key) -> std::optional<Error> {
+        if (variable.empty()) {
+            return std::nullopt;
+        }
+        const char* v = std::getenv(variable.c_str());
+        if (v == nullptr || *v == '\0') {
+            return Error{fmt::format("notify '{}': {} names the environment variable {}, which "
+                                     "is not set",
+                                     n.name,
+                                     key,
+                                     variable),
+                         n.where};
+        }
+        out = v;
+        return std::nullopt;
+    };
+    if (auto e = from_env(n.url_env, n.url, "url_env")) {
+        return e;
+    }
+    if (auto e = from_env(n.password_env, n.password, "password_env")) {
+        return e;
+    }
+    if (n.type != NotifierConfig::Type::email && !n.url.starts_with("https://") &&
+        !n.url.starts_with("http://")) {
+        return Error{
+            fmt::format("notify '{}': the webhook URL must be http:// or https://", n.name),
+            n.where};
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 Result<std::shared_ptr<const ServeSetup>> load_serve_setup(const ServeSetupFiles& opt,
@@ -162,6 +199,12 @@ Result<std::shared_ptr<const ServeSetup>> load_serve_setup(const ServeSetupFiles
             return Error{fmt::format("in module \"{}\": {}", name, p.error().to_string()), m.where};
         }
         setup->modules[name] = std::move(*p);
+    }
+    for (auto n : config->notifiers) {
+        if (auto err = read_notifier_secrets(n)) {
+            return *err;
+        }
+        setup->notifiers.push_back(std::move(n));
     }
     if (auto err = read_targets(opt, *setup, log)) {
         return *err;

@@ -226,6 +226,23 @@ RunResult run_rblscope(const std::vector<std::string>& args,
     return run(argv, input, env);
 }
 
+void make_test_certificates(const std::string& dir) {
+    const std::string make_certs =
+        fmt::format("set -e; cd {d}; "
+                    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                    "-keyout ca.key -out ca.pem -days 2 -subj /CN=rblscope-test-ca 2>/dev/null; "
+                    "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+                    "-keyout server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null; "
+                    "printf 'subjectAltName=IP:127.0.0.1,DNS:api.example.test\\n' > ext.cnf; "
+                    "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+                    "-out server.pem -days 2 -extfile ext.cnf 2>/dev/null",
+                    fmt::arg("d", dir));
+    const auto certs = run({"/bin/sh", "-c", make_certs});
+    if (certs.exit_code != 0) {
+        throw std::runtime_error("openssl could not make the test certificates: " + certs.err);
+    }
+}
+
 const nlohmann::json& result_for(const nlohmann::json& doc,
                                  std::size_t t,
                                  const std::string& zone,

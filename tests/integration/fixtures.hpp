@@ -31,6 +31,10 @@ RunResult run_rblscope(const std::vector<std::string>& args,
                        const std::string& input = "",
                        const std::vector<std::string>& env = {});
 
+/// Makes a throwaway CA (DIR/ca.pem) and a server certificate it signed for 127.0.0.1 and
+/// api.example.test (DIR/server.pem, DIR/server.key); throws when openssl fails.
+void make_test_certificates(const std::string& dir);
+
 /// The result object for zone `zone` in target `t` of a JSON report.
 const nlohmann::json& result_for(const nlohmann::json& doc,
                                  std::size_t t,
