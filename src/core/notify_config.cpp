@@ -28,11 +28,10 @@ std::string where(const std::string& path, const toml::source_region& r) {
 }
 
 bool valid_name(std::string_view name) {
-    return !name.empty() && name.size() <= 64 &&
-           std::all_of(name.begin(), name.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '-' || c == '.';
-           });
+    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-' || c == '.';
+    });
 }
 
 /// A mailbox as SMTP and a header carry it: no spaces, brackets or line breaks, one '@'.
@@ -111,8 +110,9 @@ struct TableReader {
             return std::nullopt;
         }
         const auto* a = node->as_array();
-        const auto bad = Error{fmt::format("{}.{} must be a string or an array of strings", label, key),
-                               where(path, node->source())};
+        const auto bad =
+            Error{fmt::format("{}.{} must be a string or an array of strings", label, key),
+                  where(path, node->source())};
         if (a == nullptr) {
             return bad;
         }
@@ -137,8 +137,9 @@ struct TableReader {
         }
         const auto* i = node->as_integer();
         if (i == nullptr || i->get() < low || i->get() > high) {
-            return Error{fmt::format("{}.{} must be an integer from {} to {}", label, key, low, high),
-                         where(path, node->source())};
+            return Error{
+                fmt::format("{}.{} must be an integer from {} to {}", label, key, low, high),
+                where(path, node->source())};
         }
         out = static_cast<int>(i->get());
         return std::nullopt;
@@ -149,9 +150,22 @@ Result<NotifierConfig> read_one(const toml::table& t, const std::string& path, s
     NotifierConfig c;
     c.where = where(path, t.source());
     const TableReader r{t, path, fmt::format("notify[{}]", n)};
-    static const std::set<std::string_view> known{
-        "type", "name", "url", "url_env", "smtp_url", "starttls", "user", "password",
-        "password_env", "from", "to", "min_severity", "zones", "targets", "burst", "per_hour"};
+    static const std::set<std::string_view> known{"type",
+                                                  "name",
+                                                  "url",
+                                                  "url_env",
+                                                  "smtp_url",
+                                                  "starttls",
+                                                  "user",
+                                                  "password",
+                                                  "password_env",
+                                                  "from",
+                                                  "to",
+                                                  "min_severity",
+                                                  "zones",
+                                                  "targets",
+                                                  "burst",
+                                                  "per_hour"};
     for (const auto& [key, v] : t) {
         if (!known.contains(key.str())) {
             return Error{fmt::format("unknown key '{}' in {} (expected type, name, url, url_env, "
@@ -168,8 +182,9 @@ Result<NotifierConfig> read_one(const toml::table& t, const std::string& path, s
     }
     const auto parsed = toml_read::from_name(k_types, type);
     if (!parsed) {
-        return Error{fmt::format("{}.type must be one of {}", r.label, toml_read::names_of(k_types)),
-                     c.where};
+        return Error{
+            fmt::format("{}.type must be one of {}", r.label, toml_read::names_of(k_types)),
+            c.where};
     }
     c.type = *parsed;
     for (const auto& [key, out] : {std::pair{"name", &c.name},
@@ -210,13 +225,16 @@ Result<NotifierConfig> read_one(const toml::table& t, const std::string& path, s
         return Error{r.label + ".name may hold only letters, digits, '-', '_' and '.'", c.where};
     }
     if (c.min_severity != "critical" && c.min_severity != "warning" && c.min_severity != "info") {
-        return Error{r.label + ".min_severity must be \"critical\", \"warning\" or \"info\"", c.where};
+        return Error{r.label + ".min_severity must be \"critical\", \"warning\" or \"info\"",
+                     c.where};
     }
-    const auto only_for = [&](bool email, std::initializer_list<const char*> keys)
-        -> std::optional<Error> {
+    const auto only_for = [&](bool email,
+                              std::initializer_list<const char*> keys) -> std::optional<Error> {
         for (const char* k : keys) {
             if (t.contains(k)) {
-                return Error{fmt::format("{}.{} is for {} only", r.label, k,
+                return Error{fmt::format("{}.{} is for {} only",
+                                         r.label,
+                                         k,
                                          email ? "type = \"email\"" : "webhooks"),
                              c.where};
             }
@@ -261,8 +279,8 @@ Result<NotifierConfig> read_one(const toml::table& t, const std::string& path, s
                          c.where};
         }
     } else {
-        if (auto e = only_for(true, {"smtp_url", "starttls", "user", "password", "password_env",
-                                     "from", "to"})) {
+        if (auto e = only_for(
+                true, {"smtp_url", "starttls", "user", "password", "password_env", "from", "to"})) {
             return *e;
         }
         if (c.url.empty() == c.url_env.empty()) {
@@ -281,7 +299,8 @@ std::string_view to_string(NotifierConfig::Type type) noexcept {
     return toml_read::to_name(k_types, type);
 }
 
-Result<std::vector<NotifierConfig>> read_notifiers(const toml::node& node, const std::string& path) {
+Result<std::vector<NotifierConfig>> read_notifiers(const toml::node& node,
+                                                   const std::string& path) {
     const auto* array = node.as_array();
     if (array == nullptr || !array->is_array_of_tables()) {
         return Error{"'notify' must be written as [[notify]] tables", where(path, node.source())};

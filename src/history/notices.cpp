@@ -65,8 +65,8 @@ Notice notice_of(const TargetReport& report, const ResultChange& c, std::int64_t
     n.codes = r.codes;
     n.previous_codes = c.previous_codes;
     n.severity = c.kind == ChangeKind::delisted ? severity_of_codes(*r.zone, c.previous_codes)
-                 : r.status == Status::listed  ? std::string(to_string(r.severity))
-                                               : "warning"; // a list that broke or came back
+                 : r.status == Status::listed   ? std::string(to_string(r.severity))
+                                                : "warning"; // a list that broke or came back
     n.meaning = r.meaning;
     n.txt = r.txt;
     n.delist_url = r.delist_url;
@@ -133,7 +133,8 @@ void bind_names(Statement& s, int first, const std::vector<std::string>& names) 
 } // namespace
 
 std::optional<Error> HistoryStore::load_held() {
-    Statement s(m_db, (std::string("SELECT key, flaps, ") + k_change_columns + " FROM held").c_str());
+    Statement s(m_db,
+                (std::string("SELECT key, flaps, ") + k_change_columns + " FROM held").c_str());
     int rc = SQLITE_ERROR;
     while (s.ok() && (rc = s.step()) == SQLITE_ROW) {
         Notice n;
@@ -199,7 +200,7 @@ Result<std::vector<Notice>> HistoryStore::confirm(const TargetReport& report,
     for (const auto& c : changes) {
         const auto key = held_key(state_key(report, *c.result), to_string(c.kind));
         Notice next = notice_of(report, c, now);
-        auto held_now = writes.contains(key) ? writes[key]
+        auto held_now = writes.contains(key)   ? writes[key]
                         : m_held.contains(key) ? std::optional<Notice>(m_held.at(key))
                                                : std::nullopt;
         if (held_now && !held_now->kind.empty()) {

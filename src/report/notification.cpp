@@ -97,9 +97,9 @@ std::string title(const std::vector<Notice>& notices, const Catalog* catalog) {
 }
 
 std::string more_text(std::size_t shown, std::size_t total) {
-    return total > shown ? fmt::format("... and {} more (rblscope history FILE shows all)",
-                                       total - shown)
-                         : std::string();
+    return total > shown
+               ? fmt::format("... and {} more (rblscope history FILE shows all)", total - shown)
+               : std::string();
 }
 
 // --- Slack mrkdwn: only &, < and > are special (Slack's "Formatting text" guide).
@@ -122,7 +122,8 @@ std::string slack_text(const std::vector<Notice>& notices, const NotificationCon
         out += "*" + slack_escape(notice_headline(n, ctx.catalog)) + "*\n";
         for (const auto& [label, value] : facts(n, ctx.catalog)) {
             if (label == "Request removal") {
-                out += fmt::format("{}: <{}|{}>\n", label, slack_escape(value), slack_escape(value));
+                out +=
+                    fmt::format("{}: <{}|{}>\n", label, slack_escape(value), slack_escape(value));
             } else {
                 out += fmt::format("{}: {}\n", label, slack_escape(value));
             }
@@ -169,7 +170,8 @@ std::string markdown_text(const std::vector<Notice>& notices, const Notification
         out += "**" + markdown_escape(notice_headline(n, ctx.catalog)) + "**\n";
         for (const auto& [label, value] : facts(n, ctx.catalog)) {
             if (label == "Request removal") {
-                out += fmt::format("- {}: [{}]({})\n", label, markdown_escape(value), markdown_url(value));
+                out += fmt::format(
+                    "- {}: [{}]({})\n", label, markdown_escape(value), markdown_url(value));
             } else {
                 out += fmt::format("- {}: {}\n", label, markdown_escape(value));
             }

@@ -27,11 +27,11 @@ bool wants(const NotifierConfig& c, const Notice& n) {
     if (severity_rank(n.severity) > severity_rank(c.min_severity)) {
         return false;
     }
-    const auto named = [](const std::vector<std::string>& list, const std::string& a,
-                          const std::string& b) {
-        return list.empty() || std::find(list.begin(), list.end(), a) != list.end() ||
-               std::find(list.begin(), list.end(), b) != list.end();
-    };
+    const auto named =
+        [](const std::vector<std::string>& list, const std::string& a, const std::string& b) {
+            return list.empty() || std::find(list.begin(), list.end(), a) != list.end() ||
+                   std::find(list.begin(), list.end(), b) != list.end();
+        };
     return named(c.zones, n.zone_id, n.zone) && named(c.targets, n.target, n.target);
 }
 
@@ -70,7 +70,7 @@ void Notifier::configure(std::shared_ptr<const ServeSetup> setup) {
     if (!m_http || ca != m_ca_file) {
         m_ca_file = ca;
         m_http = std::make_unique<HttpClient>(m_loop, m_ca_file); // drops transfers in flight:
-        for (auto& [name, c] : m_channels) {                     // their rows are retried
+        for (auto& [name, c] : m_channels) {                      // their rows are retried
             c.busy = false;
         }
     }
@@ -156,8 +156,8 @@ void Notifier::pump() {
         Channel& c = it->second;
         refill(c, now);
         if (c.tokens < 1) {
-            const auto wait = std::chrono::duration<double>((1 - c.tokens) * 3600.0 /
-                                                            c.config.per_hour);
+            const auto wait =
+                std::chrono::duration<double>((1 - c.tokens) * 3600.0 / c.config.per_hour);
             const auto at = now + std::chrono::ceil<std::chrono::milliseconds>(wait);
             m_wake = m_wake ? std::min(*m_wake, at) : at;
             continue;
@@ -215,7 +215,8 @@ void Notifier::delivered(const std::string& channel,
     if (it != m_channels.end()) {
         it->second.busy = false;
     }
-    const bool email = it != m_channels.end() && it->second.config.type == NotifierConfig::Type::email;
+    const bool email =
+        it != m_channels.end() && it->second.config.type == NotifierConfig::Type::email;
     const bool ok = r.error.empty() && (email || (r.status >= 200 && r.status < 300));
     const auto now = unix_seconds();
     if (ok) {
@@ -223,7 +224,9 @@ void Notifier::delivered(const std::string& channel,
             m_log(ServeLogLevel::error, e->to_string());
         }
         m_log(ServeLogLevel::info,
-              fmt::format("notify {}: delivered {} change{}", channel, ids.size(),
+              fmt::format("notify {}: delivered {} change{}",
+                          channel,
+                          ids.size(),
                           ids.size() == 1 ? "" : "s"));
     } else {
         // Never the URL or a password: the notifier's name, and what the receiver said.
@@ -234,7 +237,11 @@ void Notifier::delivered(const std::string& channel,
         }
         m_log(ServeLogLevel::warning,
               fmt::format("notify {}: could not deliver {} change{} ({}); trying again in {} s",
-                          channel, ids.size(), ids.size() == 1 ? "" : "s", why, delay.count()));
+                          channel,
+                          ids.size(),
+                          ids.size() == 1 ? "" : "s",
+                          why,
+                          delay.count()));
     }
     m_next_row = now; // the next change of this notifier may go now
 }
@@ -254,7 +261,8 @@ void Notifier::schedule_from_outbox(std::int64_t now, const std::vector<std::str
 std::optional<Notifier::Clock::time_point> Notifier::next_due() const {
     std::optional<Clock::time_point> at = m_wake;
     if (m_next_row) {
-        const auto in = std::chrono::seconds(std::max<std::int64_t>(0, *m_next_row - unix_seconds()));
+        const auto in =
+            std::chrono::seconds(std::max<std::int64_t>(0, *m_next_row - unix_seconds()));
         const auto row_at = Clock::now() + in;
         at = at ? std::min(*at, row_at) : row_at;
     }

@@ -156,7 +156,6 @@ to = ["admin@example.test"]
         CHECK(contains(data, "Subject: 192.0.2.97 is now listed on note.test"));
         CHECK(contains(data, "Codes: 127.0.0.2"));
 
-
         // The receiver goes down; the delisting waits for it and then arrives, once.
         write_file(dir + "/down", "");
         zone.reset();
@@ -193,8 +192,7 @@ to = ["admin@example.test"]
 TEST_CASE("serve refuses [[notify]] without --history, and a missing secret, by name") {
     const auto dir = make_temp_dir();
     const auto config = dir + "/config.toml";
-    write_file(config,
-               "[[notify]]\ntype = \"slack\"\nurl_env = \"RBLSCOPE_TEST_NO_SUCH_VAR\"\n");
+    write_file(config, "[[notify]]\ntype = \"slack\"\nurl_env = \"RBLSCOPE_TEST_NO_SUCH_VAR\"\n");
     ::chmod(config.c_str(), 0600);
     const auto listen = fmt::format("127.0.0.1:{}", free_tcp_port());
     const auto no_history = run_rblscope(

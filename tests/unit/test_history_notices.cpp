@@ -189,8 +189,11 @@ TEST_CASE("notices: a schema 1 file is brought to schema 2 with its state kept")
     REQUIRE(sqlite3_step(s) == SQLITE_ROW);
     CHECK(sqlite3_column_int(s, 0) == HistoryStore::k_schema_version);
     sqlite3_finalize(s);
-    CHECK(sqlite3_exec(db, "SELECT count(*) FROM outbox; SELECT count(*) FROM held", nullptr,
-                       nullptr, nullptr) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "SELECT count(*) FROM outbox; SELECT count(*) FROM held",
+                       nullptr,
+                       nullptr,
+                       nullptr) == SQLITE_OK);
     sqlite3_close(db);
 }
 

@@ -57,8 +57,8 @@ TEST_CASE("notification: the generic webhook carries every field as JSON") {
 }
 
 TEST_CASE("notification: Slack and Mattermost text cannot be turned into mentions or links") {
-    const auto slack =
-        json::parse(render_notification(of(NotifierConfig::Type::slack), {listing()}, k_context).body);
+    const auto slack = json::parse(
+        render_notification(of(NotifierConfig::Type::slack), {listing()}, k_context).body);
     const std::string text = slack["text"];
     CHECK(text.find("<!channel>") == std::string::npos);
     CHECK(text.find("&lt;!channel&gt;") != std::string::npos);
@@ -83,7 +83,8 @@ TEST_CASE("notification: the catalog's list name and next step are said") {
     CHECK(m.body.find("Subject: 192.0.2.97 is now listed on History Test List (hist.test)") !=
           std::string::npos);
     CHECK(m.body.find("  Next step: Ask History Test to remove it.\r\n") != std::string::npos);
-    const auto doc = json::parse(render_notification(of(NotifierConfig::Type::webhook), {listing()}, ctx).body);
+    const auto doc =
+        json::parse(render_notification(of(NotifierConfig::Type::webhook), {listing()}, ctx).body);
     CHECK(doc["changes"][0]["next_step"] == "Ask History Test to remove it.");
     CHECK(doc["changes"][0]["list"] == "History Test List");
     auto gone = listing();
@@ -93,8 +94,8 @@ TEST_CASE("notification: the catalog's list name and next step are said") {
 }
 
 TEST_CASE("notification: Teams gets an Adaptive Card with a removal button") {
-    const auto doc =
-        json::parse(render_notification(of(NotifierConfig::Type::teams), {listing()}, k_context).body);
+    const auto doc = json::parse(
+        render_notification(of(NotifierConfig::Type::teams), {listing()}, k_context).body);
     const auto& card = doc["attachments"][0]["content"];
     CHECK(doc["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive");
     CHECK(card["type"] == "AdaptiveCard");

@@ -185,7 +185,8 @@ TEST_CASE("config: [modules.NAME] tables for serve's /probe") {
           std::string::npos);
     CHECK(wrong("modules = 3\n").find("'modules' must be a table") != std::string::npos);
     CHECK(wrong("[modules.\"a b\"]\n").find("module name 'a b'") != std::string::npos);
-    CHECK(wrong("[other]\n").find("expected [keys], [modules.NAME] or [[notify]]") != std::string::npos);
+    CHECK(wrong("[other]\n").find("expected [keys], [modules.NAME] or [[notify]]") !=
+          std::string::npos);
 }
 
 TEST_CASE("config: options files are name = value lines with their places") {
