@@ -111,8 +111,9 @@ class HistoryStore {
     [[nodiscard]] Result<std::vector<Notice>>
     confirm(const TargetReport& report, const std::vector<ResultChange>& changes, std::int64_t now);
     static constexpr int k_flaps_to_tell = 3;
-    /// Queues notices (each with its `notifier` set) for delivery now.
-    [[nodiscard]] std::optional<Error> enqueue(const std::vector<Notice>& notices);
+    /// Queues notices (each with its `notifier` set) for delivery at `not_before`.
+    [[nodiscard]] std::optional<Error> enqueue(const std::vector<Notice>& notices,
+                                               std::int64_t not_before);
     /// Notices for `notifiers` not delivered whose time has come, oldest first.
     [[nodiscard]] Result<std::vector<Notice>>
     due_notices(std::int64_t now, std::size_t limit, const std::vector<std::string>& notifiers);

@@ -274,7 +274,8 @@ Result<std::vector<Notice>> HistoryStore::confirm(const TargetReport& report,
     return confirmed;
 }
 
-std::optional<Error> HistoryStore::enqueue(const std::vector<Notice>& notices) {
+std::optional<Error> HistoryStore::enqueue(const std::vector<Notice>& notices,
+                                           std::int64_t not_before) {
     if (notices.empty()) {
         return std::nullopt;
     }
@@ -290,7 +291,7 @@ std::optional<Error> HistoryStore::enqueue(const std::vector<Notice>& notices) {
         add.bind(1, n.notifier)
             .bind(2, n.confirmed)
             .bind(3, std::int64_t{n.flaps})
-            .bind(4, n.confirmed);
+            .bind(4, not_before);
         bind_change(add, 5, n);
         if (add.step() != SQLITE_DONE) {
             return sqlite_error(m_db, m_path, "cannot queue a notification");

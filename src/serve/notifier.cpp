@@ -35,6 +35,9 @@ bool wants(const NotifierConfig& c, const Notice& n) {
     return named(c.zones, n.zone_id, n.zone) && named(c.targets, n.target, n.target);
 }
 
+/// Seconds a confirmed change waits for others of the same refresh.
+constexpr std::int64_t k_gather_s = 2;
+
 /// Rows taken from the outbox per look; more wait for the next.
 constexpr std::size_t k_rows_per_look = 500;
 
@@ -108,11 +111,14 @@ void Notifier::on_target(const TargetReport& report, const std::vector<ResultCha
     if (queued.empty()) {
         return;
     }
-    if (auto e = m_history.enqueue(queued)) {
+    // Changes a refresh confirms within a moment of each other leave together, so that a
+    // burst past the rate limit becomes one digest rather than a trickle that uses it up.
+    const auto at = now + k_gather_s;
+    if (auto e = m_history.enqueue(queued, at)) {
         m_log(ServeLogLevel::error, e->to_string());
         return;
     }
-    m_next_row = now;
+    m_next_row = m_next_row ? std::min(*m_next_row, at) : at;
 }
 
 void Notifier::refill(Channel& c, Clock::time_point now) const {
@@ -165,7 +171,7 @@ void Notifier::pump() {
         // Within the limit one message per change; beyond it the changes waiting go
         // together, so a burst of listings is one message, not a lost one.
         if (notices.size() > static_cast<std::size_t>(c.tokens)) {
-            deliver(c, std::move(notices));
+            deliver(c, notices);
         } else {
             deliver(c, {std::move(notices.front())});
         }
@@ -174,7 +180,7 @@ void Notifier::pump() {
     schedule_from_outbox(now_unix, names);
 }
 
-void Notifier::deliver(Channel& c, std::vector<Notice> notices) {
+void Notifier::deliver(Channel& c, const std::vector<Notice>& notices) {
     c.busy = true;
     std::vector<std::int64_t> ids;
     int attempts = 0;

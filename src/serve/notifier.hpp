@@ -46,7 +46,7 @@ class Notifier {
     };
 
     void refill(Channel& c, Clock::time_point now) const;
-    void deliver(Channel& c, std::vector<Notice> notices);
+    void deliver(Channel& c, const std::vector<Notice>& notices);
     void delivered(const std::string& channel,
                    const std::vector<std::int64_t>& ids,
                    int attempts,

@@ -129,7 +129,7 @@ TEST_CASE("notices: held changes and the outbox survive reopening; sent is never
     told[0].notifier = "mail";
     auto other = told[0];
     other.notifier = "slack";
-    REQUIRE_FALSE((*h)->enqueue({told[0], other}));
+    REQUIRE_FALSE((*h)->enqueue({told[0], other}, 3000));
     const std::vector<std::string> mail{"mail"};
     auto due = (*h)->due_notices(3000, 10, mail);
     REQUIRE(due);
