@@ -99,6 +99,10 @@ class HistoryStore {
     record_refresh(const RunSummary& summary, std::int64_t started, std::int64_t finished);
     [[nodiscard]] const std::string& path() const noexcept { return m_path; }
 
+    /// When the first refresh still in the file started (what came before is not known);
+    /// nullopt before the first refresh ends.
+    [[nodiscard]] std::optional<std::int64_t> first_refresh();
+
     /// Deletes events older than the retention (see open()). Returns how many.
     [[nodiscard]] Result<std::int64_t> prune(std::int64_t now);
 

@@ -299,6 +299,12 @@ std::optional<Error> HistoryStore::record_refresh(const RunSummary& summary,
     return std::nullopt;
 }
 
+std::optional<std::int64_t> HistoryStore::first_refresh() {
+    Statement s(m_db, "SELECT coalesce(min(started), -1) FROM refreshes");
+    const auto at = s.step() == SQLITE_ROW ? s.integer(0) : -1;
+    return at < 0 ? std::nullopt : std::optional<std::int64_t>(at);
+}
+
 Result<std::int64_t> HistoryStore::prune(std::int64_t now) {
     if (auto e = commit_if_due(true)) {
         return *e;

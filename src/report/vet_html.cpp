@@ -3,6 +3,7 @@
 // time; every text from DNS or the catalog is HTML-escaped.
 
 #include "rblscope/vet.hpp"
+#include "report/html_text.hpp"
 #include "report/time_text.hpp"
 #include "report/vet_words.hpp"
 
@@ -15,32 +16,7 @@ namespace rblscope {
 
 namespace {
 
-std::string esc(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (const char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
+using html::esc;
 
 std::string anchor(const IpAddress& ip) {
     std::string a = "a-" + ip.to_string();

@@ -6,6 +6,7 @@
 #include "core/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fmt/format.h>
 #include <unistd.h>
 #include <unordered_map>
@@ -25,6 +26,14 @@ double seconds_since(Clock::time_point t) {
 
 HttpAnswer text_answer(unsigned status, std::string body) {
     return HttpAnswer{status, "text/plain; charset=utf-8", std::move(body)};
+}
+
+std::string host_name() {
+    std::array<char, 256> host{};
+    if (gethostname(host.data(), host.size() - 1) == 0 && host[0] != '\0') {
+        return host.data();
+    }
+    return "localhost";
 }
 
 int Exporter::run() {

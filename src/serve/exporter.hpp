@@ -26,6 +26,8 @@ using Clock = std::chrono::steady_clock;
 [[nodiscard]] double unix_now();
 [[nodiscard]] double seconds_since(Clock::time_point t);
 [[nodiscard]] HttpAnswer text_answer(unsigned status, std::string body);
+/// This host's name, for the status page and notifications ("localhost" when unknown).
+[[nodiscard]] std::string host_name();
 
 inline constexpr const char* k_metrics_type = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -140,6 +142,9 @@ class Exporter {
     void probe(const HttpQuery& q, Respond respond);
 
     [[nodiscard]] HttpAnswer history_json(const HttpQuery& q) const;
+
+    /// GET /: the status page, 100 targets a page (status_page.hpp).
+    [[nodiscard]] HttpAnswer status_page(const HttpQuery& q) const;
 
     void shut_down();
 

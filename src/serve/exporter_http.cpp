@@ -1,8 +1,9 @@
-// `rblscope serve`'s HTTP answers: /metrics from memory, /probe as a run of its own,
-// /history.json from the --history file, and /healthz.
+// `rblscope serve`'s HTTP answers: the status page (/), /metrics from memory, /probe as a
+// run of its own, /history.json from the --history file, and /healthz.
 
 #include "core/sanitize.hpp"
 #include "report/history_report.hpp"
+#include "report/status_page.hpp"
 #include "serve/exporter.hpp"
 
 #include <fmt/format.h>
@@ -23,16 +24,10 @@ void Exporter::on_http(const HttpQuery& q, Respond respond) {
     } else if (q.path == "/history.json") {
         respond(history_json(q));
     } else if (q.path == "/") {
-        respond(HttpAnswer{200,
-                           "text/html; charset=utf-8",
-                           "<!doctype html><title>rblscope exporter</title><h1>rblscope "
-                           "exporter</h1><p><a href=\"/metrics\">/metrics</a> &middot; "
-                           "/probe?target=ADDRESS&amp;module=NAME &middot; <a "
-                           "href=\"/history.json\">/history.json</a> &middot; <a "
-                           "href=\"/healthz\">/healthz</a></p>\n"});
+        respond(status_page(q));
     } else {
         respond(text_answer(404,
-                            "not found: this exporter serves /metrics, "
+                            "not found: this exporter serves / (its status page), /metrics, "
                             "/probe?target=ADDRESS[&module=NAME], /history.json[?target="
                             "T&since=WHEN] and /healthz\n"));
     }
@@ -66,6 +61,94 @@ HttpAnswer Exporter::history_json(const HttpQuery& q) const {
     write_history_json(b, *timelines, now);
     b.push_back('\n');
     return HttpAnswer{200, "application/json", fmt::to_string(b)};
+}
+
+HttpAnswer Exporter::status_page(const HttpQuery& q) const {
+    constexpr std::size_t k_per_page = 100;
+    constexpr std::int64_t k_strip_s = 90 * 86400;
+    StatusPage p;
+    p.instance = host_name();
+    p.now = static_cast<std::int64_t>(unix_now());
+    p.history = m_options.history != nullptr;
+    if (p.history) {
+        p.began = m_options.history->first_refresh();
+    }
+    if (const auto s = q.args.find("show"); s != q.args.end()) {
+        if (s->second != "all" && s->second != "listed" && s->second != "unknown") {
+            return text_answer(400, "show must be all, listed or unknown\n");
+        }
+        p.show = s->second;
+    }
+    if (const auto pg = q.args.find("page"); pg != q.args.end()) {
+        const auto& v = pg->second;
+        if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoul(v) == 0) {
+            return text_answer(400, "page must be a number from 1\n");
+        }
+        p.page = std::stoul(v);
+    }
+    // Listed first (the worst score first), then unknown, not yet checked, clean; each in the
+    // targets file's order.
+    const auto rank = [](const TargetEntry& e) {
+        return !e.snapshot                               ? 2
+               : e.snapshot->verdict == Verdict::listed  ? 0
+               : e.snapshot->verdict == Verdict::unknown ? 1
+                                                         : 3;
+    };
+    std::vector<const TargetEntry*> shown;
+    for (const auto& e : m_targets) {
+        const int r = rank(e);
+        (r == 0 ? p.listed : r == 1 ? p.unknown : r == 2 ? p.unchecked : p.clean) += 1;
+        if (e.snapshot) {
+            p.last_refresh_unix = std::max(p.last_refresh_unix, e.snapshot->checked_unix);
+        }
+        if (p.show == "all" || (p.show == "listed" && r == 0) || (p.show == "unknown" && r == 1)) {
+            shown.push_back(&e);
+        }
+    }
+    std::stable_sort(shown.begin(), shown.end(), [&](const TargetEntry* a, const TargetEntry* b) {
+        const int ra = rank(*a), rb = rank(*b);
+        if (ra != rb) {
+            return ra < rb;
+        }
+        return ra == 0 && a->snapshot->score > b->snapshot->score;
+    });
+    p.matching = shown.size();
+    p.pages = std::max<std::size_t>(1, (shown.size() + k_per_page - 1) / k_per_page);
+    p.page = std::min(p.page, p.pages);
+    const auto first = (p.page - 1) * k_per_page;
+    const auto last = std::min(shown.size(), first + k_per_page);
+    std::vector<std::string> names;
+    for (auto i = first; i < last; ++i) {
+        names.push_back(shown[i]->target.text);
+    }
+    std::vector<HistoryTimeline> timelines;
+    if (p.history && !names.empty()) {
+        auto read = read_history(m_options.history->path(), names, p.now - k_strip_s);
+        if (!read) {
+            log(ServeLogLevel::error, read.error().to_string());
+        } else {
+            timelines = std::move(*read);
+        }
+    }
+    std::map<std::string, const HistoryTimeline*> by_target;
+    for (const auto& t : timelines) {
+        by_target.emplace(t.target, &t);
+    }
+    for (auto i = first; i < last; ++i) {
+        const auto& e = *shown[i];
+        const auto t = by_target.find(e.target.text);
+        p.targets.push_back({e.target.text,
+                             e.snapshot ? &*e.snapshot : nullptr,
+                             t == by_target.end() ? nullptr : t->second});
+    }
+    for (const auto& [zone, z] : m_zones) {
+        if (z.condition && *z.condition != ZoneCondition::healthy &&
+            *z.condition != ZoneCondition::untested) {
+            p.broken.push_back({zone, z.list, std::string(to_string(*z.condition)), z.evidence});
+        }
+    }
+    return HttpAnswer{200, "text/html; charset=utf-8", render_status_page(p)};
 }
 
 std::string Exporter::metrics_page() {

@@ -3,11 +3,10 @@
 #include "serve/notifier.hpp"
 
 #include "report/notification.hpp"
+#include "serve/exporter.hpp"
 
 #include <algorithm>
-#include <array>
 #include <fmt/format.h>
-#include <unistd.h>
 
 namespace rblscope::exporter {
 
@@ -57,13 +56,7 @@ std::chrono::seconds retry_delay(int attempts, std::optional<long> retry_after_s
 
 Notifier::Notifier(EventLoop& loop, HistoryStore& history, ServeLog log)
     : m_loop(loop), m_history(history), m_log(std::move(log)) {
-    std::array<char, 256> host{};
-    if (gethostname(host.data(), host.size() - 1) == 0) {
-        m_instance = host.data();
-    }
-    if (m_instance.empty()) {
-        m_instance = "localhost";
-    }
+    m_instance = host_name();
     m_next_row = unix_seconds(); // what a previous run left undelivered
 }
 
