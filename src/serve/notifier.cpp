@@ -18,8 +18,9 @@ std::int64_t unix_seconds() {
         .count();
 }
 
+/// An allowlist entry ("allow") is no news to page anyone about: below every min_severity.
 int severity_rank(const std::string& s) {
-    return s == "critical" ? 0 : s == "warning" ? 1 : 2;
+    return s == "critical" ? 0 : s == "warning" ? 1 : s == "info" ? 2 : 3;
 }
 
 bool wants(const NotifierConfig& c, const Notice& n) {

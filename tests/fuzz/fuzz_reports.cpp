@@ -1,7 +1,8 @@
 // Hostile text through every output format: the strings a report carries from the network
 // (TXT reasons, meanings, error texts, delisting URLs, PTR names) are taken from the input,
 // sanitised as the engine does, and written as text, Nagios, CSV, Prometheus, JSON and the
-// vet HTML page, and the listing history (text, CSV, JSON).
+// vet HTML page, the listing history (text, CSV, JSON), serve's status page and its
+// notifications (the webhook formats, email).
 // Input: fields separated by \0.
 // Invariants: text and Nagios output hold no control character but newlines; the JSON
 // parses; every CSV row has the header's column count; Prometheus lines are well formed;
@@ -13,10 +14,13 @@
 #include "rblscope/report.hpp"
 #include "rblscope/vet.hpp"
 #include "report/history_report.hpp"
+#include "report/notification.hpp"
+#include "report/status_page.hpp"
 
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -279,6 +283,84 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     write_history_json(history_json, timelines, 10);
     if (!nlohmann::json::accept(fmt::to_string(history_json))) {
         fuzz::fail("the history JSON does not parse", fmt::to_string(history_json));
+    }
+
+    // serve's status page: no markup from the history or the network.
+    TargetSnapshot snapshot;
+    snapshot.verdict = Verdict::listed;
+    snapshot.marks.push_back({raw[6], raw[7], raw[5], Status::listed, true, false, raw[4]});
+    snapshot.marks.push_back({raw[6], raw[2], raw[5], Status::timeout, false, false, ""});
+    const auto status_page = [&](const std::function<std::string(const std::string&)>& shown) {
+        HistoryTimeline t = timeline;
+        t.target = shown(t.target);
+        for (auto& l : t.listings) {
+            for (auto* f : {&l.zone, &l.meaning, &l.txt, &l.delist_url, &l.subject}) {
+                *f = shown(*f);
+            }
+        }
+        TargetSnapshot snap = snapshot;
+        for (auto& m : snap.marks) {
+            m.zone = shown(m.zone);
+            m.codes = shown(m.codes);
+        }
+        StatusPage p;
+        p.instance = shown(raw[0]);
+        p.now = 1'765'000'000;
+        p.history = true;
+        p.began = 1;
+        p.targets = {{shown(raw[6]), &snap, &t}};
+        p.broken = {{shown(raw[7]), shown(raw[5]), "no-answer", shown(raw[2])}};
+        return render_status_page(p);
+    };
+    if (tags_of(status_page([](const std::string& x) { return x; })) !=
+        tags_of(status_page([](const std::string& x) { return defused(x); }))) {
+        fuzz::fail("markup from the input reached the status page",
+                   status_page([](const std::string& x) { return x; }));
+    }
+
+    // serve's notifications: JSON that parses, an email whose header holds only ours.
+    Notice n;
+    n.kind = "newly-listed";
+    n.target = raw[6];
+    n.zone = raw[7];
+    n.zone_id = raw[7];
+    n.subject = raw[6];
+    n.codes = {raw[4]};
+    n.meaning = raw[0];
+    n.txt = raw[1];
+    n.delist_url = raw[3];
+    n.error = raw[2];
+    NotifierConfig notifier;
+    notifier.from = "rblscope@example.test";
+    notifier.to = {"admin@example.test"};
+    const NotificationContext context{nullptr, raw[5], 1'765'000'000};
+    for (const auto type : {NotifierConfig::Type::webhook,
+                            NotifierConfig::Type::slack,
+                            NotifierConfig::Type::mattermost,
+                            NotifierConfig::Type::teams}) {
+        notifier.type = type;
+        const auto m = render_notification(notifier, {n, n}, context);
+        if (!nlohmann::json::accept(m.body)) {
+            fuzz::fail("a notification's JSON does not parse", m.body);
+        }
+    }
+    notifier.type = NotifierConfig::Type::email;
+    const auto mail = render_notification(notifier, {n}, context).body;
+    const auto head = std::string_view(mail).substr(0, mail.find("\r\n\r\n"));
+    std::size_t lines = 0;
+    for (std::size_t at = 0; at <= head.size(); ++lines) {
+        const auto end = std::min(head.find("\r\n", at), head.size());
+        const auto line = head.substr(at, end - at);
+        if (line.find(": ") == std::string_view::npos || line.starts_with(" ")) {
+            fuzz::fail("an email header line that is not ours", std::string(head));
+        }
+        at = end + 2;
+    }
+    if (lines != 9) {
+        fuzz::fail("the email header has other lines than ours", std::string(head));
+    }
+    if (mail.find('\n') != mail.find("\r\n") + 1 || mail.find("\r\r") != std::string::npos) {
+        fuzz::fail("a bare line break in the email", mail);
     }
     return 0;
 }
