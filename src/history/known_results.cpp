@@ -3,6 +3,8 @@
 #include "history/codes.hpp"
 #include "rblscope/catalog.hpp"
 
+#include <algorithm>
+
 namespace rblscope::history {
 
 namespace {
@@ -26,19 +28,18 @@ bool same(const RunState::Entry& a, const RunState::Entry& b) {
 
 } // namespace
 
-std::size_t KnownResults::zone_index(const std::string& zone_id) {
-    const auto [it, added] = m_zone_index.try_emplace(zone_id, m_zone_ids.size());
+std::uint32_t KnownResults::zone_index(const std::string& zone_id) {
+    const auto [it, added] =
+        m_zone_index.try_emplace(zone_id, static_cast<std::uint32_t>(m_zone_ids.size()));
     if (added) {
         m_zone_ids.push_back(zone_id);
     }
     return it->second;
 }
 
-bool KnownResults::answered(const std::string& pair, const std::string& zone_id) const {
-    const auto z = m_zone_index.find(zone_id);
-    const auto a = m_answered.find(pair);
-    return z != m_zone_index.end() && a != m_answered.end() && z->second < a->second.size() &&
-           a->second[z->second];
+std::optional<std::uint32_t> KnownResults::known_zone(const std::string& zone_id) const {
+    const auto it = m_zone_index.find(zone_id);
+    return it == m_zone_index.end() ? std::nullopt : std::optional(it->second);
 }
 
 std::string KnownResults::zone_ids_of(const std::vector<bool>& bits) const {
@@ -57,11 +58,23 @@ RunState KnownResults::previous_of(const TargetReport& report) const {
         if (!tracked(r)) {
             continue;
         }
-        auto key = state_key(report, r);
-        if (const auto it = m_entries.find(key); it != m_entries.end()) {
-            view.results.emplace(std::move(key), it->second);
-        } else if (answered(pair_key(report, r), r.zone->id)) {
-            view.results.emplace(std::move(key), RunState::Entry{}); // clean, answered
+        const auto z = known_zone(r.zone->id);
+        const auto p = m_pairs.find(pair_key(report, r));
+        if (!z || p == m_pairs.end()) {
+            continue;
+        }
+        const auto& slots = p->second.slots;
+        const auto slot =
+            std::find_if(slots.begin(), slots.end(), [&](const Slot& s) { return s.zone == *z; });
+        if (slot != slots.end()) {
+            RunState::Entry e;
+            e.status = slot->listed ? Status::listed : Status::clean;
+            e.codes = split_codes(slot->codes);
+            e.unanswered = slot->unanswered;
+            e.error = slot->error;
+            view.results.emplace(state_key(report, r), std::move(e));
+        } else if (*z < p->second.answered.size() && p->second.answered[*z]) {
+            view.results.emplace(state_key(report, r), RunState::Entry{}); // clean, answered
         }
     }
     return view;
@@ -79,20 +92,36 @@ KnownResults::Update KnownResults::update(const TargetReport& report, const RunS
         if (now == next.results.end()) {
             continue; // an error with nothing known before: still nothing known
         }
-        const auto old = m_entries.find(key);
-        if (worth_keeping(now->second)) {
-            if (old == m_entries.end() || !same(old->second, now->second)) {
-                m_entries[key] = now->second;
-                u.put.emplace_back(key, now->second);
+        const auto pair = pair_key(report, r);
+        const auto z = zone_index(r.zone->id);
+        auto& state = m_pairs[pair];
+        auto& slots = state.slots;
+        const auto old =
+            std::find_if(slots.begin(), slots.end(), [&](const Slot& s) { return s.zone == z; });
+        const auto& e = now->second;
+        if (worth_keeping(e)) {
+            Slot slot{z, e.status == Status::listed, e.unanswered, join_codes(e.codes), e.error};
+            if (old == slots.end()) {
+                slots.push_back(std::move(slot));
+                ++m_entries;
+                u.put.emplace_back(key, e);
+            } else {
+                const RunState::Entry before{old->listed ? Status::listed : Status::clean,
+                                             split_codes(old->codes),
+                                             old->unanswered,
+                                             old->error};
+                if (!same(before, e)) {
+                    *old = std::move(slot);
+                    u.put.emplace_back(key, e);
+                }
             }
-        } else if (old != m_entries.end()) {
-            m_entries.erase(old);
+        } else if (old != slots.end()) {
+            slots.erase(old);
+            --m_entries;
             u.erase.push_back(key);
         }
         if (r.status == Status::listed || r.status == Status::clean) {
-            const auto pair = pair_key(report, r);
-            const auto z = zone_index(r.zone->id);
-            auto& bits = m_answered[pair];
+            auto& bits = state.answered;
             if (bits.size() <= z) {
                 bits.resize(z + 1);
             }
@@ -103,17 +132,30 @@ KnownResults::Update KnownResults::update(const TargetReport& report, const RunS
         }
     }
     for (const auto& [pair, changed] : pairs_changed) {
-        u.answered.emplace_back(pair, zone_ids_of(m_answered[pair]));
+        u.answered.emplace_back(pair, zone_ids_of(m_pairs[pair].answered));
     }
     return u;
 }
 
 void KnownResults::load_entry(std::string key, RunState::Entry entry) {
-    m_entries.emplace(std::move(key), std::move(entry));
+    // "TARGET\tZONE-ID\tSUBJECT" (state_key): the pair is TARGET and SUBJECT.
+    const auto first = key.find('\t');
+    const auto last = key.rfind('\t');
+    if (first == std::string::npos || first == last) {
+        return; // not a key this build writes
+    }
+    const auto z = zone_index(key.substr(first + 1, last - first - 1));
+    auto& slots = m_pairs[key.substr(0, first) + key.substr(last)].slots;
+    slots.push_back(Slot{z,
+                         entry.status == Status::listed,
+                         entry.unanswered,
+                         join_codes(entry.codes),
+                         std::move(entry.error)});
+    ++m_entries;
 }
 
 void KnownResults::load_answered(const std::string& key, const std::string& zone_ids) {
-    auto& bits = m_answered[key];
+    auto& bits = m_pairs[key].answered;
     for (const auto& id : split_codes(zone_ids)) {
         const auto z = zone_index(id);
         if (bits.size() <= z) {

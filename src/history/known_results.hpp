@@ -7,7 +7,9 @@
 #include "rblscope/changes.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -36,17 +38,32 @@ class KnownResults {
     void load_entry(std::string key, RunState::Entry entry);
     void load_answered(const std::string& key, const std::string& zone_ids);
 
-    [[nodiscard]] std::size_t entries() const noexcept { return m_entries.size(); }
+    /// The entries kept in full (listed, or unanswered now).
+    [[nodiscard]] std::size_t entries() const noexcept { return m_entries; }
 
   private:
-    [[nodiscard]] std::size_t zone_index(const std::string& zone_id);
-    [[nodiscard]] bool answered(const std::string& pair, const std::string& zone_id) const;
+    /// An entry kept in full, small: a listing's codes joined ("127.0.0.2" fits in the
+    /// string itself), the zone by number. 48,000 open listings cost some 4 MiB, not 14.
+    struct Slot {
+        std::uint32_t zone = 0;
+        bool listed = false;
+        bool unanswered = false;
+        std::string codes, error;
+    };
+    /// Everything known of one (target, subject): per zone, "answered" bits and full slots.
+    struct PairState {
+        std::vector<bool> answered;
+        std::vector<Slot> slots;
+    };
+
+    [[nodiscard]] std::uint32_t zone_index(const std::string& zone_id);
+    [[nodiscard]] std::optional<std::uint32_t> known_zone(const std::string& zone_id) const;
     [[nodiscard]] std::string zone_ids_of(const std::vector<bool>& bits) const;
 
-    std::map<std::string, RunState::Entry> m_entries;
-    std::unordered_map<std::string, std::vector<bool>> m_answered; ///< "TARGET\tSUBJECT"
-    std::map<std::string, std::size_t, std::less<>> m_zone_index;
+    std::unordered_map<std::string, PairState> m_pairs; ///< "TARGET\tSUBJECT"
+    std::map<std::string, std::uint32_t, std::less<>> m_zone_index;
     std::vector<std::string> m_zone_ids;
+    std::size_t m_entries = 0;
 };
 
 } // namespace rblscope::history

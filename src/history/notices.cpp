@@ -152,9 +152,13 @@ Result<std::vector<Notice>> HistoryStore::confirm(const TargetReport& report,
                                                   const std::vector<ResultChange>& changes,
                                                   std::int64_t now) {
     std::vector<Notice> confirmed;
+    const std::string prefix = report.target.text + "\t";
+    const auto first_held = m_held.lower_bound(prefix);
+    if (changes.empty() && (first_held == m_held.end() || !first_held->first.starts_with(prefix))) {
+        return confirmed; // the usual refresh of a target: nothing held, nothing new
+    }
     std::map<std::string, std::optional<Notice>> writes; ///< held rows to put (or delete: none)
     // 1. What was held from an earlier refresh and is still so now: confirmed.
-    const std::string prefix = report.target.text + "\t";
     std::set<std::string> changed;
     for (const auto& c : changes) {
         changed.insert(held_key(state_key(report, *c.result), to_string(c.kind)));
@@ -165,8 +169,7 @@ Result<std::vector<Notice>> HistoryStore::confirm(const TargetReport& report,
             results.emplace(state_key(report, r), &r);
         }
     }
-    for (auto it = m_held.lower_bound(prefix); it != m_held.end() && it->first.starts_with(prefix);
-         ++it) {
+    for (auto it = first_held; it != m_held.end() && it->first.starts_with(prefix); ++it) {
         const auto& [key, held] = *it;
         if (changed.contains(key)) {
             continue;

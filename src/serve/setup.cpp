@@ -94,8 +94,8 @@ read_targets(const ServeSetupFiles& opt, ServeSetup& setup, const ServeLog& log)
     return std::nullopt;
 }
 
-/// A [[notify]] table's secrets from the environment, read at start and on every SIGHUP
-/// (so a rotated token is taken without a restart). Errors name the variable, never a value.
+/// A [[notify]] table's secrets from the environment (url_env, password_env), read with
+/// the rest of the setup. Errors name the variable, never a value.
 std::optional<Error> read_notifier_secrets(NotifierConfig& n) {
     const auto from_env = [&](const std::string& variable,
                               std::string& out,
