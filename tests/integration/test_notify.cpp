@@ -174,6 +174,14 @@ to = ["admin@example.test"]
         ex.process.reset();
     }
     CHECK(contains(said, "notify webhook: could not deliver 1 change (HTTP 503)"));
+    // What was sent is what the history recorded: one listing, begun and ended.
+    const auto h = run_rblscope({"history", history, "--format", "json"});
+    REQUIRE(h.exit_code == 0);
+    const auto doc = json::parse(h.out);
+    REQUIRE(doc["targets"].size() == 1);
+    REQUIRE(doc["targets"][0]["listings"].size() == 1);
+    CHECK(doc["targets"][0]["listings"][0]["zone"] == "note.test");
+    CHECK(doc["targets"][0]["listings"][0]["until"].is_string());
     // Secrets never reach the log.
     CHECK_FALSE(contains(said, k_password));
     CHECK_FALSE(contains(said, k_hook_token));
