@@ -111,29 +111,6 @@ std::string slack_escape(const std::string& text) {
     return out;
 }
 
-std::string slack_text(const std::vector<Notice>& notices, const NotificationContext& ctx) {
-    std::string out;
-    const auto shown = std::min(notices.size(), k_digest_items);
-    if (notices.size() > 1) {
-        out += "*" + slack_escape(digest_title(notices)) + "*\n";
-    }
-    for (std::size_t i = 0; i < shown; ++i) {
-        const auto& n = notices[i];
-        out += "*" + slack_escape(notice_headline(n, ctx.catalog)) + "*\n";
-        for (const auto& [label, value] : facts(n, ctx.catalog)) {
-            if (label == "Request removal") {
-                out +=
-                    fmt::format("{}: <{}|{}>\n", label, slack_escape(value), slack_escape(value));
-            } else {
-                out += fmt::format("{}: {}\n", label, slack_escape(value));
-            }
-        }
-    }
-    out += slack_escape(more_text(shown, notices.size()));
-    out += fmt::format("_rblscope on {}_", slack_escape(ctx.instance));
-    return out;
-}
-
 // --- Mattermost (and Teams' TextBlock) Markdown: specials escaped with a backslash.
 std::string markdown_escape(const std::string& text) {
     std::string out;
@@ -159,28 +136,68 @@ std::string markdown_url(const std::string& url) {
     return out;
 }
 
-std::string markdown_text(const std::vector<Notice>& notices, const NotificationContext& ctx) {
+/// How a text message marks up its parts; the layout (digest title, per change its
+/// headline and facts, the rest counted, the footer) is the same for every text format.
+struct TextStyle {
+    std::string (*escape)(const std::string&);
+    std::string (*link)(const std::string& url); ///< "Request removal"'s value
+    const char* title;    ///< the digest's title, "{}" for the text; "" = none
+    const char* headline; ///< "{}" for the headline
+    const char* fact;     ///< "{}" label, "{}" value
+    const char* after_change;
+    const char* footer; ///< "{}" for the instance
+};
+
+std::string text_message(const std::vector<Notice>& notices,
+                         const NotificationContext& ctx,
+                         const TextStyle& style) {
     std::string out;
     const auto shown = std::min(notices.size(), k_digest_items);
-    if (notices.size() > 1) {
-        out += "#### " + markdown_escape(digest_title(notices)) + "\n";
+    if (notices.size() > 1 && *style.title != '\0') {
+        out += fmt::format(fmt::runtime(style.title), style.escape(digest_title(notices)));
     }
     for (std::size_t i = 0; i < shown; ++i) {
         const auto& n = notices[i];
-        out += "**" + markdown_escape(notice_headline(n, ctx.catalog)) + "**\n";
+        out += fmt::format(fmt::runtime(style.headline),
+                           style.escape(notice_headline(n, ctx.catalog)));
         for (const auto& [label, value] : facts(n, ctx.catalog)) {
-            if (label == "Request removal") {
-                out += fmt::format(
-                    "- {}: [{}]({})\n", label, markdown_escape(value), markdown_url(value));
-            } else {
-                out += fmt::format("- {}: {}\n", label, markdown_escape(value));
-            }
+            out +=
+                fmt::format(fmt::runtime(style.fact),
+                            label,
+                            label == "Request removal" ? style.link(value) : style.escape(value));
         }
+        out += style.after_change;
     }
-    out += markdown_escape(more_text(shown, notices.size()));
-    out += "\n_rblscope on " + markdown_escape(ctx.instance) + "_";
-    return out;
+    if (const auto more = more_text(shown, notices.size()); !more.empty()) {
+        out += style.escape(more) + "\n";
+    }
+    return out + fmt::format(fmt::runtime(style.footer), style.escape(ctx.instance));
 }
+
+std::string slack_link(const std::string& url) {
+    return "<" + slack_escape(url) + "|" + slack_escape(url) + ">";
+}
+
+std::string markdown_link(const std::string& url) {
+    return "[" + markdown_escape(url) + "](" + markdown_url(url) + ")";
+}
+
+std::string as_is(const std::string& text) {
+    return text;
+}
+
+constexpr TextStyle k_slack{
+    slack_escape, slack_link, "*{}*\n", "*{}*\n", "{}: {}\n", "", "_rblscope on {}_"};
+constexpr TextStyle k_markdown{markdown_escape,
+                               markdown_link,
+                               "#### {}\n",
+                               "**{}**\n",
+                               "- {}: {}\n",
+                               "",
+                               "\n_rblscope on {}_"};
+/// An email's body; its Subject says the digest's title.
+constexpr TextStyle k_plain{
+    as_is, as_is, "", "{}\n", "  {}: {}\n", "\n", "-- \nrblscope serve on {}\n"};
 
 json change_json(const Notice& n, const Catalog* catalog) {
     const Zone* z = catalog != nullptr ? catalog->find(n.zone_id) : nullptr;
@@ -326,20 +343,7 @@ std::string rfc5322_date(std::int64_t unix_seconds) {
 std::string email_message(const NotifierConfig& notifier,
                           const std::vector<Notice>& notices,
                           const NotificationContext& ctx) {
-    std::string text;
-    const auto shown = std::min(notices.size(), k_digest_items);
-    for (std::size_t i = 0; i < shown; ++i) {
-        const auto& n = notices[i];
-        text += notice_headline(n, ctx.catalog) + "\n";
-        for (const auto& [label, value] : facts(n, ctx.catalog)) {
-            text += fmt::format("  {}: {}\n", label, value);
-        }
-        text += "\n";
-    }
-    if (const auto more = more_text(shown, notices.size()); !more.empty()) {
-        text += more + "\n\n";
-    }
-    text += fmt::format("-- \nrblscope serve on {}\n", ctx.instance);
+    const std::string text = text_message(notices, ctx, k_plain);
     std::string to;
     for (const auto& a : notifier.to) {
         to += (to.empty() ? "" : ", ") + a;
@@ -409,12 +413,12 @@ NotificationMessage render_notification(const NotifierConfig& notifier,
         return {k_json, webhook_body(notices, context)};
     case NotifierConfig::Type::slack:
         return {k_json,
-                json{{"text", slack_text(notices, context)}}.dump(
+                json{{"text", text_message(notices, context, k_slack)}}.dump(
                     -1, ' ', false, json::error_handler_t::replace)};
     case NotifierConfig::Type::mattermost:
         return {k_json,
-                json{{"text", markdown_text(notices, context)}, {"username", "rblscope"}}.dump(
-                    -1, ' ', false, json::error_handler_t::replace)};
+                json{{"text", text_message(notices, context, k_markdown)}, {"username", "rblscope"}}
+                    .dump(-1, ' ', false, json::error_handler_t::replace)};
     case NotifierConfig::Type::teams:
         return {k_json, teams_body(notices, context)};
     case NotifierConfig::Type::email:

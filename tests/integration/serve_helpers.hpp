@@ -44,6 +44,19 @@ inline HttpResult http_get(const std::string& url, const std::vector<std::string
     return out;
 }
 
+/// fake_dns on `port` serving each "ZONE=MODE" of `zones`; tests that change what a list
+/// says between refreshes stop it (reset) and start another on the same port.
+inline std::unique_ptr<Server> fake_zones(int port, const std::vector<std::string>& zones) {
+    std::vector<std::string> argv{FAKE_DNS_BIN, "--port", std::to_string(port)};
+    for (const auto& z : zones) {
+        argv.push_back("--zone");
+        argv.push_back(z);
+    }
+    auto s = std::make_unique<Server>(argv);
+    REQUIRE(s->first_line().starts_with("PORT "));
+    return s;
+}
+
 /// A targets file in the fixture's directory.
 inline std::string write_targets(const std::string& name, const std::string& text) {
     const auto path = fixture().dir + "/" + name;

@@ -14,10 +14,7 @@ TEST_SUITE_BEGIN("integration");
 namespace {
 
 std::unique_ptr<Server> hist_zone(int port, const std::string& mode) {
-    auto s = std::make_unique<Server>(std::vector<std::string>{
-        FAKE_DNS_BIN, "--port", std::to_string(port), "--zone", "hist.test=" + mode});
-    REQUIRE(s->first_line().starts_with("PORT "));
-    return s;
+    return fake_zones(port, {"hist.test=" + mode});
 }
 
 } // namespace

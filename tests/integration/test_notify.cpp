@@ -46,10 +46,7 @@ bool wait_lines(const std::string& path, std::size_t n, std::chrono::seconds lim
 }
 
 std::unique_ptr<Server> zone_as(int port, const std::string& mode) {
-    auto s = std::make_unique<Server>(std::vector<std::string>{
-        FAKE_DNS_BIN, "--port", std::to_string(port), "--zone", "note.test=" + mode});
-    REQUIRE(s->first_line().starts_with("PORT "));
-    return s;
+    return fake_zones(port, {"note.test=" + mode});
 }
 
 } // namespace

@@ -14,15 +14,7 @@ TEST_SUITE_BEGIN("integration");
 namespace {
 
 std::unique_ptr<Server> page_zone(int port, const std::string& mode) {
-    auto s = std::make_unique<Server>(std::vector<std::string>{FAKE_DNS_BIN,
-                                                               "--port",
-                                                               std::to_string(port),
-                                                               "--zone",
-                                                               "page.test=" + mode,
-                                                               "--zone",
-                                                               "gone.test=silent"});
-    REQUIRE(s->first_line().starts_with("PORT "));
-    return s;
+    return fake_zones(port, {"page.test=" + mode, "gone.test=silent"});
 }
 
 std::vector<std::string> serve_args(const std::string& targets,

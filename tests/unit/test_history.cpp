@@ -4,6 +4,7 @@
 #include "history/known_results.hpp"
 #include "one_result.hpp"
 #include "rblscope/history.hpp"
+#include "temp_dir.hpp"
 
 #include <csignal>
 #include <doctest/doctest.h>
@@ -16,21 +17,12 @@
 
 using namespace rblscope;
 using rblscope::test::report_of;
+using rblscope::test::TempDir;
 using rblscope::test::zone_a;
 
 TEST_SUITE_BEGIN("history");
 
 namespace {
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        std::string t = "/tmp/rblscope-history-XXXXXX";
-        REQUIRE(::mkdtemp(t.data()) != nullptr);
-        path = t;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 std::size_t changes_at(HistoryStore& h, const TargetReport& rep, std::int64_t at) {
     auto c = h.record(rep, at);

@@ -3,6 +3,7 @@
 
 #include "one_result.hpp"
 #include "rblscope/history.hpp"
+#include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -17,15 +18,10 @@ TEST_SUITE_BEGIN("history");
 
 namespace {
 
+/// A history file in a temporary directory of its own.
 struct TempFile {
-    std::string dir, path;
-    TempFile() {
-        std::string t = "/tmp/rblscope-notices-XXXXXX";
-        REQUIRE(::mkdtemp(t.data()) != nullptr);
-        dir = t;
-        path = dir + "/history.db";
-    }
-    ~TempFile() { std::filesystem::remove_all(dir); }
+    rblscope::test::TempDir dir;
+    std::string path = dir.path + "/history.db";
 };
 
 /// One refresh of the one-result target at `at`: what it confirmed.
