@@ -137,7 +137,7 @@ KnownResults::Update KnownResults::update(const TargetReport& report, const RunS
     return u;
 }
 
-void KnownResults::load_entry(std::string key, RunState::Entry entry) {
+void KnownResults::load_entry(const std::string& key, RunState::Entry entry) {
     // "TARGET\tZONE-ID\tSUBJECT" (state_key): the pair is TARGET and SUBJECT.
     const auto first = key.find('\t');
     const auto last = key.rfind('\t');

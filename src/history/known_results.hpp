@@ -35,7 +35,7 @@ class KnownResults {
     [[nodiscard]] Update update(const TargetReport& report, const RunState& next);
 
     /// Loading from the file.
-    void load_entry(std::string key, RunState::Entry entry);
+    void load_entry(const std::string& key, RunState::Entry entry);
     void load_answered(const std::string& key, const std::string& zone_ids);
 
     /// The entries kept in full (listed, or unanswered now).

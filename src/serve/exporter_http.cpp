@@ -65,7 +65,7 @@ HttpAnswer Exporter::history_json(const HttpQuery& q) const {
 
 HttpAnswer Exporter::status_page(const HttpQuery& q) const {
     constexpr std::size_t k_per_page = 100;
-    constexpr std::int64_t k_strip_s = 90 * 86400;
+    constexpr std::int64_t k_strip_s = std::int64_t{90} * 86400;
     StatusPage p;
     p.instance = host_name();
     p.now = static_cast<std::int64_t>(unix_now());
