@@ -2,11 +2,13 @@
 
 #include "report/notification.hpp"
 
+#include "core/sanitize.hpp"
 #include "report/history_report.hpp"
 #include "report/time_text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -22,15 +24,10 @@ constexpr std::size_t k_digest_items = 25;
 /// Texts from the network are cut to this many bytes in a message.
 constexpr std::size_t k_field_max = 400;
 
+/// A value as a message carries it: sanitised again (it may come from the history file)
+/// and cut at a character boundary.
 std::string cut(const std::string& text) {
-    if (text.size() <= k_field_max) {
-        return text;
-    }
-    auto n = k_field_max;
-    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) {
-        --n; // not inside a UTF-8 sequence
-    }
-    return text.substr(0, n) + "...";
+    return sanitize_text(text, k_field_max);
 }
 
 std::string list_name(const Notice& n, const Catalog* catalog) {
@@ -42,11 +39,7 @@ std::string list_name(const Notice& n, const Catalog* catalog) {
 }
 
 std::string codes_text(const std::vector<std::string>& codes) {
-    std::string out;
-    for (const auto& c : codes) {
-        out += (out.empty() ? "" : ", ") + c;
-    }
-    return out;
+    return fmt::format("{}", fmt::join(codes, ", "));
 }
 
 /// The facts under the headline, as (label, value) pairs; empty values left out.
@@ -287,29 +280,32 @@ std::string teams_body(const std::vector<Notice>& notices, const NotificationCon
 
 // --- Email (RFC 5322, 8-bit UTF-8 text).
 
-/// A header value: line breaks never (header injection), non-ASCII as RFC 2047 words.
+/// A header value: line breaks never (header injection); non-ASCII as RFC 2047 encoded
+/// words of at most 75 characters, each on a folded line of its own.
 std::string header_text(const std::string& text) {
-    std::string clean;
-    bool ascii = true;
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) {
-            clean += ' ';
-            continue;
+    std::string clean = cut(text); // no control character is left, CR and LF included
+    if (std::all_of(clean.begin(), clean.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x80;
+        })) {
+        return clean;
+    }
+    constexpr std::size_t k_word_bytes = 45; // 60 characters of base64
+    std::string out;
+    for (std::size_t at = 0; at < clean.size();) {
+        auto n = std::min(k_word_bytes, clean.size() - at);
+        while (at + n < clean.size() && n > 1 &&
+               (static_cast<unsigned char>(clean[at + n]) & 0xC0) == 0x80) {
+            --n; // a word holds whole characters
         }
-        ascii = ascii && u < 0x80;
-        clean += c;
+        std::string b64(4 * ((n + 2) / 3) + 1, '\0');
+        const int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                                        reinterpret_cast<const unsigned char*>(clean.data() + at),
+                                        static_cast<int>(n));
+        b64.resize(static_cast<std::size_t>(std::max(len, 0)));
+        out += (out.empty() ? "" : "\r\n ") + ("=?UTF-8?B?" + b64 + "?=");
+        at += n;
     }
-    if (ascii) {
-        return clean.size() > 900 ? clean.substr(0, 900) : clean;
-    }
-    clean = cut(clean);
-    std::string b64(4 * ((clean.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
-                                  reinterpret_cast<const unsigned char*>(clean.data()),
-                                  static_cast<int>(clean.size()));
-    b64.resize(static_cast<std::size_t>(std::max(n, 0)));
-    return "=?UTF-8?B?" + b64 + "?=";
+    return out;
 }
 
 std::string message_id(const NotificationContext& ctx) {

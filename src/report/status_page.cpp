@@ -5,9 +5,11 @@
 #include "report/history_report.hpp"
 #include "report/html_text.hpp"
 #include "report/time_text.hpp"
+#include "sources/adapter.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <map>
 
 namespace rblscope {
@@ -94,10 +96,7 @@ std::string listings_html(const StatusTarget& t, std::int64_t now) {
             if (l.until) {
                 continue;
             }
-            std::string codes;
-            for (const auto& c : l.codes) {
-                codes += (codes.empty() ? "" : ", ") + c;
-            }
+            const auto codes = fmt::format("{}", fmt::join(l.codes, ", "));
             out += fmt::format(
                 "<li class=\"open-listing\"><b>{}</b> <code>{}</code>{} since {} "
                 "({}){}{}</li>",
@@ -131,22 +130,6 @@ std::string listings_html(const StatusTarget& t, std::int64_t now) {
 
 std::string page_link(std::size_t page, std::string_view show, std::string_view text) {
     return fmt::format("<a href=\"?page={}&amp;show={}\">{}</a>", page, show, text);
-}
-
-/// A query-string value: everything but unreserved characters percent-encoded (an email
-/// target's '+' or '&' must reach /history.json as it is).
-std::string query_value(std::string_view v) {
-    std::string out;
-    for (const char c : v) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '@') {
-            out += c;
-        } else {
-            out += fmt::format("%{:02X}", u);
-        }
-    }
-    return out;
 }
 
 } // namespace
@@ -267,7 +250,7 @@ std::string render_status_page(const StatusPage& p) {
                                       p.now) +
                                 "<a "
                                 "class=\"muted\" href=\"history.json?target=" +
-                                esc(query_value(t.target)) + "\">history</a>"
+                                esc(source::url_encode(t.target)) + "\">history</a>"
                           : std::string());
         }
         out += "</table>\n";

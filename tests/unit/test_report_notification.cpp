@@ -120,9 +120,21 @@ TEST_CASE("notification: email headers hold no line break from the network; dige
         REQUIRE(m.body[i - 1] == '\r');
     }
     auto idn = listing();
-    idn.target = "bücher.example";
+    idn.target = "bücher-und-zeitschriften-aus-aller-welt.example";
     const auto encoded = render_notification(of(NotifierConfig::Type::email), {idn}, k_context);
-    CHECK(encoded.body.find("Subject: =?UTF-8?B?") != std::string::npos);
+    const auto subject = encoded.body.find("Subject: =?UTF-8?B?");
+    REQUIRE(subject != std::string::npos);
+    // RFC 2047: words of at most 75 characters, folded onto lines of their own.
+    const auto end = encoded.body.find("\r\nDate:");
+    const auto value = encoded.body.substr(subject + 9, end - subject - 9);
+    CHECK(value.find("?=\r\n =?UTF-8?B?") != std::string::npos);
+    for (std::size_t at = 0; at < value.size();) {
+        const auto next = value.find("\r\n ", at);
+        const auto word =
+            value.substr(at, next == std::string::npos ? std::string::npos : next - at);
+        CHECK(word.size() <= 75);
+        at = next == std::string::npos ? value.size() : next + 3;
+    }
 }
 
 TEST_SUITE_END();

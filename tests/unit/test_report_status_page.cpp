@@ -88,7 +88,7 @@ TEST_CASE("status page: escaped text, relative links, no script") {
     CHECK(h.find("<span class=\"badge listed\">listed</span>") != std::string::npos);
     CHECK(h.find("class=\"broken-zone\"><td>Dead List</td><td><code>dead.test</code>") !=
           std::string::npos);
-    CHECK(h.find("href=\"history.json?target=user%2Btag@example.test\"") != std::string::npos);
+    CHECK(h.find("href=\"history.json?target=user%2Btag%40example.test\"") != std::string::npos);
     CHECK(h.find("<a href=\"?page=2&amp;show=all\">next &rarr;</a>") != std::string::npos);
     CHECK(h.find("href=\"/") == std::string::npos); // relative: works under a path prefix
     CHECK(h.find("<rect") != std::string::npos);
