@@ -91,6 +91,15 @@ struct ServeOptions {
     bool all_zones = false;      ///< /metrics: a series for every (target, zone), not only
                                  ///< listings and errors
     std::size_t max_probes = 32; ///< /probe requests checked at once; more get 503
+    /// HTTP connections at once; 0: from the open-file limit (raised to its hard limit),
+    /// at most 8192. When all are taken, the oldest waiting connection of the client
+    /// holding the most is closed to make room.
+    std::size_t max_connections = 0;
+    /// Connections one client may hold: an IPv4 address, or an IPv6 /64.
+    std::size_t max_connections_per_client = 64;
+    /// A new connection must send a complete request within this (a trickle of header
+    /// bytes does not extend it); a keep-alive connection its next one within 30 s.
+    std::chrono::milliseconds header_timeout{10000};
     /// Deadline of a probe when Prometheus sends none, and the share of its deadline a
     /// probe may use (the rest is for the reply).
     std::chrono::milliseconds default_probe_timeout{10000};

@@ -38,6 +38,20 @@ void add_serve(CLI::App& app, ServeCommandOptions& opt) {
                    "Deadline of a /probe when Prometheus sends no X-Prometheus-Scrape-Timeout-"
                    "Seconds")
         ->check(CLI::Range(0.1, 600.0));
+    app.add_option("--max-connections",
+                   opt.max_connections,
+                   "HTTP connections at once (0: from the open-file limit, at most 8192); when "
+                   "all are taken the oldest waiting connection of the busiest client is closed")
+        ->check(CLI::Range(0, 1000000));
+    app.add_option("--max-connections-per-client",
+                   opt.max_connections_per_client,
+                   "HTTP connections one client (an IPv4 address, an IPv6 /64) may hold")
+        ->check(CLI::Range(1, 1000000));
+    app.add_option("--header-timeout",
+                   opt.header_timeout_s,
+                   "Seconds a new HTTP connection has to send a complete request (a trickle of "
+                   "header bytes does not extend it)")
+        ->check(CLI::Range(0.1, 600.0));
     app.add_option(
            "--max-targets", opt.max_targets, "Targets watched at most (after expanding blocks)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10000000}));
@@ -69,6 +83,9 @@ int run_serve_command(const ServeCommandOptions& opt) {
     so.min_refresh = std::chrono::seconds(std::lround(opt.min_refresh_s));
     so.all_zones = opt.all_zones;
     so.max_probes = opt.max_probes;
+    so.max_connections = opt.max_connections;
+    so.max_connections_per_client = opt.max_connections_per_client;
+    so.header_timeout = std::chrono::milliseconds(std::lround(opt.header_timeout_s * 1000));
     so.default_probe_timeout = std::chrono::milliseconds(std::lround(opt.probe_timeout_s * 1000));
     so.stop_fd = stop_fd();
     so.reload_fd = reload.fd();

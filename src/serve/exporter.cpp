@@ -51,9 +51,14 @@ int Exporter::run() {
         return 3;
     }
     apply(std::move(first.value()));
+    exporter::ConnectionLimits limits;
+    limits.max_connections = m_options.max_connections;
+    limits.per_client = m_options.max_connections_per_client;
+    limits.header_timeout = m_options.header_timeout;
     auto server = exporter::HttpServer::start(
         m_loop,
         m_options.listen,
+        limits,
         [this](const HttpQuery& q, Respond r) { on_http(q, std::move(r)); },
         [this](const std::string& line) { log(ServeLogLevel::info, "http: " + line); });
     if (!server) {
@@ -62,11 +67,14 @@ int Exporter::run() {
     }
     m_server = std::move(server.value());
     log(ServeLogLevel::info,
-        fmt::format("listening on http://{}/ ({}, {}, refresh every {} s at most)",
+        fmt::format("listening on http://{}/ ({}, {}, refresh every {} s at most; up to {} "
+                    "connections, {} per client)",
                     m_server->address(),
                     counted(m_targets.size(), "target"),
                     counted(m_setup->refresh.zones.size(), "zone"),
-                    m_options.refresh.count()));
+                    m_options.refresh.count(),
+                    m_server->limits().max_connections,
+                    m_server->limits().per_client));
     if (m_options.on_listening) {
         m_options.on_listening(m_server->address());
     }

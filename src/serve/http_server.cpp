@@ -3,12 +3,14 @@
 #include "core/sanitize.hpp"
 #include "rblscope/ip.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 namespace rblscope::exporter {
@@ -51,6 +53,7 @@ MHD_Result on_request(void* cls,
         }
         return MHD_YES;
     }
+    server->guard().request_started(static_cast<ConnectionGuard::Id>(connection));
     auto ref = std::make_shared<HttpServer::Pending>();
     ref->server = server;
     ref->connection = connection;
@@ -76,12 +79,74 @@ MHD_Result on_request(void* cls,
     return MHD_YES;
 }
 
-void on_completed(void* /*cls*/,
-                  MHD_Connection* /*connection*/,
+void on_completed(void* cls,
+                  MHD_Connection* connection,
                   void** state,
                   MHD_RequestTerminationCode /*why*/) {
     delete static_cast<PendingRef*>(*state); // a later Respond finds it gone
     *state = nullptr;
+    static_cast<HttpServer*>(cls)->guard().request_done(
+        static_cast<ConnectionGuard::Id>(connection), ConnectionGuard::Clock::now());
+}
+
+// Shuts a connection's socket down; libmicrohttpd (which owns the descriptor) then reads
+// the end of the stream on its next run and closes the connection the usual way.
+void shut_down(ConnectionGuard::Id id) {
+    const auto* info = MHD_get_connection_info(static_cast<MHD_Connection*>(id),
+                                               MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info != nullptr) {
+        ::shutdown(info->connect_fd, SHUT_RDWR);
+    }
+}
+
+MHD_Result on_accept(void* cls, const sockaddr* address, socklen_t /*length*/) {
+    const auto client = client_key(address);
+    if (!client) {
+        return MHD_NO;
+    }
+    const auto admission = static_cast<HttpServer*>(cls)->guard().admit(*client);
+    if (admission.evict) {
+        shut_down(*admission.evict);
+    }
+    return admission.accept ? MHD_YES : MHD_NO;
+}
+
+void on_connection(void* cls,
+                   MHD_Connection* connection,
+                   void** /*socket_context*/,
+                   MHD_ConnectionNotificationCode code) {
+    auto& guard = static_cast<HttpServer*>(cls)->guard();
+    const auto id = static_cast<ConnectionGuard::Id>(connection);
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        guard.closed(id);
+        return;
+    }
+    const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const auto client = client_key(info != nullptr ? info->client_addr : nullptr);
+    if (client) {
+        guard.opened(id, *client, ConnectionGuard::Clock::now());
+    }
+}
+
+// Descriptors for the connections: the soft limit raised to the hard one (epoll has no
+// FD_SETSIZE bound), less a reserve for the resolver's sockets, the HTTP sources and files.
+std::size_t connection_limit_from_files() {
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) != 0) {
+        return 512;
+    }
+    if (files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+        ::getrlimit(RLIMIT_NOFILE, &files);
+    }
+    constexpr rlim_t reserve = 256;
+    constexpr rlim_t most = 8192; // each may hold a 16 KiB buffer
+    if (files.rlim_cur == RLIM_INFINITY) {
+        return most;
+    }
+    return static_cast<std::size_t>(
+        std::clamp<rlim_t>(files.rlim_cur > reserve ? files.rlim_cur - reserve : 16, 16, most));
 }
 
 void log_mhd(void* cls, const char* format, va_list ap) {
@@ -160,13 +225,26 @@ void HttpServer::send(Pending& pending) {
         return; // out of memory: the connection is closed
     }
     MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, a.content_type.c_str());
+    // Pages show which addresses are listed where: not for caches, not for other sites'
+    // frames or scripts, and no Referer to the removal pages they link to.
     MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
+    if (a.content_type.starts_with("text/html")) {
+        MHD_add_response_header(response,
+                                "Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+                                "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    }
     MHD_queue_response(pending.connection, a.status, response);
     MHD_destroy_response(response);
 }
 
-Result<std::unique_ptr<HttpServer>>
-HttpServer::start(EventLoop& loop, const std::string& listen, HttpHandler handler, HttpLog log) {
+Result<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop,
+                                                      const std::string& listen,
+                                                      ConnectionLimits limits,
+                                                      HttpHandler handler,
+                                                      HttpLog log) {
     const auto endpoint = parse_listen(listen);
     if (!endpoint) {
         return Error{"expected IP:PORT or [IPv6]:PORT, e.g. 127.0.0.1:9317",
@@ -185,16 +263,23 @@ HttpServer::start(EventLoop& loop, const std::string& listen, HttpHandler handle
         sa->sin_port = htons(endpoint->port);
         std::memcpy(&sa->sin_addr, endpoint->ip.bytes().data(), 4);
     }
-    std::unique_ptr<HttpServer> server(new HttpServer(loop, std::move(handler), std::move(log)));
+    if (limits.max_connections == 0) {
+        limits.max_connections = connection_limit_from_files();
+    }
+    std::unique_ptr<HttpServer> server(
+        new HttpServer(loop, limits, std::move(handler), std::move(log)));
     unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (v6) {
         flags |= MHD_USE_IPv6;
     }
+    // Silence past the idle timeout ends even a connection sending an answer.
+    const auto idle_seconds =
+        std::max<long>(1, std::chrono::ceil<std::chrono::seconds>(limits.idle_timeout).count());
     errno = 0;
     server->m_daemon = MHD_start_daemon(flags,
                                         endpoint->port,
-                                        nullptr,
-                                        nullptr,
+                                        &on_accept,
+                                        server.get(),
                                         &on_request,
                                         server.get(),
                                         MHD_OPTION_EXTERNAL_LOGGER,
@@ -204,13 +289,19 @@ HttpServer::start(EventLoop& loop, const std::string& listen, HttpHandler handle
                                         reinterpret_cast<sockaddr*>(&storage),
                                         MHD_OPTION_NOTIFY_COMPLETED,
                                         &on_completed,
-                                        nullptr,
+                                        server.get(),
+                                        MHD_OPTION_NOTIFY_CONNECTION,
+                                        &on_connection,
+                                        server.get(),
+                                        // The guard decides; this only covers connections
+                                        // it released that are not closed yet.
                                         MHD_OPTION_CONNECTION_LIMIT,
-                                        static_cast<unsigned>(512),
-                                        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-                                        static_cast<unsigned>(64),
+                                        static_cast<unsigned>(limits.max_connections + 256),
                                         MHD_OPTION_CONNECTION_TIMEOUT,
-                                        static_cast<unsigned>(30),
+                                        static_cast<unsigned>(idle_seconds),
+                                        // Request line and headers: 431/414 beyond this.
+                                        MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                        static_cast<std::size_t>(16 * 1024),
                                         MHD_OPTION_END);
     if (server->m_daemon == nullptr) {
         const int e = errno;
@@ -242,16 +333,30 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::poll() {
+    const auto now = ConnectionGuard::Clock::now();
+    if (now >= m_next_sweep) {
+        for (const auto id : m_guard.expire(now)) {
+            shut_down(id);
+        }
+        m_next_sweep = now + sweep_interval;
+    }
     MHD_run(m_daemon);
 }
 
 std::chrono::milliseconds HttpServer::max_wait() const {
     MHD_UNSIGNED_LONG_LONG t = 0;
+    auto wait = std::chrono::milliseconds(1000);
     if (MHD_get_timeout(m_daemon, &t) == MHD_YES) {
-        return std::chrono::milliseconds(
-            static_cast<long>(std::min<MHD_UNSIGNED_LONG_LONG>(t, 1000)));
+        wait =
+            std::chrono::milliseconds(static_cast<long>(std::min<MHD_UNSIGNED_LONG_LONG>(t, 1000)));
     }
-    return std::chrono::milliseconds(1000);
+    if (m_guard.open() > 0) {
+        wait = std::min(wait,
+                        std::chrono::ceil<std::chrono::milliseconds>(
+                            std::max(m_next_sweep - ConnectionGuard::Clock::now(),
+                                     ConnectionGuard::Clock::duration::zero())));
+    }
+    return wait;
 }
 
 } // namespace rblscope::exporter

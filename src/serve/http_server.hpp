@@ -5,6 +5,7 @@
 
 #include "net/event_loop.hpp"
 #include "rblscope/error.hpp"
+#include "serve/connection_guard.hpp"
 
 #include <functional>
 #include <map>
@@ -39,16 +40,22 @@ using HttpLog = std::function<void(const std::string&)>;
 
 class HttpServer {
   public:
-    /// Listens on `listen` ("IP:PORT", "[IPv6]:PORT") and serves from `loop`;
-    /// libmicrohttpd's own messages go to `log`, sanitised.
-    static Result<std::unique_ptr<HttpServer>>
-    start(EventLoop& loop, const std::string& listen, HttpHandler handler, HttpLog log);
+    /// Listens on `listen` ("IP:PORT", "[IPv6]:PORT") and serves from `loop` within
+    /// `limits` (max_connections 0: as many as the open-file limit allows, raised to its
+    /// hard limit); libmicrohttpd's own messages go to `log`, sanitised.
+    static Result<std::unique_ptr<HttpServer>> start(EventLoop& loop,
+                                                     const std::string& listen,
+                                                     ConnectionLimits limits,
+                                                     HttpHandler handler,
+                                                     HttpLog log);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
     /// "IP:PORT" actually bound (port 0 resolved).
     [[nodiscard]] const std::string& address() const { return m_address; }
+    /// The limits in force (max_connections resolved).
+    [[nodiscard]] const ConnectionLimits& limits() const { return m_guard.limits(); }
     /// Lets libmicrohttpd do its work (accepting, reading, writing, timeouts).
     void poll();
     /// How long the loop may sleep before poll() is due again.
@@ -57,8 +64,9 @@ class HttpServer {
     struct Pending; // one request between the handler and its answer
 
     // For the libmicrohttpd callbacks (http_server.cpp).
-    HttpServer(EventLoop& loop, HttpHandler handler, HttpLog log)
-        : m_loop(loop), m_handler(std::move(handler)), m_log(std::move(log)) {}
+    HttpServer(EventLoop& loop, ConnectionLimits limits, HttpHandler handler, HttpLog log)
+        : m_loop(loop), m_guard(limits), m_handler(std::move(handler)), m_log(std::move(log)) {}
+    ConnectionGuard& guard() { return m_guard; }
     void log(const std::string& line) const {
         if (m_log) {
             m_log(line);
@@ -68,7 +76,12 @@ class HttpServer {
     static void send(Pending& pending);
 
   private:
+    // Deadlines are looked at this often (a scan of every connection).
+    static constexpr std::chrono::milliseconds sweep_interval{250};
+
     EventLoop& m_loop;
+    ConnectionGuard m_guard;
+    ConnectionGuard::Clock::time_point m_next_sweep{};
     HttpHandler m_handler;
     HttpLog m_log;
     MHD_Daemon* m_daemon = nullptr;
