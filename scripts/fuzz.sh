@@ -46,7 +46,9 @@ if [ -n "${RBLSCOPE_FUZZ_ONE:-}" ]; then
 fi
 
 "$root/scripts/deps.sh"
-CC=clang CXX=clang++ "$root/scripts/build.sh" "$dir" -DRBLSCOPE_FUZZ=ON -DRBLSCOPE_BUILD_TESTS=OFF
+# -O1 -g1 as libFuzzer's documentation builds, asserts on.
+CC=clang CXX=clang++ "$root/scripts/build.sh" "$dir" -DRBLSCOPE_FUZZ=ON -DRBLSCOPE_BUILD_TESTS=OFF \
+  -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1"
 
 targets="$*"
 if [ -z "$targets" ]; then
