@@ -227,19 +227,24 @@ std::optional<std::string> scalar_text(const toml::node& node) {
 
 } // namespace
 
-Result<std::vector<OptionSetting>> parse_option_settings(std::string_view text,
-                                                         const std::string& source) {
-    toml::table root;
-    try {
-        root = toml::parse(text, source);
-    } catch (const toml::parse_error& e) {
-        return Error{sanitize_text(e.description(), 300), where(source, e.source())};
-    }
-    std::vector<OptionSetting> out;
-    for (const auto& [name, node] : root) {
+namespace {
+
+// Each `name = value` of `table`; a dotted name (`web.config.file = ...`, the option
+// --web.config.file) is a table to TOML, so tables are walked with their names joined.
+std::optional<Error> collect_option_settings(const toml::table& table,
+                                             const std::string& prefix,
+                                             const std::string& source,
+                                             std::vector<OptionSetting>& out) {
+    for (const auto& [name, node] : table) {
         OptionSetting s;
-        s.name = sanitize_text(name.str(), 80);
+        s.name = sanitize_text(prefix + std::string(name.str()), 80);
         s.where = where(source, node.source());
+        if (const auto* inner = node.as_table()) {
+            if (auto err = collect_option_settings(*inner, s.name + ".", source, out)) {
+                return err;
+            }
+            continue;
+        }
         if (const auto* arr = node.as_array()) {
             for (const auto& item : *arr) {
                 const auto v = scalar_text(item);
@@ -254,10 +259,26 @@ Result<std::vector<OptionSetting>> parse_option_settings(std::string_view text,
         } else if (const auto v = scalar_text(node)) {
             s.values.push_back(*v);
         } else {
-            return Error{fmt::format("'{}': options are `name = value` lines, not tables", s.name),
-                         s.where};
+            return Error{fmt::format("'{}': options are `name = value` lines", s.name), s.where};
         }
         out.push_back(std::move(s));
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+Result<std::vector<OptionSetting>> parse_option_settings(std::string_view text,
+                                                         const std::string& source) {
+    toml::table root;
+    try {
+        root = toml::parse(text, source);
+    } catch (const toml::parse_error& e) {
+        return Error{sanitize_text(e.description(), 300), where(source, e.source())};
+    }
+    std::vector<OptionSetting> out;
+    if (auto err = collect_option_settings(root, "", source, out)) {
+        return *err;
     }
     return out;
 }
