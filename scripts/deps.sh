@@ -12,6 +12,7 @@ build_packages="
   libc-ares-dev libcurl4-openssl-dev libssl-dev libtomlplusplus-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libpsl-dev libre2-dev libmicrohttpd-dev libidn2-dev
   libsqlite3-dev
+  libyaml-cpp-dev libgnutls28-dev libcrypt-dev
 "
 
 # The Debian package (scripts/package.sh): debhelper, and lintian to judge the result.

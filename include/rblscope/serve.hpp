@@ -100,6 +100,12 @@ struct ServeOptions {
     /// A new connection must send a complete request within this (a trickle of header
     /// bytes does not extend it); a keep-alive connection its next one within 30 s.
     std::chrono::milliseconds header_timeout{10000};
+    /// `--web.config.file`: TLS, basic auth users and headers in exporter-toolkit's web
+    /// configuration format; re-read on reload (a renewed certificate without a restart).
+    /// Empty: plain HTTP, no authentication.
+    std::string web_config_file;
+    /// `/healthz` answers without credentials when users are configured.
+    bool open_healthz = false;
     /// Deadline of a probe when Prometheus sends none, and the share of its deadline a
     /// probe may use (the rest is for the reply).
     std::chrono::milliseconds default_probe_timeout{10000};

@@ -56,6 +56,8 @@ struct ServeCommandOptions {
     std::size_t max_connections = 0;
     std::size_t max_connections_per_client = 64;
     double header_timeout_s = 10;
+    std::string web_config_file;
+    bool open_healthz = false;
     std::uint64_t max_targets = 100000;
     std::string options_file; ///< --options-file: option values from a TOML file
     std::string history_file; ///< --history: listing changes recorded in SQLite

@@ -52,6 +52,15 @@ void add_serve(CLI::App& app, ServeCommandOptions& opt) {
                    "Seconds a new HTTP connection has to send a complete request (a trickle of "
                    "header bytes does not extend it)")
         ->check(CLI::Range(0.1, 600.0));
+    app.add_option("--web.config.file",
+                   opt.web_config_file,
+                   "TLS, basic auth users (bcrypt) and headers, in the web configuration format "
+                   "of Prometheus exporters (exporter-toolkit); re-read on SIGHUP, so a renewed "
+                   "certificate is used without a restart")
+        ->check(CLI::ExistingFile);
+    app.add_flag("--open-healthz",
+                 opt.open_healthz,
+                 "/healthz answers without credentials (for a load balancer's health check)");
     app.add_option(
            "--max-targets", opt.max_targets, "Targets watched at most (after expanding blocks)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{10000000}));
@@ -86,6 +95,8 @@ int run_serve_command(const ServeCommandOptions& opt) {
     so.max_connections = opt.max_connections;
     so.max_connections_per_client = opt.max_connections_per_client;
     so.header_timeout = std::chrono::milliseconds(std::lround(opt.header_timeout_s * 1000));
+    so.web_config_file = opt.web_config_file;
+    so.open_healthz = opt.open_healthz;
     so.default_probe_timeout = std::chrono::milliseconds(std::lround(opt.probe_timeout_s * 1000));
     so.stop_fd = stop_fd();
     so.reload_fd = reload.fd();

@@ -35,7 +35,7 @@ std::optional<ClientKey> client_key(const sockaddr* address) {
     return std::nullopt;
 }
 
-std::size_t ConnectionGuard::KeyHash::operator()(const ClientKey& k) const noexcept {
+std::size_t ClientKeyHash::operator()(const ClientKey& k) const noexcept {
     std::uint64_t h = 1469598103934665603ULL; // FNV-1a
     for (const auto b : k.bytes) {
         h = (h ^ b) * 1099511628211ULL;

@@ -36,6 +36,10 @@ struct ClientKey {
     bool operator==(const ClientKey&) const = default;
 };
 
+struct ClientKeyHash {
+    std::size_t operator()(const ClientKey& k) const noexcept;
+};
+
 /// The client a socket address belongs to; nullopt for families other than IPv4/IPv6.
 [[nodiscard]] std::optional<ClientKey> client_key(const sockaddr* address);
 
@@ -68,9 +72,6 @@ class ConnectionGuard {
     [[nodiscard]] const ConnectionLimits& limits() const { return m_limits; }
 
   private:
-    struct KeyHash {
-        std::size_t operator()(const ClientKey& k) const noexcept;
-    };
     struct Connection {
         ClientKey client;
         Clock::time_point waiting_since; ///< accepted, or last answer sent
@@ -83,7 +84,7 @@ class ConnectionGuard {
 
     ConnectionLimits m_limits;
     std::unordered_map<Id, Connection> m_connections;
-    std::unordered_map<ClientKey, std::size_t, KeyHash> m_per_client;
+    std::unordered_map<ClientKey, std::size_t, ClientKeyHash> m_per_client;
     std::size_t m_open = 0; ///< counted connections (not the released ones)
 };
 

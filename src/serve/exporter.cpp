@@ -51,6 +51,15 @@ int Exporter::run() {
         return 3;
     }
     apply(std::move(first.value()));
+    exporter::WebConfig web;
+    if (!m_options.web_config_file.empty()) {
+        auto loaded = load_web();
+        if (!loaded) {
+            log(ServeLogLevel::error, loaded.error().to_string());
+            return 3;
+        }
+        web = std::move(loaded.value());
+    }
     exporter::ConnectionLimits limits;
     limits.max_connections = m_options.max_connections;
     limits.per_client = m_options.max_connections_per_client;
@@ -59,6 +68,7 @@ int Exporter::run() {
         m_loop,
         m_options.listen,
         limits,
+        web,
         [this](const HttpQuery& q, Respond r) { on_http(q, std::move(r)); },
         [this](const std::string& line) { log(ServeLogLevel::info, "http: " + line); });
     if (!server) {
@@ -66,15 +76,20 @@ int Exporter::run() {
         return 3;
     }
     m_server = std::move(server.value());
+    m_server->open_healthz(m_options.open_healthz);
     log(ServeLogLevel::info,
-        fmt::format("listening on http://{}/ ({}, {}, refresh every {} s at most; up to {} "
-                    "connections, {} per client)",
+        fmt::format("listening on {}://{}/ ({}, {}, refresh every {} s at most; up to {} "
+                    "connections, {} per client{})",
+                    m_server->scheme(),
                     m_server->address(),
                     counted(m_targets.size(), "target"),
                     counted(m_setup->refresh.zones.size(), "zone"),
                     m_options.refresh.count(),
                     m_server->limits().max_connections,
-                    m_server->limits().per_client));
+                    m_server->limits().per_client,
+                    web.users.empty()
+                        ? ""
+                        : fmt::format("; {} with basic auth", counted(web.users.size(), "user"))));
     if (m_options.on_listening) {
         m_options.on_listening(m_server->address());
     }
@@ -179,12 +194,48 @@ void Exporter::reload() {
         m_refresh.reset();
     }
     apply(std::move(next.value()));
+    if (!reload_web()) {
+        return;
+    }
     ++m_counters.reloads_ok;
     m_counters.last_reload_ok = true;
     log(ServeLogLevel::info,
         fmt::format("reloaded: {}, {}",
                     counted(m_targets.size(), "target"),
                     counted(m_setup->refresh.zones.size(), "zone")));
+}
+
+Result<exporter::WebConfig> Exporter::load_web() const {
+    std::vector<std::string> notes;
+    auto web = exporter::load_web_config(m_options.web_config_file, notes);
+    for (const auto& note : notes) {
+        log(ServeLogLevel::warning, note);
+    }
+    return web;
+}
+
+bool Exporter::reload_web() {
+    if (m_options.web_config_file.empty()) {
+        return true;
+    }
+    auto web = load_web();
+    auto changed = web ? m_server->reconfigure(web.value()) : Result<bool>(web.error());
+    if (!changed) {
+        ++m_counters.reloads_failed;
+        m_counters.last_reload_ok = false;
+        log(ServeLogLevel::error,
+            "reload of the web configuration failed, the previous TLS, users and headers "
+            "stay: " +
+                changed.error().to_string());
+        return false;
+    }
+    if (changed.value()) {
+        log(ServeLogLevel::warning,
+            m_options.web_config_file +
+                ": the new certificate is in use, but a changed client_ca_file, "
+                "client_auth_type, min_version or max_version takes a restart");
+    }
+    return true;
 }
 
 bool Exporter::host(HostedRun& r, const CheckProfile& profile) {

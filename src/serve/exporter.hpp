@@ -58,6 +58,11 @@ class Exporter {
     void apply(std::shared_ptr<const ServeSetup> setup);
 
     void reload();
+    /// The web configuration file, its notes logged as warnings.
+    [[nodiscard]] Result<WebConfig> load_web() const;
+    /// On reload: the new certificate, users and headers; false (logged, counted as a
+    /// failed reload) when the file is wrong and the previous ones stay.
+    bool reload_web();
 
     /// The targets due now (and those due soon, so they share the zones' test points)
     /// are checked in one run.

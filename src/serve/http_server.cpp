@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <arpa/inet.h>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -58,6 +60,10 @@ MHD_Result on_request(void* cls,
     ref->server = server;
     ref->connection = connection;
     *state = new PendingRef(ref);
+    if (!server->authorised(connection, url)) {
+        ref->sent = true; // answered by authorised()
+        return MHD_YES;
+    }
     HttpQuery query;
     query.method = method;
     query.path = url;
@@ -99,6 +105,13 @@ void shut_down(ConnectionGuard::Id id) {
     }
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
 MHD_Result on_accept(void* cls, const sockaddr* address, socklen_t /*length*/) {
     const auto client = client_key(address);
     if (!client) {
@@ -126,6 +139,7 @@ void on_connection(void* cls,
     if (client) {
         guard.opened(id, *client, ConnectionGuard::Clock::now());
     }
+    static_cast<HttpServer*>(cls)->ask_client_certificate(connection);
 }
 
 // Descriptors for the connections: the soft limit raised to the hard one (epoll has no
@@ -219,30 +233,138 @@ void HttpServer::handle(const std::shared_ptr<Pending>& pending, const HttpQuery
 void HttpServer::send(Pending& pending) {
     pending.sent = true;
     auto& a = *pending.answer;
-    MHD_Response* response = MHD_create_response_from_buffer(
-        a.body.size(), const_cast<char*>(a.body.data()), MHD_RESPMEM_MUST_COPY);
+    MHD_Response* response = pending.server->response(a);
     if (response == nullptr) {
         return; // out of memory: the connection is closed
-    }
-    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, a.content_type.c_str());
-    // Pages show which addresses are listed where: not for caches, not for other sites'
-    // frames or scripts, and no Referer to the removal pages they link to.
-    MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
-    if (a.content_type.starts_with("text/html")) {
-        MHD_add_response_header(response,
-                                "Content-Security-Policy",
-                                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-                                "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
     }
     MHD_queue_response(pending.connection, a.status, response);
     MHD_destroy_response(response);
 }
 
+MHD_Response* HttpServer::response(const HttpAnswer& a) const {
+    MHD_Response* response = MHD_create_response_from_buffer(
+        a.body.size(), const_cast<char*>(a.body.data()), MHD_RESPMEM_MUST_COPY);
+    if (response == nullptr) {
+        return nullptr;
+    }
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, a.content_type.c_str());
+    // Pages show which addresses are listed where: not for caches, not for other sites'
+    // frames or scripts, and no Referer to the removal pages they link to. The web
+    // configuration's headers come on top, replacing ours of the same name.
+    std::vector<std::pair<std::string, std::string>> headers{{"Cache-Control", "no-store"},
+                                                             {"X-Content-Type-Options", "nosniff"},
+                                                             {"Referrer-Policy", "no-referrer"}};
+    if (a.content_type.starts_with("text/html")) {
+        headers.emplace_back("Content-Security-Policy",
+                             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+                             "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    }
+    for (const auto& header : m_web.headers) {
+        std::erase_if(headers, [&](const auto& h) { return iequals(h.first, header.first); });
+        headers.push_back(header);
+    }
+    for (const auto& [name, value] : headers) {
+        MHD_add_response_header(response, name.c_str(), value.c_str());
+    }
+    return response;
+}
+
+bool HttpServer::authorised(MHD_Connection* connection, std::string_view path) {
+    if (!m_auth.enabled() || (m_open_healthz && path == "/healthz")) {
+        return true;
+    }
+    char* password = nullptr;
+    char* user = MHD_basic_auth_get_username_password(connection, &password);
+    const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const auto client = client_key(info != nullptr ? info->client_addr : nullptr);
+    const auto outcome =
+        m_auth.check(user != nullptr ? std::optional<std::string>(user) : std::nullopt,
+                     password != nullptr ? std::optional<std::string>(password) : std::nullopt,
+                     client.value_or(ClientKey{}),
+                     BasicAuth::Clock::now());
+    MHD_free(user);
+    MHD_free(password);
+    if (outcome == BasicAuth::Outcome::allowed) {
+        return true;
+    }
+    if (outcome == BasicAuth::Outcome::throttled) {
+        MHD_Response* r =
+            response(HttpAnswer{429,
+                                "text/plain; charset=utf-8",
+                                "too many failed logins from this address: wait a minute\n"});
+        if (r != nullptr) {
+            MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "60");
+            MHD_queue_response(connection, 429, r);
+            MHD_destroy_response(r);
+        }
+        return false;
+    }
+    MHD_Response* r =
+        response(HttpAnswer{401, "text/plain; charset=utf-8", "authentication required\n"});
+    if (r != nullptr) {
+        MHD_queue_basic_auth_fail_response(connection, "rblscope", r); // WWW-Authenticate
+        MHD_destroy_response(r);
+    }
+    return false;
+}
+
+void HttpServer::ask_client_certificate(MHD_Connection* connection) const {
+    if (!m_web.tls || m_web.tls->client_auth == ClientAuth::none) {
+        return;
+    }
+    const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (info == nullptr || info->tls_session == nullptr) {
+        return;
+    }
+    auto* session = static_cast<gnutls_session_t>(info->tls_session);
+    // Before the handshake, which libmicrohttpd starts on the connection's first read.
+    switch (m_web.tls->client_auth) {
+    case ClientAuth::request:
+        gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUEST);
+        break;
+    case ClientAuth::require_any:
+        gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
+        break;
+    case ClientAuth::require_verified:
+        gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
+        gnutls_session_set_verify_cert(session, nullptr, 0); // against client_ca_file
+        break;
+    case ClientAuth::none:
+        break;
+    }
+}
+
+Result<bool> HttpServer::reconfigure(const WebConfig& web) {
+    if (web.tls.has_value() != m_web.tls.has_value()) {
+        return Error{"turning TLS on or off needs a restart; the previous setting stays", web.file};
+    }
+    bool restart_needed = false;
+    if (web.tls) {
+        auto credentials = TlsCredentials::load(*web.tls);
+        if (!credentials) {
+            return Error{credentials.error().message, web.file};
+        }
+        credentials.value()->install();
+        m_credentials.push_back(std::move(credentials.value()));
+        restart_needed = web.tls->client_ca_pem != m_web.tls->client_ca_pem ||
+                         web.tls->client_auth != m_web.tls->client_auth ||
+                         tls_priorities(*web.tls) != tls_priorities(*m_web.tls);
+    }
+    m_auth = BasicAuth(web.users);
+    auto tls = std::move(m_web.tls); // the settings libmicrohttpd started with stay
+    m_web = web;
+    m_web.tls = std::move(tls);
+    if (m_web.tls && web.tls) {
+        m_web.tls->cert_pem = web.tls->cert_pem;
+        m_web.tls->key_pem.clear();
+    }
+    return restart_needed;
+}
+
 Result<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop,
                                                       const std::string& listen,
                                                       ConnectionLimits limits,
+                                                      const WebConfig& web,
                                                       HttpHandler handler,
                                                       HttpLog log) {
     const auto endpoint = parse_listen(listen);
@@ -272,6 +394,32 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop,
     if (v6) {
         flags |= MHD_USE_IPv6;
     }
+    server->m_web = web;
+    server->m_auth = BasicAuth(web.users);
+    // TLS: the certificate through the callback (so that a reload can renew it), the
+    // versions as GnuTLS priorities, the client CA as libmicrohttpd's trust list.
+    std::vector<MHD_OptionItem> tls_options;
+    std::string priorities;
+    if (web.tls) {
+        auto credentials = TlsCredentials::load(*web.tls);
+        if (!credentials) {
+            return Error{credentials.error().message, web.file};
+        }
+        credentials.value()->install();
+        server->m_credentials.push_back(std::move(credentials.value()));
+        flags |= MHD_USE_TLS;
+        priorities = tls_priorities(*web.tls);
+        tls_options.push_back(
+            {MHD_OPTION_HTTPS_CERT_CALLBACK, 0, TlsCredentials::retrieve_function()});
+        tls_options.push_back({MHD_OPTION_HTTPS_PRIORITIES, 0, priorities.data()});
+        if (!web.tls->client_ca_pem.empty()) {
+            tls_options.push_back({MHD_OPTION_HTTPS_MEM_TRUST,
+                                   0,
+                                   const_cast<char*>(server->m_web.tls->client_ca_pem.c_str())});
+        }
+        server->m_web.tls->key_pem.clear(); // held by GnuTLS now; not kept twice
+    }
+    tls_options.push_back({MHD_OPTION_END, 0, nullptr});
     // Silence past the idle timeout ends even a connection sending an answer.
     const auto idle_seconds =
         std::max<long>(1, std::chrono::ceil<std::chrono::seconds>(limits.idle_timeout).count());
@@ -302,6 +450,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop,
                                         // Request line and headers: 431/414 beyond this.
                                         MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                         static_cast<std::size_t>(16 * 1024),
+                                        MHD_OPTION_ARRAY,
+                                        tls_options.data(),
                                         MHD_OPTION_END);
     if (server->m_daemon == nullptr) {
         const int e = errno;
@@ -317,6 +467,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop,
     const std::string ip = endpoint->ip.to_string();
     server->m_address =
         v6 ? fmt::format("[{}]:{}", ip, port->port) : fmt::format("{}:{}", ip, port->port);
+    server->m_scheme = web.tls ? "https" : "http";
     auto* raw = server.get();
     loop.watch(server->m_epoll_fd, true, false, [raw](int, bool, bool) { raw->poll(); });
     return server;
