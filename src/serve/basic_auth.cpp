@@ -1,5 +1,6 @@
 #include "serve/basic_auth.hpp"
 
+#include <algorithm>
 #include <crypt.h>
 #include <cstring>
 #include <memory>
@@ -67,6 +68,17 @@ BasicAuth::Outcome BasicAuth::check(const std::optional<std::string>& user,
     if (it != m_users.end() && m_accepted.contains(digest)) {
         return Outcome::allowed;
     }
+    // A token bucket for bcrypt checks across all clients.
+    if (m_tokens_at != Clock::time_point{}) {
+        const std::chrono::duration<double> since = now - m_tokens_at;
+        m_check_tokens =
+            std::min(checks_at_once, m_check_tokens + since.count() * checks_per_second);
+    }
+    m_tokens_at = now;
+    if (m_check_tokens < 1) {
+        return Outcome::throttled;
+    }
+    m_check_tokens -= 1;
     if (bcrypt_matches(*password, hash) && it != m_users.end()) {
         m_accepted.insert(digest);
         if (failures.count == 0) {

@@ -2,9 +2,11 @@
 // HTTP basic authentication against the bcrypt hashes of a web configuration file.
 // bcrypt is slow on purpose (some 50 ms at cost 10) and serve has one loop, so:
 // credentials bcrypt accepted are remembered (by their SHA-256, with the hash they
-// matched), and a client (IPv4 address, IPv6 /64) that fails 10 times in a minute is
-// refused without a check until the minute is over. An unknown user costs a bcrypt check
-// too, so that the time of a refusal does not say which users exist.
+// matched), a client (IPv4 address, IPv6 /64) that fails 10 times in a minute is refused
+// without a check until the minute is over, and checks of credentials not remembered are
+// budgeted for the whole server (5 a second, 10 at once) so that many clients together
+// cannot fill the loop with them either. An unknown user costs a bcrypt check too, so that
+// the time of a refusal does not say which users exist.
 
 #include "serve/connection_guard.hpp"
 
@@ -23,7 +25,7 @@ class BasicAuth {
     enum class Outcome {
         allowed,
         denied,   ///< 401
-        throttled ///< 429: too many failures from this client just now
+        throttled ///< 429: too many failures from this client, or checks, just now
     };
 
     BasicAuth() = default;
@@ -37,7 +39,9 @@ class BasicAuth {
                   const ClientKey& client,
                   Clock::time_point now);
 
-    static constexpr int failures_allowed = 10; ///< a minute, per client
+    static constexpr int failures_allowed = 10;    ///< a minute, per client
+    static constexpr double checks_per_second = 5; ///< bcrypt checks, whole server
+    static constexpr double checks_at_once = 10;
 
   private:
     struct Failures {
@@ -47,6 +51,8 @@ class BasicAuth {
     std::map<std::string, std::string> m_users;
     std::set<std::string> m_accepted; ///< SHA-256 of user, password and hash
     std::unordered_map<ClientKey, Failures, ClientKeyHash> m_failures;
+    double m_check_tokens = checks_at_once;
+    Clock::time_point m_tokens_at{};
 };
 
 /// Whether `password` matches the bcrypt `hash` (libcrypt's crypt_r; compared in constant

@@ -107,12 +107,43 @@ TEST_CASE("basic auth: bcrypt, unknown users, remembered successes, failures thr
     CHECK(auth.check("prometheus", "right", client, t0) == BasicAuth::Outcome::allowed);
     CHECK(auth.check("nobody", "right", client, t0) == BasicAuth::Outcome::denied);
     for (int i = 1; i < BasicAuth::failures_allowed; ++i) {
-        CHECK(auth.check("prometheus", "wrong", client, t0) == BasicAuth::Outcome::denied);
+        CHECK(auth.check("prometheus", "wrong", client, t0 + std::chrono::seconds(i)) ==
+              BasicAuth::Outcome::denied);
     }
-    CHECK(auth.check("prometheus", "right", client, t0) == BasicAuth::Outcome::throttled);
+    const auto t10 = t0 + std::chrono::seconds(10);
+    CHECK(auth.check("prometheus", "right", client, t10) == BasicAuth::Outcome::throttled);
     ClientKey other;
     other.bytes[0] = 6;
-    CHECK(auth.check("prometheus", "right", other, t0) == BasicAuth::Outcome::allowed);
+    CHECK(auth.check("prometheus", "right", other, t10) == BasicAuth::Outcome::allowed);
     CHECK(auth.check("prometheus", "right", client, t0 + std::chrono::seconds(61)) ==
           BasicAuth::Outcome::allowed);
+}
+
+TEST_CASE("basic auth: bcrypt checks are budgeted for the whole server; remembered ones not") {
+    const auto hash = bcrypt("right");
+    BasicAuth auth({{"prometheus", hash}});
+    const auto t0 = BasicAuth::Clock::now();
+    ClientKey known;
+    known.bytes[0] = 4;
+    REQUIRE(auth.check("prometheus", "right", known, t0) == BasicAuth::Outcome::allowed);
+    // Many clients, one wrong guess each: 9 more checks fit the burst of 10, then none
+    // until tokens come back (5 a second).
+    int checked = 0;
+    int throttled = 0;
+    for (std::uint8_t i = 1; i <= 20; ++i) {
+        ClientKey client;
+        client.bytes[0] = 4;
+        client.bytes[1] = i;
+        const auto outcome = auth.check("prometheus", "guess", client, t0);
+        checked += outcome == BasicAuth::Outcome::denied;
+        throttled += outcome == BasicAuth::Outcome::throttled;
+    }
+    CHECK(checked == 9);
+    CHECK(throttled == 11);
+    // Remembered credentials need no check, so Prometheus is not held up by the others.
+    CHECK(auth.check("prometheus", "right", known, t0) == BasicAuth::Outcome::allowed);
+    ClientKey late;
+    late.bytes[0] = 6;
+    CHECK(auth.check("prometheus", "guess", late, t0 + std::chrono::milliseconds(200)) ==
+          BasicAuth::Outcome::denied);
 }
