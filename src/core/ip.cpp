@@ -46,7 +46,8 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
 }
 
 std::optional<IpAddress> IpAddress::parse_exact(std::string_view text) {
-    if (text.empty() || text.size() > 45) {
+    // inet_pton reads a C string: a NUL inside would end the address early.
+    if (text.empty() || text.size() > 45 || text.find('\0') != std::string_view::npos) {
         return std::nullopt;
     }
     char buf[46] = {};

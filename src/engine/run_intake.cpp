@@ -7,8 +7,11 @@
 
 #include "core/domain.hpp"
 #include "core/hash.hpp"
+#include "core/sanitize.hpp"
 #include "engine/emission.hpp"
 #include "engine/run.hpp"
+
+#include <fmt/format.h>
 
 namespace rblscope::engine {
 
@@ -32,6 +35,13 @@ bool Run::activate_next() {
             m_exit = worst_of(m_exit, ExitCode::unknown);
             m_sink.on_input_error(item->error());
             continue;
+        }
+        if (const auto& t = item->value(); !t.note.empty()) {
+            // [2001:db8::1]:25 is checked as 2001:db8::1: say what was left out.
+            m_sink.on_warning(fmt::format("{}: checked as {}: {}",
+                                          t.where.empty() ? sanitize_text(t.text, 80) : t.where,
+                                          t.ip.to_string(),
+                                          t.note));
         }
         start_target(std::move(item->value()));
         return true;

@@ -351,13 +351,10 @@ Result<bool> HttpServer::reconfigure(const WebConfig& web) {
                          tls_priorities(*web.tls) != tls_priorities(*m_web.tls);
     }
     m_auth = BasicAuth(web.users);
-    auto tls = std::move(m_web.tls); // the settings libmicrohttpd started with stay
+    // The TLS settings libmicrohttpd started with stay (compared with at the next reload).
+    auto tls = std::move(m_web.tls);
     m_web = web;
     m_web.tls = std::move(tls);
-    if (m_web.tls && web.tls) {
-        m_web.tls->cert_pem = web.tls->cert_pem;
-        m_web.tls->key_pem.clear();
-    }
     return restart_needed;
 }
 

@@ -68,6 +68,10 @@ read_targets(const ServeSetupFiles& opt, ServeSetup& setup, const ServeLog& log)
                     "{}: {} (line skipped)", where, sanitize_text(target.error().message, 300)));
             continue;
         }
+        if (!target->note.empty()) {
+            log(ServeLogLevel::warning,
+                fmt::format("{}: watched as {}: {}", where, target->ip.to_string(), target->note));
+        }
         if (target->kind != Target::Kind::cidr) {
             target->where = where;
             full = !add(std::move(target.value()), where);

@@ -1,7 +1,8 @@
 // Target strings and input-file lines: IP, CIDR, hostname, email (parse_target and the
 // line reader behind --input), plus the --resolver / --zone-server address syntax.
-// Invariants: an address prints in a form that parses back to itself; reversed names are
-// well formed; errors name printable text.
+// Invariants: an address prints in a form that parses back to itself; a target's text
+// (what reports show) parses back to the same subject and is printable; reversed names
+// are well formed; errors name printable text.
 
 #include "fuzz_support.hpp"
 #include "net/resolvers.hpp"
@@ -29,6 +30,26 @@ void check_address(const IpAddress& ip) {
     }
 }
 
+// What is reported as the target (its text) must read back as the same subject, and
+// hold nothing that would reach a report unescaped.
+void check_round_trip(const Target& target) {
+    fuzz::expect_printable(target.text, "target text");
+    fuzz::expect_printable(target.note, "target note");
+    const auto again = parse_target(target.text);
+    if (!again) {
+        fuzz::fail("a target's text does not parse again", again.error().message);
+    }
+    const auto& t = again.value();
+    const bool same =
+        t.kind == target.kind && t.note == target.note &&
+        (target.kind != Target::Kind::ip || t.ip == target.ip) &&
+        (target.kind != Target::Kind::cidr || t.cidr->to_string() == target.cidr->to_string()) &&
+        t.hostname == target.hostname && t.email == target.email;
+    if (!same) {
+        fuzz::fail("a target's text parses to another subject", target.text);
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -36,6 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     if (auto t = parse_target(text)) {
         const auto& target = t.value();
+        check_round_trip(target);
         if (target.kind == Target::Kind::ip) {
             check_address(target.ip);
         } else if (target.kind == Target::Kind::cidr) {
@@ -67,6 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     while (auto next = reader.next()) {
         if (!*next) {
             fuzz::expect_printable(next->error().to_string(), "input error");
+        } else {
+            check_round_trip(next->value());
         }
         if (++lines > 100000) {
             fuzz::fail("the reader does not end", "");

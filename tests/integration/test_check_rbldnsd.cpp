@@ -189,6 +189,61 @@ TEST_CASE("check: CIDR blocks expand; too large a block is refused with its size
         "(raise it with --max-addresses)\n");
 }
 
+namespace {
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+} // namespace
+
+TEST_CASE("check: --input takes targets exactly as typed: a BOM, CRLF, NUL, legacy notations, "
+          "bracketed and port forms") {
+    using namespace std::string_literals;
+    const auto dir = fixture().dir;
+    write_file(dir + "/windows.txt",
+               "\xEF\xBB\xBF"
+               "192.0.2.1\r\n"
+               "192.0.2.2\0junk\r\n"s
+               "0177.0.0.1\r\n"
+               "0x7f.1\r\n"
+               "[192.0.2.99]:25\r\n"
+               "192.0.2.99:587\r\n");
+    const auto r = check({"--input", dir + "/windows.txt"});
+    CAPTURE(r.err);
+    const auto file = dir + "/windows.txt";
+    CHECK(contains(r.err,
+                   fmt::format("{}:2: contains a NUL byte (at byte 10): \"192.0.2.2junk\"", file)));
+    CHECK(contains(
+        r.err, fmt::format("{}:3: octal notation is ambiguous: did you mean 127.0.0.1?", file)));
+    CHECK(contains(r.err, fmt::format("{}:4: hexadecimal IPv4 notation is ambiguous", file)));
+    CHECK(
+        contains(r.err, fmt::format("{}:5: checked as 192.0.2.99: the port 25 was ignored", file)));
+    CHECK(contains(r.err,
+                   fmt::format("{}:6: checked as 192.0.2.99: the port 587 was ignored", file)));
+    CHECK(r.err.find('\0') == std::string::npos);
+    const auto doc = json::parse(r.out);
+    REQUIRE(doc["targets"].size() == 3);
+    CHECK(doc["targets"][0]["target"] == "192.0.2.1"); // the BOM is not part of it
+    CHECK(doc["targets"][0]["input"] == file + ":1");
+    CHECK(doc["targets"][1]["target"] == "[192.0.2.99]:25");
+    CHECK(doc["targets"][1]["verdict"] == "listed");
+    CHECK(doc["summary"]["input_errors"] == 3);
+
+    // A file saved as UTF-16 is named as such, once.
+    write_file(dir + "/wide.txt",
+               "\xFF\xFE"
+               "1\0"
+               "9\0"
+               "2\0"
+               ".\0"
+               "0\0"s);
+    const auto wide = check({"--input", dir + "/wide.txt"});
+    CHECK(wide.err ==
+          fmt::format("rblscope: {}/wide.txt: file is UTF-16: save it as UTF-8 (one target a "
+                      "line)\n",
+                      dir));
+    CHECK(wide.exit_code == 3);
+}
+
 TEST_CASE("check: --input reads a file; a bad line is named and the rest still checked") {
     const auto dir = fixture().dir;
     write_file(dir + "/targets.txt",

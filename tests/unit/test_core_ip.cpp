@@ -45,6 +45,9 @@ TEST_CASE("ip::parse rejects bad text") {
         CHECK_FALSE(IpAddress::parse(bad));
     }
     CHECK(IpAddress::parse("2001:DB8::1")->to_string() == "2001:db8::1");
+    // Every byte counts: an address followed by a NUL and more is not an address.
+    CHECK_FALSE(IpAddress::parse(std::string_view("192.0.2.1\0junk", 14)));
+    CHECK_FALSE(IpAddress::parse_exact(std::string_view("::1\0", 4)));
 }
 
 TEST_CASE("ip::Cidr") {
