@@ -8,9 +8,10 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fmt/format.h>
-#include <fstream>
 #include <set>
+#include <unistd.h>
 
 namespace rblscope {
 
@@ -24,10 +25,12 @@ read_targets(const ServeSetupFiles& opt, ServeSetup& setup, const ServeLog& log)
     if (opt.targets_file.empty()) {
         return std::nullopt;
     }
-    std::ifstream in(opt.targets_file);
-    if (!in) {
+    // The same reader as check --input: comments, a BOM, UTF-16 named, lines bounded.
+    const int fd = ::open(opt.targets_file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         return Error{"cannot read the targets file", opt.targets_file};
     }
+    TargetReader reader(fd, opt.targets_file);
     std::set<std::string> seen;
     const auto add = [&](Target t, const std::string& where) {
         if (setup.targets.size() >= opt.max_targets) {
@@ -42,38 +45,24 @@ read_targets(const ServeSetupFiles& opt, ServeSetup& setup, const ServeLog& log)
         }
         return true;
     };
-    std::string line;
-    std::size_t number = 0;
     bool full = false;
-    while (!full && std::getline(in, line)) {
-        ++number;
-        std::string_view text = line;
-        if (const auto hash = text.find('#'); hash != std::string_view::npos) {
-            text = text.substr(0, hash);
+    while (!full) {
+        auto item = reader.next();
+        if (!item) {
+            break; // a file never makes the reader wait
         }
-        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
-            text.remove_prefix(1);
-        }
-        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
-            text.remove_suffix(1);
-        }
-        if (text.empty()) {
-            continue;
-        }
-        const std::string where = fmt::format("{}:{}", opt.targets_file, number);
-        auto target = parse_target(text);
-        if (!target) {
+        if (!item->ok()) {
             log(ServeLogLevel::error,
-                fmt::format(
-                    "{}: {} (line skipped)", where, sanitize_text(target.error().message, 300)));
+                sanitize_text(item->error().to_string(), 400) + " (line skipped)");
             continue;
         }
+        auto target = std::move(*item);
+        const std::string where = target->where;
         if (!target->note.empty()) {
             log(ServeLogLevel::warning,
                 fmt::format("{}: watched as {}: {}", where, target->ip.to_string(), target->note));
         }
         if (target->kind != Target::Kind::cidr) {
-            target->where = where;
             full = !add(std::move(target.value()), where);
             continue;
         }
@@ -95,6 +84,7 @@ read_targets(const ServeSetupFiles& opt, ServeSetup& setup, const ServeLog& log)
             full = !add(std::move(t), where);
         }
     }
+    ::close(fd);
     return std::nullopt;
 }
 

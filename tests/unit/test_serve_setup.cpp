@@ -88,6 +88,34 @@ TEST_CASE("serve setup: targets file lines, blocks, repeats and bad lines") {
     CHECK(f.lines[0].second.ends_with("(line skipped)"));
 }
 
+TEST_CASE("serve setup: a targets file from Windows and a log: BOM, CRLF, ports, UTF-16") {
+    SetupFiles f;
+    f.write("targets",
+            "\xEF\xBB\xBF"
+            "192.0.2.1\r\n[2001:db8::1]:25\r\n");
+    auto setup = f.load();
+    REQUIRE_MESSAGE(setup, (setup ? "" : setup.error().to_string()));
+    CHECK(texts(**setup) == std::vector<std::string>{"192.0.2.1", "[2001:db8::1]:25"});
+    CHECK(setup.value()->targets[1].ip.to_string() == "2001:db8::1");
+    REQUIRE(f.lines.size() == 1);
+    CHECK(f.lines[0].first == ServeLogLevel::warning);
+    CHECK(
+        f.lines[0].second.ends_with("targets:2: watched as 2001:db8::1: the port 25 was ignored"));
+
+    SetupFiles wide;
+    wide.write("targets",
+               std::string("\xFF\xFE"
+                           "1\0"
+                           "9\0"
+                           "2\0",
+                           8));
+    auto refused = wide.load();
+    REQUIRE(refused);
+    CHECK(refused.value()->targets.empty());
+    REQUIRE_FALSE(wide.lines.empty());
+    CHECK(wide.lines[0].second.find("file is UTF-16: save it as UTF-8") != std::string::npos);
+}
+
 TEST_CASE("serve setup: the caps on blocks and targets") {
     SetupFiles f;
     f.files.lookup.max_addresses = 2;
