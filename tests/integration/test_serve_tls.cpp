@@ -3,22 +3,12 @@
 // certificates required; a real Prometheus scraping over TLS with basic auth.
 
 #include "integration/serve_helpers.hpp"
-
-#include <crypt.h>
+#include "support/bcrypt.hpp"
 
 using namespace rblscope::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string bcrypt(const std::string& password) {
-    std::array<char, CRYPT_GENSALT_OUTPUT_SIZE> salt{};
-    REQUIRE(crypt_gensalt_rn("$2b$", 10, nullptr, 0, salt.data(), salt.size()) != nullptr);
-    crypt_data data{};
-    const char* hash = crypt_r(password.c_str(), salt.data(), &data);
-    REQUIRE(hash != nullptr);
-    return hash;
-}
 
 // A CA of its own for clients, a client certificate it signed, and one nobody trusts.
 void make_client_certificates(const std::string& dir) {
@@ -101,7 +91,7 @@ TEST_CASE("serve --web.config.file: TLS, basic auth, headers, a renewed certific
                            "    Strict-Transport-Security: max-age=31536000\n"
                            "basic_auth_users:\n"
                            "  prometheus: {}\n",
-                           bcrypt(password)));
+                           bcrypt_hash(password, 10)));
     if (run({"/bin/sh", "-c", "command -v promtool"}).exit_code == 0) {
         const auto check = run({"promtool", "check", "web-config", web});
         CHECK_MESSAGE(check.exit_code == 0, check.out << check.err);

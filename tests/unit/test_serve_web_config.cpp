@@ -2,22 +2,15 @@
 
 #include "serve/basic_auth.hpp"
 #include "serve/web_config.hpp"
+#include "support/bcrypt.hpp"
 #include "unit/temp_dir.hpp"
 
-#include <crypt.h>
 #include <doctest/doctest.h>
 #include <fstream>
 
 using namespace rblscope::exporter;
 
 namespace {
-
-std::string bcrypt(const std::string& password) {
-    std::array<char, CRYPT_GENSALT_OUTPUT_SIZE> salt{};
-    REQUIRE(crypt_gensalt_rn("$2b$", 4, nullptr, 0, salt.data(), salt.size()) != nullptr);
-    crypt_data data{};
-    return crypt_r(password.c_str(), salt.data(), &data);
-}
 
 std::string problem(const std::string& text) {
     std::vector<std::string> notes;
@@ -31,7 +24,7 @@ TEST_CASE("web config: users, headers and TLS files are read; paths are relative
     rblscope::test::TempDir dir;
     std::ofstream(dir.path + "/server.pem") << "CERT";
     std::ofstream(dir.path + "/server.key") << "KEY";
-    const auto hash = bcrypt("pw");
+    const auto hash = rblscope::test::bcrypt_hash("pw");
     std::vector<std::string> notes;
     const auto web = parse_web_config("tls_server_config:\n"
                                       "  cert_file: server.pem\n"
@@ -90,7 +83,7 @@ TEST_CASE("web config: mistakes are named with FILE:LINE:COL and never quote a s
 }
 
 TEST_CASE("basic auth: bcrypt, unknown users, remembered successes, failures throttled") {
-    const auto hash = bcrypt("right");
+    const auto hash = rblscope::test::bcrypt_hash("right");
     CHECK(bcrypt_matches("right", hash));
     CHECK_FALSE(bcrypt_matches("wrong", hash));
     CHECK_FALSE(bcrypt_matches("right", "$2b$04$short"));
@@ -120,7 +113,7 @@ TEST_CASE("basic auth: bcrypt, unknown users, remembered successes, failures thr
 }
 
 TEST_CASE("basic auth: bcrypt checks are budgeted for the whole server; remembered ones not") {
-    const auto hash = bcrypt("right");
+    const auto hash = rblscope::test::bcrypt_hash("right");
     BasicAuth auth({{"prometheus", hash}});
     const auto t0 = BasicAuth::Clock::now();
     ClientKey known;
