@@ -18,6 +18,9 @@ struct VetAddresses {
     std::vector<IpAddress> addresses;
     std::vector<std::string> origins; ///< the target text of each address (same index)
     std::vector<Error> refused;       ///< targets that could not be used, each with why
+    /// What was ignored of a target ("[2001:db8::1]:25: checked as 2001:db8::1: the port 25
+    /// was ignored"), for the front end to say.
+    std::vector<std::string> notes;
 };
 
 /// Whether `options` can be vetted with: --domain and each --recipient-domain a domain

@@ -109,6 +109,9 @@ int run_vet_command(const VetCommandOptions& opt) {
     for (const auto& refused : targets.refused) {
         error("{}", refused.to_string());
     }
+    for (const auto& n : targets.notes) {
+        note("{}", n);
+    }
     if (targets.addresses.empty() && opt.recipient_domains.empty()) {
         error("nothing to vet");
         return unknown;

@@ -2,6 +2,7 @@
 
 #include "rblscope/vet_run.hpp"
 
+#include "core/sanitize.hpp"
 #include "rblscope/target.hpp"
 
 #include <fmt/format.h>
@@ -73,6 +74,10 @@ Result<VetAddresses> expand_vet_targets(const std::vector<std::string>& targets,
                 {"vet takes addresses, host names or blocks, not email addresses", text});
             break;
         case Target::Kind::ip:
+            if (!t->note.empty()) {
+                out.notes.push_back(fmt::format(
+                    "{}: checked as {}: {}", sanitize_text(text, 80), t->ip.to_string(), t->note));
+            }
             out.addresses.push_back(t->ip);
             out.origins.push_back(t->text);
             break;

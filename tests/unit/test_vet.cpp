@@ -307,13 +307,21 @@ TEST_CASE("vet: one --helo is judged for the addresses that use that name") {
 }
 
 TEST_CASE("vet: targets to addresses, each with its origin; bad targets named and skipped") {
-    const auto r = expand_vet_targets(
-        {"192.0.2.1", "198.51.100.0/30", "user@example.com", "10.0.0.0/8", "no way"},
-        256,
-        SpfDnsOptions{});
+    const auto r = expand_vet_targets({"192.0.2.1",
+                                       "198.51.100.0/30",
+                                       "user@example.com",
+                                       "10.0.0.0/8",
+                                       "no way",
+                                       "[2001:db8::1]:25"},
+                                      256,
+                                      SpfDnsOptions{});
     REQUIRE(r);
     const auto& t = r.value();
-    REQUIRE(t.addresses.size() == 5);
+    REQUIRE(t.addresses.size() == 6);
+    CHECK(t.addresses[5].to_string() == "2001:db8::1");
+    CHECK(t.origins[5] == "[2001:db8::1]:25");
+    CHECK(t.notes == std::vector<std::string>{
+                         "[2001:db8::1]:25: checked as 2001:db8::1: the port 25 was ignored"});
     CHECK(t.addresses[0].to_string() == "192.0.2.1");
     CHECK(t.addresses[4].to_string() == "198.51.100.3");
     CHECK(t.origins[0] == "192.0.2.1");
