@@ -102,9 +102,13 @@ struct Zone {
     std::string hash;                  ///< hash zones: "sha1-hex" or "sha256-base32"
     std::string adapter;               ///< http sources: which adapter speaks its API
     std::string url;                   ///< http sources: base URL (overridable for mirrors, tests)
-    std::string aux_url;  ///< http sources: a second service the adapter needs (ASN-DROP: RIPEstat)
-    double rate = 5.0;    ///< http sources: requests per second at most
-    std::string replaces; ///< id of a zone this one stands in for when its key is set
+    std::string aux_url; ///< http sources: a second service the adapter needs (ASN-DROP: RIPEstat)
+    double rate = 5.0;   ///< http sources: requests per second at most
+    /// http sources: asked about domain names (`subject = "domain"`), not addresses.
+    bool http_domains = false;
+    /// http sources: the adapter's figures (`params = { spam_rate_warning = 0.001 }`).
+    std::vector<std::pair<std::string, double>> params;
+    std::string replaces;     ///< id of a zone this one stands in for when its key is set
     std::string delist_url;   ///< template with {ip}, {domain} or {subject}
     std::string refusal_hint; ///< what to do when the list refuses us
     std::string next_step;    ///< what to do about a listing (serve's notifications say it)
@@ -129,8 +133,14 @@ struct Zone {
     [[nodiscard]] bool takes(IpAddress::Family family) const noexcept;
     [[nodiscard]] bool takes_ip() const noexcept {
         return kind == ZoneKind::ip4 || kind == ZoneKind::ip6 || kind == ZoneKind::both ||
-               kind == ZoneKind::http;
+               (kind == ZoneKind::http && !http_domains);
     }
+    /// True for zones asked about domain names: DNS domain zones and domain HTTP sources.
+    [[nodiscard]] bool takes_domain() const noexcept {
+        return kind == ZoneKind::domain || (kind == ZoneKind::http && http_domains);
+    }
+    /// The adapter figure called `key`, if the catalog gives it.
+    [[nodiscard]] std::optional<double> param(std::string_view key) const noexcept;
 };
 
 /// Names of the HTTP adapters rblscope has (kind "http" entries must use one of them).

@@ -43,11 +43,20 @@ bool CodeRule::matches(std::uint32_t answer) const noexcept {
 }
 
 bool Zone::takes(IpAddress::Family family) const noexcept {
-    if (kind == ZoneKind::both || kind == ZoneKind::http) {
+    if (kind == ZoneKind::both || (kind == ZoneKind::http && !http_domains)) {
         return true;
     }
     return (family == IpAddress::Family::v4 && kind == ZoneKind::ip4) ||
            (family == IpAddress::Family::v6 && kind == ZoneKind::ip6);
+}
+
+std::optional<double> Zone::param(std::string_view key) const noexcept {
+    for (const auto& [n, value] : params) {
+        if (n == key) {
+            return value;
+        }
+    }
+    return std::nullopt;
 }
 
 const Zone* Catalog::find(std::string_view id_or_zone) const noexcept {

@@ -201,6 +201,7 @@ namespace rblscope {
 const std::vector<std::string_view>& http_adapter_names() {
     static const std::vector<std::string_view> names = {
         "abuseipdb",
+        "google-postmaster",
         "ripestat-abuse-contact",
         "ripestat-blocklist",
         "ripestat-network",

@@ -13,6 +13,46 @@ using toml_read::names_of;
 
 namespace {
 
+/// `subject` (what the source is asked about) and `params` (the adapter's figures, e.g.
+/// thresholds): the adapters that need figures say which, so a missing one is a catalog
+/// error here rather than a guess in code.
+void read_adapter_params(Reader& r, const toml::table& t, const std::string& what, Zone& z) {
+    const auto subject = r.string(t, "subject", what).value_or("ip");
+    if (subject != "ip" && subject != "domain") {
+        r.fail(*t.get("subject"), fmt::format("{}: 'subject' must be \"ip\" or \"domain\"", what));
+    }
+    z.http_domains = subject == "domain";
+    if (const auto* node = t.get("params")) {
+        const auto* params = node->as_table();
+        if (params == nullptr) {
+            r.fail(*node, fmt::format("{}: 'params' must be a table of numbers", what));
+            return;
+        }
+        for (const auto& [name, value] : *params) {
+            const auto number = value.is_number() ? value.value<double>() : std::nullopt;
+            if (!number) {
+                r.fail(value, fmt::format("{}: params.{} must be a number", what, name.str()));
+                continue;
+            }
+            z.params.emplace_back(std::string(name.str()), *number);
+        }
+    }
+    if (z.adapter == "google-postmaster") {
+        for (const auto* needed : {"spam_rate_warning", "spam_rate_critical", "days"}) {
+            if (!z.param(needed)) {
+                r.fail(t.contains("params") ? *t.get("params") : *t.get("adapter"),
+                       fmt::format("{}: adapter google-postmaster needs params.{}", what, needed));
+            }
+        }
+        if (!z.http_domains || z.aux_url.empty()) {
+            r.fail(*t.get("adapter"),
+                   fmt::format("{}: adapter google-postmaster needs subject = \"domain\" and "
+                               "'aux_url' (the OAuth token URL)",
+                               what));
+        }
+    }
+}
+
 /// HTTP sources send their key in a header and need an adapter and a URL; DNS zones carry a
 /// key in the query name ("{key}").
 void read_source_fields(
@@ -26,6 +66,7 @@ void read_source_fields(
         if (!z.aux_url.empty() && !valid_url_template(z.aux_url)) {
             r.fail(*t->get("aux_url"), fmt::format("{}: 'aux_url' must be an http(s) URL", what));
         }
+        read_adapter_params(r, *t, what, z);
         if (z.adapter == "spamhaus-asndrop" && z.aux_url.empty()) {
             r.fail(el,
                    fmt::format("{}: adapter spamhaus-asndrop needs 'aux_url' (the "
@@ -51,9 +92,11 @@ void read_source_fields(
                                what));
         }
     } else if (t->contains("adapter") || t->contains("url") || t->contains("rate") ||
-               t->contains("aux_url")) {
+               t->contains("aux_url") || t->contains("subject") || t->contains("params")) {
         r.fail(el,
-               fmt::format("{}: 'adapter', 'url' and 'rate' apply only to kind \"http\"", what));
+               fmt::format("{}: 'adapter', 'url', 'rate', 'subject' and 'params' apply only to "
+                           "kind \"http\"",
+                           what));
     } else if ((z.zone.find("{key}") != std::string::npos) != !z.key_env.empty()) {
         r.fail(el,
                fmt::format("{}: a zone with {{key}} needs 'key_env' and the other way "
@@ -202,7 +245,7 @@ read_zone(Reader& r, const toml::table& table, const toml::node& el, const Opera
                  "test_listed", "test_unlisted", "key_env",      "domain_query", "hash",
                  "server",      "weight",        "refusal_hint", "test_listed6", "test_unlisted6",
                  "adapter",     "url",           "rate",         "replaces",     "aux_url",
-                 "next_step"},
+                 "next_step",   "subject",       "params"},
                 what);
     const OperatorDefaults* op = nullptr;
     if (auto op_id = r.string(*t, "operator", what)) {

@@ -4,6 +4,7 @@
 #include "net/dns_channel.hpp"
 #include "rblscope/config.hpp"
 #include "sources/download_cache.hpp"
+#include "sources/google_auth.hpp"
 
 #include <fmt/format.h>
 
@@ -22,6 +23,12 @@ constexpr std::chrono::hours k_download_usable{24 * 7};
 constexpr int k_http_retries = 2;
 constexpr std::chrono::milliseconds k_http_backoff{500};
 constexpr long k_max_retry_after_s = 5;
+
+// What request() is given and every text is cleaned of: the access token for sources
+// behind OAuth (their key is a file's path), else the API key.
+const std::string& secret_of(const ZoneState& zs) {
+    return zs.token ? zs.token->value : zs.key;
+}
 
 } // namespace
 
@@ -47,9 +54,10 @@ void HttpSources::set_up(ZoneState& zs, DnsChannel& resolver) {
         zs.key = key_value(zs.zone->key_env, m_options.keys);
     }
     if (zs.adapter->needs_key && zs.key.empty()) {
-        zs.skip_reason =
-            fmt::format("needs an API key: set {}",
-                        zs.zone->key_env.empty() ? "key_env in the catalog" : zs.zone->key_env);
+        zs.skip_reason = fmt::format(
+            "needs {}: set {}",
+            zs.adapter->oauth_scope.empty() ? "an API key" : "a service account's key file",
+            zs.zone->key_env.empty() ? "key_env in the catalog" : zs.zone->key_env);
         return;
     }
     if (zs.key.find_first_of("\r\n") != std::string::npos) {
@@ -62,11 +70,17 @@ void HttpSources::set_up(ZoneState& zs, DnsChannel& resolver) {
     if (zs.adapter->bulk != nullptr) {
         zs.bulk = std::make_unique<BulkState>();
     }
+    if (!zs.adapter->oauth_scope.empty()) {
+        zs.token = std::make_unique<TokenState>();
+    }
 }
 
 void HttpSources::lookup(const Job& j) {
-    if (m_zones[j.target->lookups[j.index].zone].bulk) {
+    const ZoneState& zs = m_zones[j.target->lookups[j.index].zone];
+    if (zs.bulk) {
         issue_bulk(j);
+    } else if (zs.token) {
+        issue_authorized(j);
     } else {
         issue_http(j);
     }
@@ -206,6 +220,90 @@ void HttpSources::bulk_file_done(std::size_t zi, const std::string& name, FileBl
     }
 }
 
+// A source behind OAuth: the request goes out once the run has an access token.
+void HttpSources::issue_authorized(const Job& j) {
+    const std::size_t zi = j.target->lookups[j.index].zone;
+    TokenState& t = *m_zones[zi].token;
+    switch (t.phase) {
+    case TokenState::Phase::ready:
+        issue_http(j);
+        return;
+    case TokenState::Phase::failed: {
+        SourceReading r;
+        r.error = t.error;
+        j.target->lookups[j.index].http = std::move(r);
+        m_finished(*j.target);
+        return;
+    }
+    case TokenState::Phase::idle:
+        t.parked.push_back(j);
+        start_token(zi);
+        return;
+    case TokenState::Phase::loading:
+        t.parked.push_back(j);
+        return;
+    }
+}
+
+// The service account's key file is read for each token (a replaced file is used at once);
+// a token in the process's cache saves the exchange.
+void HttpSources::start_token(std::size_t zi) {
+    ZoneState& zs = m_zones[zi];
+    TokenState& t = *zs.token;
+    t.phase = TokenState::Phase::loading;
+    const std::string scope(zs.adapter->oauth_scope);
+    const auto account = google::load_service_account(zs.key);
+    if (!account) {
+        token_done(zi, Error{"service account key: " + account.error().to_string(), {}});
+        return;
+    }
+    t.cache_key = account->client_email + "\n" + scope + "\n" + zs.zone->aux_url;
+    if (auto cached = google::cached_token(t.cache_key)) {
+        token_done(zi, std::move(*cached));
+        return;
+    }
+    const auto assertion =
+        google::make_assertion(*account, scope, zs.zone->aux_url, std::chrono::system_clock::now());
+    if (!assertion) {
+        token_done(zi, Error{"service account key: " + assertion.error().to_string(), {}});
+        return;
+    }
+    HttpRequest req = google::token_request(zs.zone->aux_url, *assertion);
+    req.timeout = m_options.http_timeout;
+    ++m_requests;
+    const auto sent = Clock::now();
+    http_get(std::move(req), [this, zi, sent](HttpResponse&& response) {
+        if (response.timed_out || !response.error.empty()) {
+            token_done(
+                zi, Error{"the token request failed: " + sanitize_text(response.error, 300), {}});
+            return;
+        }
+        auto token = google::read_token_response(response, sent);
+        if (!token) {
+            token_done(zi, Error{token.error().message, {}});
+            return;
+        }
+        google::remember_token(m_zones[zi].token->cache_key, *token);
+        token_done(zi, std::move(token->value));
+    });
+}
+
+void HttpSources::token_done(std::size_t zi, Result<std::string> token) {
+    TokenState& t = *m_zones[zi].token;
+    if (token) {
+        t.phase = TokenState::Phase::ready;
+        t.value = std::move(*token);
+    } else {
+        t.phase = TokenState::Phase::failed;
+        t.error = token.error().message;
+    }
+    auto parked = std::move(t.parked);
+    t.parked.clear();
+    for (const auto& j : parked) {
+        issue_authorized(j);
+    }
+}
+
 void HttpSources::issue_http(const Job& j) {
     m_dest.window.enter();
     Lookup& l = j.target->lookups[j.index];
@@ -241,7 +339,7 @@ void HttpSources::transmit_http(std::uint64_t id) {
     const Job& j = it->second.job;
     const Lookup& l = j.target->lookups[j.index];
     const ZoneState& zs = m_zones[l.zone];
-    HttpRequest req = zs.adapter->request(*zs.zone, zs.key, l.subject);
+    HttpRequest req = zs.adapter->request(*zs.zone, secret_of(zs), l.subject);
     req.timeout = m_options.http_timeout;
     ++m_requests;
     http_get(std::move(req),
@@ -294,6 +392,21 @@ void HttpSources::on_http(std::uint64_t id, HttpResponse&& response) {
         return; // settled by the run's deadline
     }
     Open& open = it->second;
+    ZoneState& zs = m_zones[open.job.target->lookups[open.job.index].zone];
+    if (response.status == 401 && zs.token && !open.job.reauthorized) {
+        // The token expired or was revoked early: one new token, then the request again.
+        Job again = open.job;
+        again.reauthorized = true;
+        m_open.erase(it);
+        m_dest.window.leave();
+        google::forget_token(zs.token->cache_key);
+        if (zs.token->phase == TokenState::Phase::ready) {
+            zs.token->phase = TokenState::Phase::idle;
+            zs.token->value.clear();
+        }
+        issue_authorized(again);
+        return;
+    }
     if (open.attempt < k_http_retries && !response.timed_out) {
         std::optional<std::chrono::milliseconds> wait;
         if (!response.error.empty() || response.status >= 500) {
@@ -313,8 +426,11 @@ void HttpSources::on_http(std::uint64_t id, HttpResponse&& response) {
     m_dest.window.leave();
     Lookup& lookup = job.target->lookups[job.index];
     const ZoneState& source = m_zones[lookup.zone];
-    lookup.http = read_response(
-        *source.adapter, response, source.key, source.bulk ? &source.bulk->blocks : nullptr);
+    lookup.http = read_response(*source.adapter,
+                                *source.zone,
+                                response,
+                                secret_of(source),
+                                source.bulk ? &source.bulk->blocks : nullptr);
     lookup.raw.elapsed_ms = ms_since(lookup.started);
     m_finished(*job.target);
 }
@@ -333,6 +449,13 @@ void HttpSources::cut(const std::function<std::string(std::string_view)>& cut_te
             zs.bulk->parked.clear();
             for (const auto& j : parked) {
                 cut_short(j, "the list was downloaded");
+            }
+        }
+        if (zs.token) {
+            auto parked = std::move(zs.token->parked);
+            zs.token->parked.clear();
+            for (const auto& j : parked) {
+                cut_short(j, "an access token came");
             }
         }
     }

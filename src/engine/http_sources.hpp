@@ -61,6 +61,9 @@ class HttpSources {
     [[nodiscard]] FileBlocks
     parse_file(std::size_t zi, const std::string& name, std::string_view body) const;
     void bulk_file_done(std::size_t zi, const std::string& name, FileBlocks blocks);
+    void issue_authorized(const Job& j);
+    void start_token(std::size_t zi);
+    void token_done(std::size_t zi, Result<std::string> token);
     void issue_http(const Job& j);
     void send_http(std::uint64_t id, Clock::time_point earliest);
     void transmit_http(std::uint64_t id);

@@ -68,8 +68,9 @@ struct Job {
     ActiveTarget* target = nullptr;
     std::size_t index = 0; ///< lookup index, or zone index for tests
     JobKind kind = JobKind::lookup;
-    bool v6_point = false; ///< test jobs: the zone's IPv6 test point
-    bool paced = false;    ///< waited for its zone's rate slot already
+    bool v6_point = false;     ///< test jobs: the zone's IPv6 test point
+    bool paced = false;        ///< waited for its zone's rate slot already
+    bool reauthorized = false; ///< http: sent again with a new access token after a 401
     /// Asked again after a whole budget went unanswered while its zone answered others: the
     /// budgets spent so far, the copies sent in them, and when the first one started.
     int rounds = 0;
@@ -103,6 +104,17 @@ struct BulkState {
     std::vector<Job> parked;                   ///< lookups waiting for the download
 };
 
+/// An access token for a source behind OAuth (HttpAdapter::oauth_scope): asked for once
+/// per run at most (or taken from the process's cache), lookups park until it is there.
+struct TokenState {
+    enum class Phase : std::uint8_t { idle, loading, ready, failed };
+    Phase phase = Phase::idle;
+    std::string cache_key; ///< account, scope and token URL (google::cached_token)
+    std::string value;     ///< ready: the token; never printed
+    std::string error;     ///< failed: why, without secrets
+    std::vector<Job> parked;
+};
+
 /// What the run knows about one selected zone.
 struct ZoneState {
     const Zone* zone = nullptr;
@@ -117,6 +129,7 @@ struct ZoneState {
     const HttpAdapter* adapter = nullptr; ///< http sources
     std::string key;                      ///< http sources' API key; never printed
     std::unique_ptr<BulkState> bulk;      ///< downloaded lists
+    std::unique_ptr<TokenState> token;    ///< sources behind OAuth
     Clock::time_point next_slot;          ///< earliest next request (http: `rate`; dns: zone_rate)
     RttEstimator rtt;
     ZoneLiveness liveness;

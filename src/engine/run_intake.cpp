@@ -101,7 +101,7 @@ void Run::add_domain_lookups(ActiveTarget& t, const std::string& name) {
     const std::string reg = registered_domain(name);
     for (std::size_t z = 0; z < m_zones.size(); ++z) {
         const Zone& zone = *m_zones[z].zone;
-        if (zone.kind != ZoneKind::domain) {
+        if (!zone.takes_domain()) {
             continue;
         }
         const bool want_host = zone.domain_query != "registered" || reg == name;

@@ -36,7 +36,7 @@ std::string error_detail(const json& doc, const std::string& body) {
     return source::body_excerpt(body);
 }
 
-SourceReading abuseipdb_read(const HttpResponse& response) {
+SourceReading abuseipdb_read(const Zone& /*zone*/, const HttpResponse& response) {
     const json doc = json::parse(response.body, nullptr, false);
     if (response.status == 401 || response.status == 403) {
         return source::http_error(response,

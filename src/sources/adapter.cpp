@@ -19,19 +19,21 @@ extern const HttpAdapter k_snds_data_adapter;
 extern const HttpAdapter k_ripestat_network_adapter;
 extern const HttpAdapter k_ripestat_abuse_adapter;
 extern const HttpAdapter k_spamhaus_asndrop_adapter;
+extern const HttpAdapter k_google_postmaster_adapter;
 
 namespace {
 
 const auto& adapters() {
-    static const std::array<const HttpAdapter*, 9> all = {&k_stopforumspam_adapter,
-                                                          &k_abuseipdb_adapter,
-                                                          &k_spamhaus_drop_adapter,
-                                                          &k_ripestat_blocklist_adapter,
-                                                          &k_snds_ipstatus_adapter,
-                                                          &k_snds_data_adapter,
-                                                          &k_ripestat_network_adapter,
-                                                          &k_ripestat_abuse_adapter,
-                                                          &k_spamhaus_asndrop_adapter};
+    static const std::array<const HttpAdapter*, 10> all = {&k_stopforumspam_adapter,
+                                                           &k_abuseipdb_adapter,
+                                                           &k_spamhaus_drop_adapter,
+                                                           &k_ripestat_blocklist_adapter,
+                                                           &k_snds_ipstatus_adapter,
+                                                           &k_snds_data_adapter,
+                                                           &k_ripestat_network_adapter,
+                                                           &k_ripestat_abuse_adapter,
+                                                           &k_spamhaus_asndrop_adapter,
+                                                           &k_google_postmaster_adapter};
     return all;
 }
 
@@ -68,6 +70,7 @@ ListedBlock ListedBlock::of(const Cidr& block, std::string label) {
 }
 
 SourceReading read_response(const HttpAdapter& adapter,
+                            const Zone& zone,
                             const HttpResponse& response,
                             const std::string& key,
                             const std::vector<ListedBlock>* blocks) {
@@ -91,7 +94,7 @@ SourceReading read_response(const HttpAdapter& adapter,
                     r = adapter.read_with(response, *blocks);
                 }
             } else {
-                r = adapter.read(response);
+                r = adapter.read(zone, response);
             }
         } catch (const std::exception& e) {
             r = SourceReading{};

@@ -66,8 +66,9 @@ struct HttpAdapter {
                            const std::string& key,
                            const std::string& ip) = nullptr;
     /// The reading of a response that arrived (HTTP status and body; transport errors are
-    /// handled before this is called). Null for two-step sources (read_with).
-    SourceReading (*read)(const HttpResponse& response) = nullptr;
+    /// handled before this is called), with the zone's catalog figures (Zone::params). Null
+    /// for two-step sources (read_with).
+    SourceReading (*read)(const Zone& zone, const HttpResponse& response) = nullptr;
     /// Set for lists that are downloaded once and matched offline (request/read unused).
     const BulkList* bulk = nullptr;
     /// Two-step sources: a downloaded list matched against a per-address request (ASN-DROP:
@@ -75,6 +76,10 @@ struct HttpAdapter {
     /// bulk->match and read when set.
     SourceReading (*read_with)(const HttpResponse& response,
                                const std::vector<ListedBlock>& blocks) = nullptr;
+    /// Sources behind Google's OAuth 2.0: the scope the access token is asked for. The
+    /// zone's key is then the path of a service account's key file, its `aux_url` the token
+    /// URL, and request() is given the access token as its key.
+    std::string_view oauth_scope{};
 };
 
 /// The adapter called `name`, or null.
@@ -85,6 +90,7 @@ struct HttpAdapter {
 /// The reading of any response: transport failures, timeouts and 5xx are handled here, the
 /// rest by the adapter. The key is removed from every text that leaves.
 [[nodiscard]] SourceReading read_response(const HttpAdapter& adapter,
+                                          const Zone& zone,
                                           const HttpResponse& response,
                                           const std::string& key,
                                           const std::vector<ListedBlock>* blocks = nullptr);

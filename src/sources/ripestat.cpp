@@ -54,7 +54,7 @@ std::string day_of(const json& v) {
     return v.is_string() ? sanitize_text(v.get<std::string>().substr(0, 10), 10) : "now";
 }
 
-SourceReading ripestat_read(const HttpResponse& response) {
+SourceReading ripestat_read(const Zone& /*zone*/, const HttpResponse& response) {
     const json doc = json::parse(response.body, nullptr, false);
     SourceReading r;
     const json* data = ripestat::data_of(doc, response, r);

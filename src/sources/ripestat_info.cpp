@@ -30,7 +30,7 @@ HttpRequest network_request(const Zone& zone, const std::string& /*key*/, const 
     return ripestat::request(zone.url, "prefix-overview", ip);
 }
 
-SourceReading network_read(const HttpResponse& response) {
+SourceReading network_read(const Zone& /*zone*/, const HttpResponse& response) {
     const json doc = json::parse(response.body, nullptr, false);
     SourceReading r;
     const json* data = ripestat::data_of(doc, response, r);
@@ -62,7 +62,7 @@ HttpRequest abuse_request(const Zone& zone, const std::string& /*key*/, const st
     return ripestat::request(zone.url, "abuse-contact-finder", ip);
 }
 
-SourceReading abuse_read(const HttpResponse& response) {
+SourceReading abuse_read(const Zone& /*zone*/, const HttpResponse& response) {
     const json doc = json::parse(response.body, nullptr, false);
     SourceReading r;
     const json* data = ripestat::data_of(doc, response, r);

@@ -24,7 +24,7 @@ HttpRequest sfs_request(const Zone& zone, const std::string& /*key*/, const std:
     return req;
 }
 
-SourceReading sfs_read(const HttpResponse& response) {
+SourceReading sfs_read(const Zone& /*zone*/, const HttpResponse& response) {
     if (response.status != 200) {
         return source::http_error(response, source::body_excerpt(response.body));
     }

@@ -3,11 +3,13 @@
 // Input: [adapter byte][HTTP status byte][4 address bytes][body][\0 second body...]
 // (bulk lists: the downloaded file, then for two-step sources the per-address response).
 // Invariants: texts are printable and never hold the API key; a listing never comes from
-// a non-2xx response.
+// a non-2xx response. For google-postmaster the body is also read as an OAuth token answer
+// and as a service account's key file: errors printable, never quoting the body's secrets.
 
 #include "fuzz_support.hpp"
 #include "rblscope/catalog.hpp"
 #include "sources/adapter.hpp"
+#include "sources/google_auth.hpp"
 
 #include <array>
 
@@ -42,6 +44,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto a = in.byte(), b = in.byte(), c = in.byte(), d = in.byte();
     const IpAddress ip = IpAddress::v4(a, b, c, d);
     const std::string key(k_key);
+    Zone zone;
+    zone.adapter = std::string(adapter->name);
+    zone.params = {{"spam_rate_warning", 0.001}, {"spam_rate_critical", 0.003}, {"days", 7}};
 
     if (adapter->bulk != nullptr) {
         const std::string_view file = in.field('\0');
@@ -67,7 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             HttpResponse response;
             response.status = status;
             response.body = std::string(in.rest());
-            check_reading(read_response(*adapter, response, key, &blocks.value()), status);
+            check_reading(read_response(*adapter, zone, response, key, &blocks.value()), status);
         }
         return 0;
     }
@@ -76,6 +81,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     response.status = status;
     response.body = std::string(in.rest());
     response.content_type = "application/json";
-    check_reading(read_response(*adapter, response, key), status);
+    check_reading(read_response(*adapter, zone, response, key), status);
+    if (!adapter->oauth_scope.empty()) {
+        auto token = google::read_token_response(response, std::chrono::steady_clock::now());
+        if (!token) {
+            fuzz::expect_printable(token.error().to_string(), "token error");
+        }
+        auto account = google::parse_service_account(response.body, "key.json");
+        if (!account) {
+            fuzz::expect_printable(account.error().to_string(), "key file error");
+        }
+    }
     return 0;
 }

@@ -87,7 +87,7 @@ write("dns_answer", "ptr", b"\4\0\0" + packet("1.2.0.192.in-addr.arpa", 12,
 # Adapters in sorted name order (http_adapter_names()).
 adapters = sorted(["stopforumspam", "abuseipdb", "spamhaus-drop", "ripestat-blocklist",
                    "snds-ipstatus", "snds-data", "ripestat-network", "ripestat-abuse-contact",
-                   "spamhaus-asndrop"])
+                   "spamhaus-asndrop", "google-postmaster"])
 meta = b'{"type":"metadata","timestamp":1700000000,"size":0,"records":2,"copyright":"x"}\n'
 bodies = {
     "stopforumspam": [json.dumps({"success": 1, "ip": {"appears": 1, "frequency": 5,
@@ -114,6 +114,14 @@ bodies = {
     "spamhaus-drop": [b'{"cidr":"192.0.2.0/24","sblid":"SBL000001","rir":"arin"}\n'
                       b'{"cidr":"2001:db8:dead::/48","sblid":"SBL000003","rir":"ripencc"}\n'
                       + meta],
+    "google-postmaster": [json.dumps({"domainStats": [
+        {"metric": "spam_rate", "date": {"year": 2026, "month": 12, "day": 5},
+         "value": {"doubleValue": 0.0042}},
+        {"metric": "spf", "date": {"year": 2026, "month": 12, "day": 5},
+         "value": {"intValue": "1"}}]}).encode(),
+        json.dumps({"access_token": "ya29.x", "expires_in": 3599, "token_type": "Bearer"}).encode(),
+        json.dumps({"type": "service_account", "client_email": "a@b.iam",
+                    "private_key": "-----BEGIN PRIVATE KEY-----\nx\n"}).encode()],
     "spamhaus-asndrop": [b'{"asn":64511,"rir":"arin","domain":"bad.example","cc":"US",'
                          b'"asname":"EXAMPLE-AS-1"}\n' + meta + b"\0" +
                          json.dumps({"status": "ok", "data": {"asns": ["64511"],

@@ -111,14 +111,40 @@ TEST_CASE("catalog::parse_catalog HTTP sources") {
     CHECK(error_of("[[zone]]\nid = \"h\"\nzone = \"a.test\"\nkind = \"http\"\nadapter = "
                    "\"nope\"\nurl = \"https://a.test\"\n") ==
           "t.toml:5:11: zone \"h\": unknown adapter \"nope\" (expected one of: abuseipdb, "
-          "ripestat-abuse-contact, ripestat-blocklist, ripestat-network, snds-data, "
+          "google-postmaster, ripestat-abuse-contact, ripestat-blocklist, ripestat-network, "
+          "snds-data, "
           "snds-ipstatus, spamhaus-asndrop, spamhaus-drop, stopforumspam)");
     CHECK(error_of("[[zone]]\nid = \"h\"\nzone = \"a.test\"\nkind = \"http\"\nadapter = "
                    "\"spamhaus-asndrop\"\nurl = \"https://a.test\"\n") ==
           "t.toml:1:1: zone \"h\": adapter spamhaus-asndrop needs 'aux_url' (the RIPEstat base "
           "URL, for the origin AS)");
     CHECK(error_of(std::string(k_zone) + "adapter = \"abuseipdb\"\n") ==
-          "t.toml:1:1: zone \"a\": 'adapter', 'url' and 'rate' apply only to kind \"http\"");
+          "t.toml:1:1: zone \"a\": 'adapter', 'url', 'rate', 'subject' and 'params' apply only "
+          "to kind \"http\"");
+}
+
+TEST_CASE("catalog::parse_catalog: domain HTTP sources and their figures") {
+    const std::string google = "[[zone]]\nid = \"g\"\nzone = \"g.test\"\nkind = \"http\"\n"
+                               "adapter = \"google-postmaster\"\nurl = \"https://g.test\"\n"
+                               "aux_url = \"https://g.test/token\"\n";
+    auto cat = parse_catalog(google + "subject = \"domain\"\nparams = { spam_rate_warning = "
+                                      "0.001, spam_rate_critical = 0.003, days = 7 }\n",
+                             "t");
+    REQUIRE_MESSAGE(cat, (cat ? "" : cat.error().to_string()));
+    const auto& z = cat->zones.front();
+    CHECK(z.takes_domain());
+    CHECK_FALSE(z.takes_ip());
+    CHECK_FALSE(z.takes(IpAddress::Family::v4));
+    CHECK(z.param("days") == 7);
+    CHECK(z.param("spam_rate_critical") == 0.003);
+    CHECK_FALSE(z.param("nope"));
+    CHECK(error_of(google + "subject = \"domain\"\nparams = { spam_rate_warning = 0.001, "
+                            "spam_rate_critical = 0.003 }\n") ==
+          "t.toml:9:10: zone \"g\": adapter google-postmaster needs params.days");
+    CHECK(error_of(google + "subject = \"domain\"\nparams = { days = \"7\" }\n")
+              .starts_with("t.toml:9:19: zone \"g\": params.days must be a number"));
+    CHECK(error_of(google + "subject = \"host\"\n") ==
+          "t.toml:8:11: zone \"g\": 'subject' must be \"ip\" or \"domain\"");
 }
 
 TEST_CASE("catalog::parse_catalog replaces") {

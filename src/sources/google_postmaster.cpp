@@ -1,0 +1,240 @@
+// Google Postmaster Tools API v2 (OAuth 2.0 bearer token, scope postmaster.traffic.readonly):
+//   POST {url}/v2/domains/DOMAIN/domainStats:query
+//   {"metricDefinitions":[{"name":"spam_rate","baseMetric":{"standardMetric":"SPAM_RATE"}},
+//                         {"name":"spf","baseMetric":{"standardMetric":"AUTH_SUCCESS_RATE"},
+//                          "filter":"auth_type = \"spf\""}, ...],
+//    "timeQuery":{"dateRanges":{"dateRanges":[{"start":{...},"end":{...}}]}},
+//    "aggregationGranularity":"DAILY","pageSize":200}
+//   -> {"domainStats":[{"metric":"spam_rate","date":{"year":2026,"month":12,"day":5},
+//                       "value":{"doubleValue":0.0012}}, ...]}
+// Errors are google.rpc.Status: {"error":{"code":403,"status":"PERMISSION_DENIED",...}}.
+//
+// v1 (trafficStats, with its IP and domain reputation buckets) was shut down at the end of
+// 2025; v2 has no per-IP data, so this source is asked about domains only. Reading: the
+// most recent day with data; a user-reported spam rate at or above the catalog's
+// spam_rate_critical (Google: never reach 0.3 %) is listed (critical), at or above
+// spam_rate_warning (keep it below 0.1 %) listed (warning), else clean with the figures.
+// No data (Gmail traffic below Google's threshold), a domain this account may not read and
+// one Postmaster Tools does not know are each said, as skipped: they are not a verdict.
+
+#include "core/sanitize.hpp"
+#include "sources/adapter.hpp"
+#include "sources/json_fields.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <fmt/format.h>
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace rblscope {
+
+namespace {
+
+using nlohmann::json;
+
+json day_of(std::chrono::sys_days day) {
+    const std::chrono::year_month_day ymd{day};
+    return {{"year", static_cast<int>(ymd.year())},
+            {"month", static_cast<unsigned>(ymd.month())},
+            {"day", static_cast<unsigned>(ymd.day())}};
+}
+
+json metric(const char* name, const char* standard, const char* filter = nullptr) {
+    json m = {{"name", name}, {"baseMetric", {{"standardMetric", standard}}}};
+    if (filter != nullptr) {
+        m["filter"] = filter;
+    }
+    return m;
+}
+
+HttpRequest
+postmaster_request(const Zone& zone, const std::string& token, const std::string& domain) {
+    const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    const auto days = static_cast<int>(zone.param("days").value_or(7));
+    const json body = {
+        {"metricDefinitions",
+         {metric("spam_rate", "SPAM_RATE"),
+          metric("spf", "AUTH_SUCCESS_RATE", "auth_type = \"spf\""),
+          metric("dkim", "AUTH_SUCCESS_RATE", "auth_type = \"dkim\""),
+          metric("dmarc", "AUTH_SUCCESS_RATE", "auth_type = \"dmarc\""),
+          metric("tls", "TLS_ENCRYPTION_RATE", "traffic_direction = \"inbound\"")}},
+        {"timeQuery",
+         {{"dateRanges",
+           {{"dateRanges",
+             {{{"start", day_of(today - std::chrono::days(days))}, {"end", day_of(today)}}}}}}}},
+        {"aggregationGranularity", "DAILY"},
+        {"pageSize", 200}};
+    HttpRequest req;
+    req.url =
+        fmt::format("{}/v2/domains/{}/domainStats:query", zone.url, source::url_encode(domain));
+    req.post_body = body.dump();
+    req.headers = {"Authorization: Bearer " + token,
+                   "Content-Type: application/json",
+                   "Accept: application/json"};
+    return req;
+}
+
+/// A StatisticValue as a number: doubleValue, floatValue or intValue (a decimal string).
+std::optional<double> value_of(const json& stat) {
+    const auto it = stat.find("value");
+    if (it == stat.end() || !it->is_object()) {
+        return std::nullopt;
+    }
+    for (const char* member : {"doubleValue", "floatValue"}) {
+        const auto v = it->find(member);
+        if (v != it->end() && v->is_number()) {
+            return v->get<double>();
+        }
+    }
+    const auto text = source::string_or(*it, "intValue", "");
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
+        text.size() < 16) {
+        return std::stod(text);
+    }
+    return std::nullopt;
+}
+
+/// "2026-12-05" from a google.type.Date; empty when it is not one.
+std::string date_of(const json& stat) {
+    const auto it = stat.find("date");
+    if (it == stat.end() || !it->is_object()) {
+        return {};
+    }
+    const long y = source::number_or(*it, "year", 0);
+    const long m = source::number_or(*it, "month", 0);
+    const long d = source::number_or(*it, "day", 0);
+    if (y < 2000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31) {
+        return {};
+    }
+    return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+}
+
+/// 0.003 -> "0.3 %", 0.998 -> "99.8 %", 1 -> "100 %".
+std::string percent(double ratio) {
+    auto text = fmt::format("{:.2f}", ratio * 100);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') {
+        text.pop_back();
+    }
+    return text + " %";
+}
+
+/// The error of a google.rpc.Status body, said for a mail administrator.
+SourceReading api_error(const HttpResponse& response) {
+    const json doc = json::parse(response.body, nullptr, false);
+    const json* error = doc.is_object() && doc.contains("error") && doc["error"].is_object()
+                            ? &doc["error"]
+                            : nullptr;
+    const auto status = error != nullptr ? source::string_or(*error, "status", "") : "";
+    const auto message = error != nullptr ? source::string_or(*error, "message", "") : "";
+    SourceReading r;
+    if (message.find("has not been used in project") != std::string::npos ||
+        message.find("is disabled") != std::string::npos) {
+        return source::http_error(response,
+                                  "the Gmail Postmaster Tools API is not enabled in the service "
+                                  "account's Google Cloud project: enable it there");
+    }
+    if (response.status == 403 || status == "PERMISSION_DENIED") {
+        r.status = Status::skipped;
+        r.error = "this service account may not read the domain in Postmaster Tools: verify the "
+                  "domain there and add the service account's address as a user of it";
+        return r;
+    }
+    if (response.status == 404 || status == "NOT_FOUND") {
+        r.status = Status::skipped;
+        r.error = "the domain is not registered in Postmaster Tools (add and verify it at "
+                  "https://postmaster.google.com)";
+        return r;
+    }
+    if (response.status == 401) {
+        return source::http_error(response, "Google refused the access token");
+    }
+    if (response.status == 429) {
+        return source::http_error(response, "the Postmaster Tools API quota is used up");
+    }
+    return source::http_error(
+        response, message.empty() ? source::body_excerpt(response.body) : status + ": " + message);
+}
+
+SourceReading postmaster_read(const Zone& zone, const HttpResponse& response) {
+    if (response.status != 200) {
+        return api_error(response);
+    }
+    const json doc = json::parse(response.body, nullptr, false);
+    SourceReading r;
+    if (doc.is_discarded() || !doc.is_object()) {
+        r.error = "the answer is not JSON: " + source::body_excerpt(response.body);
+        return r;
+    }
+    // date -> metric name -> value; dates sort as text (YYYY-MM-DD).
+    std::map<std::string, std::map<std::string, double>> days;
+    if (const auto it = doc.find("domainStats"); it != doc.end() && it->is_array()) {
+        for (const auto& stat : *it) {
+            if (!stat.is_object()) {
+                continue;
+            }
+            const auto date = date_of(stat);
+            const auto name = source::string_or(stat, "metric", "");
+            const auto value = value_of(stat);
+            if (!date.empty() && !name.empty() && value && *value >= 0 && *value <= 1) {
+                days[date][name] = *value;
+            }
+        }
+    }
+    const auto latest = std::find_if(days.rbegin(), days.rend(), [](const auto& day) {
+        return day.second.contains("spam_rate");
+    });
+    const auto span = static_cast<int>(zone.param("days").value_or(7));
+    if (latest == days.rend()) {
+        r.status = Status::skipped;
+        r.error = fmt::format("Google has no data for the domain in the last {} days: Postmaster "
+                              "Tools reports only domains that send Gmail users enough mail "
+                              "each day",
+                              span);
+        return r;
+    }
+    const auto& [date, figures] = *latest;
+    const double spam = figures.at("spam_rate");
+    std::string facts;
+    for (const auto& [name, label] : {std::pair{"spf", "SPF pass"},
+                                      {"dkim", "DKIM pass"},
+                                      {"dmarc", "DMARC pass"},
+                                      {"tls", "TLS"}}) {
+        if (const auto f = figures.find(name); f != figures.end()) {
+            facts += fmt::format("{}{} {}", facts.empty() ? "" : ", ", label, percent(f->second));
+        }
+    }
+    const double warning = zone.param("spam_rate_warning").value_or(1);
+    const double critical = zone.param("spam_rate_critical").value_or(1);
+    r.status = spam >= warning ? Status::listed : Status::clean;
+    r.severity = spam >= critical ? Severity::critical : Severity::warning;
+    r.meaning = fmt::format("user-reported spam rate {} on {}", percent(spam), date);
+    if (spam >= critical) {
+        r.meaning += fmt::format(": at or above Google's limit of {} for bulk senders, Gmail "
+                                 "limits or rejects their mail",
+                                 percent(critical));
+    } else if (spam >= warning) {
+        r.meaning += fmt::format(
+            ": above Google's target of {} (limit {})", percent(warning), percent(critical));
+    } else {
+        r.meaning += fmt::format(" (Google's target: below {})", percent(warning));
+    }
+    if (!facts.empty()) {
+        r.meaning += "; " + facts;
+    }
+    return r;
+}
+
+} // namespace
+
+extern const HttpAdapter k_google_postmaster_adapter{
+    "google-postmaster",
+    true,
+    &postmaster_request,
+    &postmaster_read,
+    nullptr,
+    nullptr,
+    "https://www.googleapis.com/auth/postmaster.traffic.readonly"};
+
+} // namespace rblscope
