@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rblscope {
@@ -32,6 +33,8 @@ struct ZoneResult {
     std::string txt;                    ///< TXT reason, sanitised
     std::string delist_url;
     std::string error; ///< why status is error/timeout/skipped
+    /// HTTP sources: the figures behind the reading, by name (SourceReading::facts).
+    std::vector<std::pair<std::string, std::string>> facts;
     std::uint32_t elapsed_ms = 0;
     std::uint32_t ttl = 0;
     bool cached = false; ///< the answer came from the --cache directory

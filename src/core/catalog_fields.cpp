@@ -202,6 +202,7 @@ const std::vector<std::string_view>& http_adapter_names() {
     static const std::vector<std::string_view> names = {
         "abuseipdb",
         "google-postmaster",
+        "google-postmaster-compliance",
         "ripestat-abuse-contact",
         "ripestat-blocklist",
         "ripestat-network",

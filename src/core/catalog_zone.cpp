@@ -37,6 +37,12 @@ void read_adapter_params(Reader& r, const toml::table& t, const std::string& wha
             z.params.emplace_back(std::string(name.str()), *number);
         }
     }
+    if (z.adapter == "google-postmaster-compliance" && (!z.http_domains || z.aux_url.empty())) {
+        r.fail(*t.get("adapter"),
+               fmt::format("{}: adapter google-postmaster-compliance needs subject = \"domain\" "
+                           "and 'aux_url' (the OAuth token URL)",
+                           what));
+    }
     if (z.adapter == "google-postmaster") {
         for (const auto* needed : {"spam_rate_warning", "spam_rate_critical", "days"}) {
             if (!z.param(needed)) {

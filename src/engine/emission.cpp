@@ -17,6 +17,7 @@ ZoneResult http_result(const Zone& zone, const Lookup& l) {
     r.severity = l.http->status == Status::listed ? l.http->severity : Severity::info;
     r.meaning = l.http->meaning;
     r.error = l.http->error;
+    r.facts = l.http->facts;
     r.elapsed_ms = l.raw.elapsed_ms;
     if (r.status == Status::listed && !zone.delist_url.empty()) {
         r.delist_url = expand_delist_url(zone.delist_url, l.subject);

@@ -71,7 +71,16 @@ void HttpSources::set_up(ZoneState& zs, DnsChannel& resolver) {
         zs.bulk = std::make_unique<BulkState>();
     }
     if (!zs.adapter->oauth_scope.empty()) {
-        zs.token = std::make_unique<TokenState>();
+        const auto source =
+            fmt::format("{}\n{}\n{}", zs.key, zs.adapter->oauth_scope, zs.zone->aux_url);
+        for (const auto& other : m_zones) {
+            if (other.token && other.token->source == source) {
+                zs.token = other.token;
+                return;
+            }
+        }
+        zs.token = std::make_shared<TokenState>();
+        zs.token->source = source;
     }
 }
 
@@ -308,7 +317,7 @@ void HttpSources::issue_http(const Job& j) {
     m_dest.window.enter();
     Lookup& l = j.target->lookups[j.index];
     const std::uint64_t id = m_next_id++;
-    m_open.emplace(id, Open{j, 0});
+    m_open.emplace(id, Open{j, 0, {}});
     l.started = Clock::now();
     send_http(id, Clock::now());
 }
@@ -340,6 +349,9 @@ void HttpSources::transmit_http(std::uint64_t id) {
     const Lookup& l = j.target->lookups[j.index];
     const ZoneState& zs = m_zones[l.zone];
     HttpRequest req = zs.adapter->request(*zs.zone, secret_of(zs), l.subject);
+    if (zs.token) {
+        it->second.token = zs.token->value;
+    }
     req.timeout = m_options.http_timeout;
     ++m_requests;
     http_get(std::move(req),
@@ -394,13 +406,15 @@ void HttpSources::on_http(std::uint64_t id, HttpResponse&& response) {
     Open& open = it->second;
     ZoneState& zs = m_zones[open.job.target->lookups[open.job.index].zone];
     if (response.status == 401 && zs.token && !open.job.reauthorized) {
-        // The token expired or was revoked early: one new token, then the request again.
+        // The token expired or was revoked early: one new token, then the request again
+        // (with the one already fetched when another request found out first).
         Job again = open.job;
         again.reauthorized = true;
+        const bool current = open.token == zs.token->value;
         m_open.erase(it);
         m_dest.window.leave();
-        google::forget_token(zs.token->cache_key);
-        if (zs.token->phase == TokenState::Phase::ready) {
+        if (current && zs.token->phase == TokenState::Phase::ready) {
+            google::forget_token(zs.token->cache_key);
             zs.token->phase = TokenState::Phase::idle;
             zs.token->value.clear();
         }

@@ -52,6 +52,7 @@ class HttpSources {
     struct Open {
         Job job;
         int attempt = 0;
+        std::string token; ///< sources behind OAuth: the access token it was sent with
     };
     using FileBlocks = Result<std::vector<ListedBlock>>;
 

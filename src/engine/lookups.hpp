@@ -104,11 +104,13 @@ struct BulkState {
     std::vector<Job> parked;                   ///< lookups waiting for the download
 };
 
-/// An access token for a source behind OAuth (HttpAdapter::oauth_scope): asked for once
-/// per run at most (or taken from the process's cache), lookups park until it is there.
+/// An access token for sources behind OAuth (HttpAdapter::oauth_scope): asked for once per
+/// run at most (or taken from the process's cache), shared by the zones with the same key
+/// file, scope and token URL; lookups park until it is there.
 struct TokenState {
     enum class Phase : std::uint8_t { idle, loading, ready, failed };
     Phase phase = Phase::idle;
+    std::string source;    ///< key file, scope and token URL: which zones share it
     std::string cache_key; ///< account, scope and token URL (google::cached_token)
     std::string value;     ///< ready: the token; never printed
     std::string error;     ///< failed: why, without secrets
@@ -129,7 +131,7 @@ struct ZoneState {
     const HttpAdapter* adapter = nullptr; ///< http sources
     std::string key;                      ///< http sources' API key; never printed
     std::unique_ptr<BulkState> bulk;      ///< downloaded lists
-    std::unique_ptr<TokenState> token;    ///< sources behind OAuth
+    std::shared_ptr<TokenState> token;    ///< sources behind OAuth
     Clock::time_point next_slot;          ///< earliest next request (http: `rate`; dns: zone_rate)
     RttEstimator rtt;
     ZoneLiveness liveness;

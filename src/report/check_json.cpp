@@ -79,6 +79,15 @@ void write_target_json(JsonWriter& w, const TargetReport& rep) {
         w.string_or_null(r.delist_url);
         w.key("error");
         w.string_or_null(r.error);
+        if (!r.facts.empty()) {
+            w.key("facts");
+            w.begin_object();
+            for (const auto& [name, value] : r.facts) {
+                w.key(name);
+                w.value(value);
+            }
+            w.end_object();
+        }
         w.key("elapsed_ms");
         w.value(r.elapsed_ms);
         w.key("ttl");

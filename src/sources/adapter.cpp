@@ -20,11 +20,12 @@ extern const HttpAdapter k_ripestat_network_adapter;
 extern const HttpAdapter k_ripestat_abuse_adapter;
 extern const HttpAdapter k_spamhaus_asndrop_adapter;
 extern const HttpAdapter k_google_postmaster_adapter;
+extern const HttpAdapter k_google_compliance_adapter;
 
 namespace {
 
 const auto& adapters() {
-    static const std::array<const HttpAdapter*, 10> all = {&k_stopforumspam_adapter,
+    static const std::array<const HttpAdapter*, 11> all = {&k_stopforumspam_adapter,
                                                            &k_abuseipdb_adapter,
                                                            &k_spamhaus_drop_adapter,
                                                            &k_ripestat_blocklist_adapter,
@@ -33,7 +34,8 @@ const auto& adapters() {
                                                            &k_ripestat_network_adapter,
                                                            &k_ripestat_abuse_adapter,
                                                            &k_spamhaus_asndrop_adapter,
-                                                           &k_google_postmaster_adapter};
+                                                           &k_google_postmaster_adapter,
+                                                           &k_google_compliance_adapter};
     return all;
 }
 
@@ -103,6 +105,9 @@ SourceReading read_response(const HttpAdapter& adapter,
     }
     source::redact(r.error, key);
     source::redact(r.meaning, key);
+    for (auto& [name, value] : r.facts) {
+        source::redact(value, key);
+    }
     return r;
 }
 

@@ -22,6 +22,9 @@ struct SourceReading {
     Severity severity = Severity::info; ///< listed only
     std::string meaning;                ///< what the listing means, or the facts for clean
     std::string error;                  ///< error / timeout: why, sanitised, without the key
+    /// Figures behind the reading, by name, for other parts to use (vet's checklists) and
+    /// for JSON ("spam_rate" -> "0.0042", "DMARC_ALIGNMENT" -> "NEEDS_WORK"); sanitised.
+    std::vector<std::pair<std::string, std::string>> facts;
 };
 
 /// An address range from a downloaded list (a DROP block, an SNDS blocked range).

@@ -16,6 +16,13 @@
 // spam_rate_warning (keep it below 0.1 %) listed (warning), else clean with the figures.
 // No data (Gmail traffic below Google's threshold), a domain this account may not read and
 // one Postmaster Tools does not know are each said, as skipped: they are not a verdict.
+//
+// google-postmaster-compliance: GET {url}/v2/domains/DOMAIN/complianceStatus
+//   {"complianceData":{"rowData":[{"requirement":"SPF","status":{"status":"COMPLIANT"}},...],
+//    "oneClickUnsubscribeVerdict":{"status":{"status":"NEEDS_WORK"},"reason":"NO_UNSUB_..."},
+//    "honorUnsubscribeVerdict":{...}}}
+// Any requirement NEEDS_WORK is listed (warning), all COMPLIANT clean; each requirement's
+// state is a fact (vet's Gmail checklist reads them).
 
 #include "core/sanitize.hpp"
 #include "sources/adapter.hpp"
@@ -24,6 +31,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -196,6 +204,10 @@ SourceReading postmaster_read(const Zone& zone, const HttpResponse& response) {
     }
     const auto& [date, figures] = *latest;
     const double spam = figures.at("spam_rate");
+    r.facts.emplace_back("date", date);
+    for (const auto& [name, value] : figures) {
+        r.facts.emplace_back(name, fmt::format("{}", value));
+    }
     std::string facts;
     for (const auto& [name, label] : {std::pair{"spf", "SPF pass"},
                                       {"dkim", "DKIM pass"},
@@ -226,7 +238,102 @@ SourceReading postmaster_read(const Zone& zone, const HttpResponse& response) {
     return r;
 }
 
+HttpRequest
+compliance_request(const Zone& zone, const std::string& token, const std::string& domain) {
+    HttpRequest req;
+    req.url =
+        fmt::format("{}/v2/domains/{}/complianceStatus", zone.url, source::url_encode(domain));
+    req.headers = {"Authorization: Bearer " + token, "Accept: application/json"};
+    return req;
+}
+
+/// "COMPLIANT" / "NEEDS_WORK" of a ComplianceStatus object ({"status": "..."}), or "".
+std::string state_of(const json& holder, const char* member) {
+    const auto it = holder.find(member);
+    return it != holder.end() && it->is_object() ? source::string_or(*it, "status", "") : "";
+}
+
+// Gmail's sender requirements as Postmaster Tools judges them: every requirement in
+// `rowData`, plus the unsubscribe verdicts (with their reason when not compliant).
+SourceReading compliance_read(const Zone& /*zone*/, const HttpResponse& response) {
+    if (response.status != 200) {
+        return api_error(response);
+    }
+    const json doc = json::parse(response.body, nullptr, false);
+    SourceReading r;
+    if (doc.is_discarded() || !doc.is_object()) {
+        r.error = "the answer is not JSON: " + source::body_excerpt(response.body);
+        return r;
+    }
+    const auto data = doc.find("complianceData");
+    if (data == doc.end() || !data->is_object()) {
+        r.status = Status::skipped;
+        r.error = "Google has no compliance status for the domain (too little mail to Gmail)";
+        return r;
+    }
+    std::vector<std::string> needs_work;
+    const auto add = [&](std::string requirement, std::string state, std::string reason) {
+        requirement = sanitize_text(requirement, 60);
+        state = sanitize_text(state, 40);
+        if (requirement.empty() || state.empty() ||
+            std::any_of(r.facts.begin(), r.facts.end(), [&](const auto& f) {
+                return f.first == requirement;
+            })) {
+            return;
+        }
+        if (state == "NEEDS_WORK") {
+            reason = sanitize_text(reason, 60);
+            needs_work.push_back(reason.empty() || reason == "REASON_UNSPECIFIED"
+                                     ? requirement
+                                     : fmt::format("{} ({})", requirement, reason));
+        }
+        r.facts.emplace_back(std::move(requirement), std::move(state));
+    };
+    if (const auto rows = data->find("rowData"); rows != data->end() && rows->is_array()) {
+        for (const auto& row : *rows) {
+            if (row.is_object()) {
+                add(source::string_or(row, "requirement", ""), state_of(row, "status"), "");
+            }
+        }
+    }
+    for (const auto& [member, requirement] :
+         {std::pair{"oneClickUnsubscribeVerdict", "ONE_CLICK_UNSUBSCRIBE"},
+          {"honorUnsubscribeVerdict", "HONOR_UNSUBSCRIBE"}}) {
+        if (const auto v = data->find(member); v != data->end() && v->is_object()) {
+            add(requirement, state_of(*v, "status"), source::string_or(*v, "reason", ""));
+        }
+    }
+    if (r.facts.empty()) {
+        r.status = Status::skipped;
+        r.error = "Google has no compliance status for the domain (too little mail to Gmail)";
+        return r;
+    }
+    if (needs_work.empty()) {
+        r.status = Status::clean;
+        r.meaning = fmt::format("meets all {} of Gmail's sender requirements Postmaster Tools "
+                                "checks",
+                                r.facts.size());
+        return r;
+    }
+    r.status = Status::listed;
+    r.severity = Severity::warning;
+    r.meaning = fmt::format("Gmail's sender requirements: needs work on {} ({} of {} met)",
+                            fmt::join(needs_work, ", "),
+                            r.facts.size() - needs_work.size(),
+                            r.facts.size());
+    return r;
+}
+
 } // namespace
+
+extern const HttpAdapter k_google_compliance_adapter{
+    "google-postmaster-compliance",
+    true,
+    &compliance_request,
+    &compliance_read,
+    nullptr,
+    nullptr,
+    "https://www.googleapis.com/auth/postmaster.traffic.readonly"};
 
 extern const HttpAdapter k_google_postmaster_adapter{
     "google-postmaster",

@@ -27,6 +27,13 @@ void check_reading(const SourceReading& r, long status) {
             fuzz::fail("the key leaked", *text);
         }
     }
+    for (const auto& [name, value] : r.facts) {
+        fuzz::expect_printable(name, "fact name");
+        fuzz::expect_printable(value, "fact value");
+        if (value.find(k_key) != std::string::npos) {
+            fuzz::fail("the key leaked", value);
+        }
+    }
     if (r.status == Status::listed && (status < 200 || status > 299)) {
         fuzz::fail("listed from a failed response", r.meaning);
     }

@@ -87,7 +87,7 @@ write("dns_answer", "ptr", b"\4\0\0" + packet("1.2.0.192.in-addr.arpa", 12,
 # Adapters in sorted name order (http_adapter_names()).
 adapters = sorted(["stopforumspam", "abuseipdb", "spamhaus-drop", "ripestat-blocklist",
                    "snds-ipstatus", "snds-data", "ripestat-network", "ripestat-abuse-contact",
-                   "spamhaus-asndrop", "google-postmaster"])
+                   "spamhaus-asndrop", "google-postmaster", "google-postmaster-compliance"])
 meta = b'{"type":"metadata","timestamp":1700000000,"size":0,"records":2,"copyright":"x"}\n'
 bodies = {
     "stopforumspam": [json.dumps({"success": 1, "ip": {"appears": 1, "frequency": 5,
@@ -122,6 +122,11 @@ bodies = {
         json.dumps({"access_token": "ya29.x", "expires_in": 3599, "token_type": "Bearer"}).encode(),
         json.dumps({"type": "service_account", "client_email": "a@b.iam",
                     "private_key": "-----BEGIN PRIVATE KEY-----\nx\n"}).encode()],
+    "google-postmaster-compliance": [json.dumps({"complianceData": {
+        "rowData": [{"requirement": "SPF", "status": {"status": "COMPLIANT"}},
+                    {"requirement": "DMARC_ALIGNMENT", "status": {"status": "NEEDS_WORK"}}],
+        "oneClickUnsubscribeVerdict": {"status": {"status": "NEEDS_WORK"},
+                                       "reason": "NO_UNSUB_GENERAL"}}}).encode()],
     "spamhaus-asndrop": [b'{"asn":64511,"rir":"arin","domain":"bad.example","cc":"US",'
                          b'"asname":"EXAMPLE-AS-1"}\n' + meta + b"\0" +
                          json.dumps({"status": "ok", "data": {"asns": ["64511"],

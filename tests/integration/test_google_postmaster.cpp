@@ -60,6 +60,19 @@ key_env = "GOOGLE_TEST_SA_FILE"
 status = "key-required"
 default = true
 params = {{ spam_rate_warning = 0.001, spam_rate_critical = 0.003, days = 7 }}
+
+[[zone]]
+id = "t-google-compliance"
+zone = "compliance.test"
+kind = "http"
+adapter = "google-postmaster-compliance"
+subject = "domain"
+domain_query = "registered"
+url = "{base}"
+aux_url = "{base}/token"
+key_env = "GOOGLE_TEST_SA_FILE"
+status = "key-required"
+default = true
 )",
                        fmt::arg("base", base));
 }
@@ -171,7 +184,7 @@ TEST_CASE("google-postmaster: the token exchange and the spam rate's readings") 
     check_no_secrets(r);
     const auto doc = json::parse(r.out);
     const auto stats = stand_in_stats();
-    // One token for the whole run, with the claims Google checks.
+    // One token for the whole run and both sources, with the claims Google checks.
     CHECK(stats["token_requests"].get<int>() == tokens_before + 1);
     CHECK(stats["claims"]["iss"] == k_email);
     CHECK(stats["claims"]["scope"] ==
@@ -190,6 +203,21 @@ TEST_CASE("google-postmaster: the token exchange and the spam rate's readings") 
           "bulk senders, Gmail limits or rejects their mail; SPF pass 100 %, DKIM pass 99.8 %, "
           "DMARC pass 99.8 %, TLS 100 %");
     CHECK(doc["targets"][0]["verdict"] == "listed");
+    // The figures behind it, for scripts (and vet's checklist).
+    CHECK(critical["facts"] == json{{"date", "2026-12-05"},
+                                    {"spam_rate", "0.0042"},
+                                    {"dkim", "0.998"},
+                                    {"dmarc", "0.998"},
+                                    {"spf", "1"},
+                                    {"tls", "1"}});
+    const auto& needs_work = result_for(doc, 0, "compliance.test");
+    CHECK(needs_work["status"] == "listed");
+    CHECK(needs_work["severity"] == "warning");
+    CHECK(needs_work["meaning"] ==
+          "Gmail's sender requirements: needs work on DMARC_ALIGNMENT, USER_REPORTED_SPAM_RATE, "
+          "ONE_CLICK_UNSUBSCRIBE (NO_UNSUB_SPAM_REPORTS) (8 of 11 met)");
+    CHECK(needs_work["facts"]["DMARC_ALIGNMENT"] == "NEEDS_WORK");
+    CHECK(needs_work["facts"]["SPF"] == "COMPLIANT");
 
     const auto& warning = result_for(doc, 1, "postmaster.test");
     CHECK(warning["status"] == "listed");
@@ -203,6 +231,10 @@ TEST_CASE("google-postmaster: the token exchange and the spam rate's readings") 
                               "below 0.1 %); SPF pass 100 %, DKIM pass 99.8 %, DMARC pass 99.8 %, "
                               "TLS 100 %");
     CHECK(doc["targets"][2]["verdict"] == "clean");
+    CHECK(result_for(doc, 2, "compliance.test")["meaning"] ==
+          "meets all 11 of Gmail's sender requirements Postmaster Tools checks");
+    CHECK(result_for(doc, 3, "compliance.test")["status"] == "skipped");
+    CHECK(result_for(doc, 5, "compliance.test")["status"] == "skipped"); // not found
 
     // No data, no access and an unknown domain are said, and are no verdict either way.
     const auto& nodata = result_for(doc, 3, "postmaster.test");

@@ -526,7 +526,8 @@ TEST_CASE("http: --sources picks DNS lists, HTTP sources or single adapters") {
     const auto bad = check({"--sources", "dns,smtp", "192.0.2.1"});
     CHECK(bad.exit_code == 3);
     CHECK(bad.err == "rblscope: --sources: \"smtp\" is not dns, http or an HTTP adapter "
-                     "(abuseipdb, google-postmaster, ripestat-abuse-contact, ripestat-blocklist, "
+                     "(abuseipdb, google-postmaster, google-postmaster-compliance, "
+                     "ripestat-abuse-contact, ripestat-blocklist, "
                      "ripestat-network, "
                      "snds-data, snds-ipstatus, spamhaus-asndrop, spamhaus-drop, stopforumspam)\n");
 }

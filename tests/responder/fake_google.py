@@ -54,6 +54,27 @@ STATS = {
 }
 
 
+def compliance(needs_work=(), unsub=("COMPLIANT", None)):
+    rows = ["SPF", "DKIM", "SPF_AND_DKIM", "DMARC_POLICY", "DMARC_ALIGNMENT",
+            "MESSAGE_FORMATTING", "DNS_RECORDS", "ENCRYPTION", "USER_REPORTED_SPAM_RATE"]
+    data = {"domainId": "x", "rowData": [
+        {"requirement": r, "status": {"status": "NEEDS_WORK" if r in needs_work else "COMPLIANT"}}
+        for r in rows]}
+    data["oneClickUnsubscribeVerdict"] = {"status": {"status": unsub[0]}}
+    if unsub[1]:
+        data["oneClickUnsubscribeVerdict"]["reason"] = unsub[1]
+    data["honorUnsubscribeVerdict"] = {"status": {"status": "COMPLIANT"}}
+    return {"name": "domains/x/complianceStatus", "complianceData": data}
+
+
+COMPLIANCE = {
+    "clean.example": compliance(),
+    "critical.example": compliance(("DMARC_ALIGNMENT", "USER_REPORTED_SPAM_RATE"),
+                                   ("NEEDS_WORK", "NO_UNSUB_SPAM_REPORTS")),
+    "nodata.example": {"name": "domains/nodata.example/complianceStatus"},
+}
+
+
 def b64url_decode(text):
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -109,6 +130,15 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/stats":
             self.send(200, SEEN)
+        elif self.path.startswith("/v2/domains/") and self.path.endswith("/complianceStatus"):
+            domain = unquote(self.path[len("/v2/domains/"):-len("/complianceStatus")])
+            auth = self.headers.get("Authorization", "")
+            if not TOKENS.get(auth[len("Bearer "):] if auth.startswith("Bearer ") else ""):
+                self.rpc_error(401, "UNAUTHENTICATED", "Request had invalid credentials.")
+            elif domain in COMPLIANCE:
+                self.send(200, COMPLIANCE[domain])
+            else:
+                self.rpc_error(404, "NOT_FOUND", "Requested entity was not found.")
         else:
             self.send(404, b"{}")
 

@@ -111,7 +111,8 @@ TEST_CASE("catalog::parse_catalog HTTP sources") {
     CHECK(error_of("[[zone]]\nid = \"h\"\nzone = \"a.test\"\nkind = \"http\"\nadapter = "
                    "\"nope\"\nurl = \"https://a.test\"\n") ==
           "t.toml:5:11: zone \"h\": unknown adapter \"nope\" (expected one of: abuseipdb, "
-          "google-postmaster, ripestat-abuse-contact, ripestat-blocklist, ripestat-network, "
+          "google-postmaster, google-postmaster-compliance, ripestat-abuse-contact, "
+          "ripestat-blocklist, ripestat-network, "
           "snds-data, "
           "snds-ipstatus, spamhaus-asndrop, spamhaus-drop, stopforumspam)");
     CHECK(error_of("[[zone]]\nid = \"h\"\nzone = \"a.test\"\nkind = \"http\"\nadapter = "
