@@ -44,6 +44,18 @@ enum class RejectCategory : std::uint8_t {
 [[nodiscard]] std::string_view to_string(RejectCategory c) noexcept;
 
 /// A mailbox provider or mail filter that rejects mail (`[[provider]]` in lists.toml).
+/// One of a provider's sender requirements (`[[provider.requirement]]`), which vet fills in.
+struct SenderRequirement {
+    std::string id;         ///< e.g. "spf"
+    std::string rule;       ///< what is required, in a sentence
+    std::string applies;    ///< "all" senders, or "bulk" senders only
+    std::string check;      ///< what vet judges it by: ptr, spf, dkim, dmarc, alignment, tls,
+                            ///< spam-rate; "" when only the provider's own data tells
+    std::string compliance; ///< the provider's name for it in its compliance data
+    std::string url;        ///< where the provider states it
+    std::vector<std::string> codes; ///< the provider's enhanced codes that cite it (explain)
+};
+
 struct MailProvider {
     std::string id;
     std::string name;
@@ -53,7 +65,9 @@ struct MailProvider {
     std::string postmaster;                  ///< the provider's page for senders
     std::string checks;                      ///< what it is known to check (vet)
     std::vector<std::string> before_sending; ///< what to do before sending to it (vet)
-    std::string where;                       ///< "lists.toml:LINE"
+    std::vector<std::string> sources;        ///< catalog zones with its own view of a domain (vet)
+    std::vector<SenderRequirement> requirements; ///< its sender requirements (vet)
+    std::string where;                           ///< "lists.toml:LINE"
 };
 
 /// One known rejection (`[[rejection]]` in lists.toml). The first rule in file order whose
@@ -72,6 +86,9 @@ struct RejectionRule {
     /// SMTP stages (greeting, HELO, MAIL FROM, RCPT TO, DATA) whose replies this rule
     /// explains when no rule names a cause (none matched, or only an unknown/network one).
     std::vector<std::string> stages;
+    /// Ids of the provider's sender requirements a rejection of this kind points to, for
+    /// codes shared by many causes (Gmail's 4.7.0 and 5.7.1).
+    std::vector<std::string> requirements;
     std::string cause;              ///< one or two sentences
     std::vector<std::string> steps; ///< in order; templates (see README)
     std::string delist;             ///< URL or mailto: template
@@ -177,6 +194,9 @@ struct Explanation {
     std::string delist;
     std::string avoid;
     std::string request;
+    /// The provider's sender requirements this rejection points to: those that list its
+    /// enhanced code, and those the rule names.
+    std::vector<const SenderRequirement*> requirements;
     int exit_code = 0; ///< 0 ok, 1 warning, 2 critical (Nagios)
 };
 

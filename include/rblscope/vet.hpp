@@ -130,6 +130,28 @@ struct SpfChange {
 [[nodiscard]] std::vector<SpfChange> spf_changes(const std::vector<AddressVet>& addresses,
                                                  const std::string& domain);
 
+/// One sender requirement of a provider, judged: pass, fail, or unknown (nothing told).
+enum class RequirementState : std::uint8_t { pass, fail, unknown };
+[[nodiscard]] std::string_view to_string(RequirementState s) noexcept;
+
+struct RequirementCheck {
+    SenderRequirement requirement;
+    RequirementState state = RequirementState::unknown;
+    std::string detail; ///< what it was judged by, or what would tell
+};
+
+/// A provider's sender requirements (`[[provider.requirement]]`) for the recipient domains
+/// it serves, filled in from vet's own checks and the provider's view of --domain.
+struct SenderChecklist {
+    std::string provider;             ///< provider id
+    std::string provider_name;        ///< e.g. "Gmail / Google Workspace"
+    std::vector<std::string> domains; ///< the recipient domains it filters
+    std::vector<RequirementCheck> items;
+    /// The provider's own view of --domain (MailProvider::sources): how it was had, or why
+    /// not ("set RBLSCOPE_GOOGLE_SA_FILE ...", "give --domain").
+    std::string view_note;
+};
+
 /// When and how the vetting was done, for the reports.
 struct VetContext {
     std::vector<std::string> targets; ///< as given
@@ -146,6 +168,11 @@ struct VetReport {
     std::map<std::string, int> listings_by_zone; ///< blocklist listings (no allow/info lists)
     std::map<Readiness, int> grades;             ///< addresses per grade
     std::vector<SpfChange> spf_changes;
+    /// Providers' own view of --domain (vet_provider_views), by provider id: the results of
+    /// its sources for the domain, or why there are none (`view_notes`).
+    std::map<std::string, TargetReport> provider_views;
+    std::map<std::string, std::string> view_notes;
+    std::vector<SenderChecklist> checklists; ///< one per provider with requirements
     std::string helo_note; ///< the addresses --helo was judged for, when not every one
     int exit_code = 0;     ///< Monitoring Plugins state (ready 0, caution 1, burned 2)
     bool interrupted = false;
@@ -155,6 +182,13 @@ struct VetReport {
 /// addresses --helo applies to, grades, listings by list, SPF changes, recipient providers
 /// and the exit code (`worst_input`: 3 when some input could not be used, else 0).
 void finish_vet(VetReport& report, const BounceKnowledge& knowledge, int worst_input);
+
+/// Which provider filters each recipient domain's mail, from its MX hosts.
+void find_recipient_providers(DomainVet& domain, const BounceKnowledge& knowledge);
+
+/// The checklists of the recipients' providers (sender_checklist.cpp; finish_vet calls it).
+[[nodiscard]] std::vector<SenderChecklist> sender_checklists(const VetReport& report,
+                                                             const BounceKnowledge& knowledge);
 
 /// "256 addresses: 1 ready, 252 caution, 3 burned" (", 2 unknown" when there are any).
 [[nodiscard]] std::string grade_summary(const VetReport& report);

@@ -48,4 +48,14 @@ struct VetAddresses {
                                                 const EngineOptions& options,
                                                 ResultSink& observer);
 
+/// The recipients' providers' own view of --domain: for each provider that has one
+/// (MailProvider::sources, e.g. Postmaster Tools for Gmail) and whose sources' keys are
+/// set, one engine run asks them about the domain; report.provider_views gets the results,
+/// report.view_notes why a provider's view is missing (no --domain, no key, no data).
+void vet_provider_views(VetReport& report,
+                        const BounceKnowledge& knowledge,
+                        const Catalog& catalog,
+                        const EngineOptions& options,
+                        ResultSink& observer);
+
 } // namespace rblscope

@@ -28,6 +28,14 @@ class ProgressSink final : public ResultSink {
     Progress& m_progress;
 };
 
+/// The providers' views: their warnings and errors, no progress.
+class QuietSink final : public ResultSink {
+  public:
+    void on_target(const TargetReport& /*report*/) override {}
+    void on_input_error(const Error& e) override { error("{}", e.to_string()); }
+    void on_warning(const std::string& m) override { warning("{}", m); }
+};
+
 } // namespace
 
 void add_vet(CLI::App& app, VetCommandOptions& opt) {
@@ -136,6 +144,10 @@ int run_vet_command(const VetCommandOptions& opt) {
     progress.finish();
     if (!summary) {
         error("{}", summary.error().to_string());
+    }
+    if (!opt.recipient_domains.empty() && stop_signal() == 0) {
+        QuietSink quiet;
+        vet_provider_views(report, knowledge.value(), *catalog, prepared->engine, quiet);
     }
     report.interrupted = stop_signal() != 0;
     finish_vet(report, knowledge.value(), targets.refused.empty() ? 0 : unknown);

@@ -368,6 +368,19 @@ Explanation explain(const Rejection& rj, const BounceKnowledge& knowledge, const
     if (e.delist.empty()) {
         e.delist = zone_delist;
     }
+    if (e.provider != nullptr) {
+        for (const auto& q : e.provider->requirements) {
+            const bool by_code =
+                !e.enhanced_code.empty() &&
+                std::find(q.codes.begin(), q.codes.end(), e.enhanced_code) != q.codes.end();
+            const bool by_rule = e.rule != nullptr && std::find(e.rule->requirements.begin(),
+                                                                e.rule->requirements.end(),
+                                                                q.id) != e.rule->requirements.end();
+            if (by_code || by_rule) {
+                e.requirements.push_back(&q);
+            }
+        }
+    }
     if (e.rule != nullptr && e.rule->severity >= 0) {
         e.exit_code = e.rule->severity;
     } else {

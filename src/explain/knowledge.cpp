@@ -7,6 +7,8 @@
 #include "explain/knowledge_impl.hpp"
 
 #include <algorithm>
+#include <array>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -76,6 +78,55 @@ const toml::array* table_array(Reader& r, const toml::table& root, std::string_v
         r.fail(*node, fmt::format("'{}' must be an array of tables ([[{}]])", key, key));
     }
     return arr;
+}
+
+// What vet can judge a requirement by (vet/sender_checklist.cpp).
+constexpr std::array<std::string_view, 8> k_requirement_checks{
+    "", "ptr", "spf", "dkim", "dmarc", "alignment", "tls", "spam-rate"};
+
+/// A provider's `[[provider.requirement]]` tables.
+std::vector<SenderRequirement>
+read_requirements(Reader& r, const toml::table& provider, const std::string& where) {
+    std::vector<SenderRequirement> out;
+    const auto* arr = table_array(r, provider, "requirement");
+    if (arr == nullptr) {
+        return out;
+    }
+    for (const auto& el : *arr) {
+        const auto* t = el.as_table();
+        if (t == nullptr) {
+            r.fail(el, fmt::format("{}: each requirement must be a table", where));
+            continue;
+        }
+        const auto what = where + " requirement";
+        r.only_keys(*t, {"id", "rule", "applies", "check", "compliance", "url", "codes"}, what);
+        SenderRequirement q;
+        q.id = r.string(*t, "id", what).value_or("");
+        q.rule = r.string(*t, "rule", what).value_or("");
+        q.applies = r.string(*t, "applies", what).value_or("all");
+        q.check = r.string(*t, "check", what).value_or("");
+        q.compliance = r.string(*t, "compliance", what).value_or("");
+        q.url = r.string(*t, "url", what).value_or("");
+        q.codes = r.strings(*t, "codes", what);
+        if (q.id.empty() || q.rule.empty()) {
+            r.fail(el, fmt::format("{}: a requirement needs 'id' and 'rule'", where));
+        }
+        if (q.applies != "all" && q.applies != "bulk") {
+            r.fail(*t->get("applies"), fmt::format("{}: 'applies' must be all or bulk", what));
+        }
+        if (std::find(k_requirement_checks.begin(), k_requirement_checks.end(), q.check) ==
+            k_requirement_checks.end()) {
+            r.fail(
+                *t->get("check"),
+                fmt::format(
+                    "{}: unknown check \"{}\" (expected one of: {})",
+                    what,
+                    q.check,
+                    fmt::join(k_requirement_checks.begin() + 1, k_requirement_checks.end(), ", ")));
+        }
+        out.push_back(std::move(q));
+    }
+    return out;
 }
 
 } // namespace
@@ -188,7 +239,9 @@ Result<BounceKnowledge> parse_bounce_knowledge_document(const toml::table& root,
                          "domains",
                          "postmaster",
                          "checks",
-                         "before_sending"},
+                         "before_sending",
+                         "sources",
+                         "requirement"},
                         what);
             MailProvider p;
             p.id = r.string(*t, "id", what).value_or("");
@@ -210,6 +263,8 @@ Result<BounceKnowledge> parse_bounce_knowledge_document(const toml::table& root,
             p.postmaster = r.string(*t, "postmaster", where).value_or("");
             p.checks = r.string(*t, "checks", where).value_or("");
             p.before_sending = r.strings(*t, "before_sending", where);
+            p.sources = r.strings(*t, "sources", where);
+            p.requirements = read_requirements(r, *t, where);
             p.where = r.line_of(el);
             impl.providers.push_back(std::move(p));
         }
@@ -246,6 +301,7 @@ Result<BounceKnowledge> parse_bounce_knowledge_document(const toml::table& root,
                          "statuses",
                          "actions",
                          "stages",
+                         "requirements",
                          "cause",
                          "steps",
                          "delist",
@@ -298,6 +354,7 @@ Result<BounceKnowledge> parse_bounce_knowledge_document(const toml::table& root,
                 }
             }
             rule.stages = r.strings(*t, "stages", what);
+            rule.requirements = r.strings(*t, "requirements", what);
             for (const auto& st : rule.stages) {
                 if (st != "greeting" && st != "HELO" && st != "MAIL FROM" && st != "RCPT TO" &&
                     st != "DATA") {

@@ -96,6 +96,21 @@ void finding_object(JsonWriter& w,
     w.string_or_null(e.avoid);
     w.key("request");
     w.string_or_null(e.request);
+    w.key("requirements");
+    w.begin_array();
+    for (const auto* q : e.requirements) {
+        w.begin_object();
+        w.key("id");
+        w.value(q->id);
+        w.key("rule");
+        w.value(q->rule);
+        w.key("applies");
+        w.value(q->applies);
+        w.key("url");
+        w.string_or_null(q->url);
+        w.end_object();
+    }
+    w.end_array();
     w.key("exit_code");
     w.value(e.exit_code);
     w.end_object();

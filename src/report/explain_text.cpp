@@ -122,6 +122,23 @@ void write_cause_text(std::FILE* out, std::size_t number, const FindingGroups::C
     if (!e.avoid.empty()) {
         fmt::print(out, "   don't     {}\n", e.avoid);
     }
+    for (std::size_t i = 0; i < e.requirements.size(); ++i) {
+        const auto* q = e.requirements[i];
+        fmt::print(out,
+                   "   {}  {}{} ({})\n",
+                   i == 0 ? "rule    " : "        ",
+                   q->rule,
+                   q->applies == "bulk" ? " [bulk senders]" : "",
+                   q->url);
+    }
+    if (!e.requirements.empty()) {
+        fmt::print(out,
+                   "   vet       rblscope vet <sending IP> --domain <From: domain> "
+                   "--recipient-domain {} fills these in\n",
+                   r.recipient.find('@') == std::string::npos
+                       ? std::string("<recipient's domain>")
+                       : r.recipient.substr(r.recipient.find('@') + 1));
+    }
     if (!e.request.empty()) {
         fmt::print(out, "   request   ready to send:\n");
         std::string_view req = e.request;

@@ -128,6 +128,32 @@ std::string recipients_html(const DomainVet& domain) {
     return h + "</div>\n";
 }
 
+std::string checklists_html(const std::vector<SenderChecklist>& checklists) {
+    std::string h;
+    for (const auto& c : checklists) {
+        h +=
+            fmt::format("<h2>{} sender requirements</h2>\n<p>for {}</p><table class=\"checklist\">",
+                        esc(c.provider_name),
+                        esc(fmt::format("{}", fmt::join(c.domains, ", "))));
+        for (const auto& item : c.items) {
+            const auto state = to_string(item.state);
+            h += fmt::format("<tr><td class=\"{}\">{}</td><td>{}{}</td><td>{}</td></tr>",
+                             item.state == RequirementState::pass   ? "ready"
+                             : item.state == RequirementState::fail ? "burned"
+                                                                    : "unknown",
+                             state,
+                             item.requirement.url.empty() ? esc(item.requirement.rule)
+                                                          : fmt::format("<a href=\"{}\">{}</a>",
+                                                                        esc(item.requirement.url),
+                                                                        esc(item.requirement.rule)),
+                             item.requirement.applies == "bulk" ? " (bulk senders)" : "",
+                             esc(item.detail));
+        }
+        h += "</table>\n";
+    }
+    return h;
+}
+
 } // namespace
 
 std::string vet_html(const VetReport& report) {
@@ -163,6 +189,7 @@ std::string vet_html(const VetReport& report) {
         h += fmt::format("<p id=\"helo\">{}</p>\n", esc(report.helo_note));
     }
     h += recipients_html(domain);
+    h += checklists_html(report.checklists);
     if (!domain.domain.empty()) {
         h += fmt::format("<h2>Domain {}</h2>\n<table>", esc(domain.domain));
         if (domain.dmarc) {

@@ -94,6 +94,40 @@ std::string vet_json(const VetReport& report) {
         w.end_object();
     }
     w.end_array();
+    w.key("checklists");
+    w.begin_array();
+    for (const auto& c : report.checklists) {
+        w.begin_object();
+        w.key("provider");
+        w.value(c.provider);
+        w.key("name");
+        w.value(c.provider_name);
+        w.key("recipient_domains");
+        w.strings(c.domains);
+        w.key("view_note");
+        w.string_or_null(c.view_note);
+        w.key("requirements");
+        w.begin_array();
+        for (const auto& item : c.items) {
+            w.begin_object();
+            w.key("id");
+            w.value(item.requirement.id);
+            w.key("rule");
+            w.value(item.requirement.rule);
+            w.key("applies");
+            w.value(item.requirement.applies);
+            w.key("state");
+            w.value(to_string(item.state));
+            w.key("detail");
+            w.string_or_null(item.detail);
+            w.key("url");
+            w.string_or_null(item.requirement.url);
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+    }
+    w.end_array();
     w.key("domain");
     if (domain.domain.empty()) {
         w.null();

@@ -69,6 +69,33 @@ void print_recipients(std::FILE* out, const DomainVet& domain) {
     }
 }
 
+// A provider's sender requirements, one line each: PASS / FAIL / ???? , the rule, and what
+// told (or what would).
+void print_checklists(std::FILE* out, const VetReport& report) {
+    for (const auto& c : report.checklists) {
+        fmt::print(out,
+                   "\n{} sender requirements (for {})\n",
+                   c.provider_name,
+                   fmt::join(c.domains, ", "));
+        for (const auto& item : c.items) {
+            const auto state = item.state == RequirementState::pass   ? "pass"
+                               : item.state == RequirementState::fail ? "FAIL"
+                                                                      : "?   ";
+            fmt::print(out,
+                       "  {}  {}{}\n",
+                       state,
+                       item.requirement.rule,
+                       item.requirement.applies == "bulk" ? " [bulk senders]" : "");
+            if (!item.detail.empty()) {
+                fmt::print(out, "        {}\n", item.detail);
+            }
+        }
+        if (!c.items.empty()) {
+            fmt::print(out, "  rules: {}\n", c.items.front().requirement.url);
+        }
+    }
+}
+
 void print_spf_changes(std::FILE* out, const VetReport& report) {
     if (report.spf_changes.empty()) {
         return;
@@ -203,6 +230,7 @@ void write_vet_text(std::FILE* out, const VetReport& report) {
         }
     }
     print_recipients(out, report.domain);
+    print_checklists(out, report);
 }
 
 } // namespace rblscope

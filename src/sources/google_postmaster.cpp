@@ -272,6 +272,7 @@ SourceReading compliance_read(const Zone& /*zone*/, const HttpResponse& response
         return r;
     }
     std::vector<std::string> needs_work;
+    std::size_t requirements = 0;
     const auto add = [&](std::string requirement, std::string state, std::string reason) {
         requirement = sanitize_text(requirement, 60);
         state = sanitize_text(state, 40);
@@ -281,13 +282,17 @@ SourceReading compliance_read(const Zone& /*zone*/, const HttpResponse& response
             })) {
             return;
         }
+        reason = sanitize_text(reason, 60);
+        const bool explained = !reason.empty() && reason != "REASON_UNSPECIFIED";
         if (state == "NEEDS_WORK") {
-            reason = sanitize_text(reason, 60);
-            needs_work.push_back(reason.empty() || reason == "REASON_UNSPECIFIED"
-                                     ? requirement
-                                     : fmt::format("{} ({})", requirement, reason));
+            needs_work.push_back(explained ? fmt::format("{} ({})", requirement, reason)
+                                           : requirement);
+        }
+        if (state == "NEEDS_WORK" && explained) {
+            r.facts.emplace_back(requirement + "_REASON", reason);
         }
         r.facts.emplace_back(std::move(requirement), std::move(state));
+        ++requirements;
     };
     if (const auto rows = data->find("rowData"); rows != data->end() && rows->is_array()) {
         for (const auto& row : *rows) {
@@ -312,15 +317,15 @@ SourceReading compliance_read(const Zone& /*zone*/, const HttpResponse& response
         r.status = Status::clean;
         r.meaning = fmt::format("meets all {} of Gmail's sender requirements Postmaster Tools "
                                 "checks",
-                                r.facts.size());
+                                requirements);
         return r;
     }
     r.status = Status::listed;
     r.severity = Severity::warning;
     r.meaning = fmt::format("Gmail's sender requirements: needs work on {} ({} of {} met)",
                             fmt::join(needs_work, ", "),
-                            r.facts.size() - needs_work.size(),
-                            r.facts.size());
+                            requirements - needs_work.size(),
+                            requirements);
     return r;
 }
 

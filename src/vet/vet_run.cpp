@@ -3,6 +3,7 @@
 #include "rblscope/vet_run.hpp"
 
 #include "core/sanitize.hpp"
+#include "rblscope/config.hpp"
 #include "rblscope/target.hpp"
 
 #include <fmt/format.h>
@@ -146,6 +147,92 @@ Result<RunSummary> vet_blocklists(VetReport& report,
         }
     }
     return summary;
+}
+
+void vet_provider_views(VetReport& report,
+                        const BounceKnowledge& knowledge,
+                        const Catalog& catalog,
+                        const EngineOptions& options,
+                        ResultSink& observer) {
+    find_recipient_providers(report.domain, knowledge);
+    std::vector<const MailProvider*> providers;
+    for (const auto& r : report.domain.recipients) {
+        if (r.provider && !r.provider->sources.empty() &&
+            std::none_of(providers.begin(), providers.end(), [&](const MailProvider* p) {
+                return p->id == r.provider->id;
+            })) {
+            providers.push_back(knowledge.provider(r.provider->id));
+        }
+    }
+    std::vector<const Zone*> zones;
+    std::map<const Zone*, std::string> zone_provider;
+    for (const auto* p : providers) {
+        if (p == nullptr) {
+            continue;
+        }
+        std::vector<std::string> unset;
+        std::size_t keyed = 0;
+        for (const auto& id : p->sources) {
+            const Zone* z = catalog.find(id);
+            if (z == nullptr) {
+                continue;
+            }
+            if (!z->key_env.empty() && key_value(z->key_env, options.keys).empty()) {
+                if (std::find(unset.begin(), unset.end(), z->key_env) == unset.end()) {
+                    unset.push_back(z->key_env);
+                }
+                continue;
+            }
+            ++keyed;
+            zones.push_back(z);
+            zone_provider[z] = p->id;
+        }
+        if (report.domain.domain.empty()) {
+            report.view_notes[p->id] =
+                fmt::format("give --domain to read {}'s own view of it", p->name);
+            std::erase_if(zones, [&](const Zone* z) { return zone_provider[z] == p->id; });
+        } else if (keyed == 0) {
+            report.view_notes[p->id] =
+                unset.empty() ? fmt::format("{}'s own view is not in the catalog", p->name)
+                              : fmt::format("set {} to read {}'s own view (see the README)",
+                                            fmt::join(unset, ", "),
+                                            p->name);
+        }
+    }
+    if (zones.empty()) {
+        return;
+    }
+    VectorTargetSource source({report.domain.domain});
+    CollectingSink sink(observer);
+    auto summary = run_check(zones, catalog, source, sink, options);
+    if (!summary || sink.reports.empty()) {
+        for (const auto& [zone, provider] : zone_provider) {
+            report.view_notes[provider] =
+                summary ? "no answer" : "not asked: " + summary.error().to_string();
+        }
+        return;
+    }
+    const TargetReport& seen = sink.reports.begin()->second;
+    for (const auto& r : seen.results) {
+        const auto& provider = zone_provider[r.zone];
+        auto& view = report.provider_views[provider];
+        view.target = seen.target;
+        view.results.push_back(r);
+    }
+    // Sources that answered without figures (no data, no access) say why in the checklist.
+    for (const auto& [provider, view] : report.provider_views) {
+        const bool figures = std::any_of(view.results.begin(),
+                                         view.results.end(),
+                                         [](const ZoneResult& r) { return !r.facts.empty(); });
+        if (!figures) {
+            for (const auto& r : view.results) {
+                if (!r.error.empty()) {
+                    report.view_notes[provider] = fmt::format("{}: {}", r.zone->name, r.error);
+                    break;
+                }
+            }
+        }
+    }
 }
 
 } // namespace rblscope

@@ -254,15 +254,8 @@ void finish_vet(VetReport& report, const BounceKnowledge& knowledge, int worst_i
         ++report.grades[a.grade];
         exit_code = worst_of(exit_code, exit_of(a.grade)); // Nagios order
     }
-    for (auto& r : report.domain.recipients) {
-        for (const auto& mx : r.mx) {
-            if (const auto* p = provider_for_host(knowledge, mx)) {
-                r.provider = *p;
-                r.provider_via = mx;
-                break;
-            }
-        }
-    }
+    find_recipient_providers(report.domain, knowledge);
+    report.checklists = sender_checklists(report, knowledge);
     // What was found is shown, but an interrupted vetting is incomplete.
     report.exit_code = static_cast<int>(report.interrupted ? ExitCode::unknown : exit_code);
 }

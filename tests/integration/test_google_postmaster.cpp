@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <sys/stat.h>
@@ -334,4 +335,116 @@ TEST_CASE("google-postmaster: failures are errors that say why, never secrets") 
         CHECK(result_for(json::parse(r.out), 0, "postmaster.test")["error"] ==
               "needs a service account's key file: set GOOGLE_TEST_SA_FILE");
     }
+}
+
+namespace {
+
+/// fake_dns records for vetting 192.0.2.25 as critical.example's sender to gmail.test.
+int vet_dns_port() {
+    static Server dns;
+    static int port = 0;
+    if (port == 0) {
+        auto& f = google_fixture();
+        write_file(f.dir + "/vet.records",
+                   "gmail.test\tMX\t10\tgmail-smtp-in.l.google.com\n"
+                   "critical.example\tTXT\tv=spf1 ip4:192.0.2.25 -all\n"
+                   "_dmarc.critical.example\tTXT\tv=DMARC1; p=none\n"
+                   "25.2.0.192.in-addr.arpa\tPTR\tmail.critical.example\n"
+                   "mail.critical.example\tA\t192.0.2.25\n");
+        dns = Server({FAKE_DNS_BIN, "--records", f.dir + "/vet.records"});
+        const auto line = dns.first_line();
+        REQUIRE(line.starts_with("PORT "));
+        port = std::stoi(line.substr(5));
+    }
+    return port;
+}
+
+/// vet with the shipped catalog, its two Google sources pointed at the stand-in by a local
+/// override file (lists.d), as an administrator would point them at a proxy.
+RunResult vet_gmail(const std::vector<std::string>& env) {
+    auto& f = google_fixture();
+    const auto lists_d = f.dir + "/lists.d";
+    std::filesystem::create_directories(lists_d);
+    const auto base = fmt::format("https://127.0.0.1:{}", f.port);
+    write_file(lists_d + "/stand-in.toml",
+               fmt::format("[[zone]]\nid = \"google-postmaster\"\nurl = \"{0}\"\n"
+                           "aux_url = \"{0}/token\"\n\n"
+                           "[[zone]]\nid = \"google-postmaster-compliance\"\nurl = \"{0}\"\n"
+                           "aux_url = \"{0}/token\"\n",
+                           base));
+    auto all_env = env;
+    all_env.push_back("RBLSCOPE_LISTS_D=" + lists_d);
+    return run_rblscope({"vet",
+                         "--catalog",
+                         RBLSCOPE_CATALOG_FILE,
+                         "--resolver",
+                         fmt::format("127.0.0.1:{}", vet_dns_port()),
+                         "--zones",
+                         "bl.test",
+                         "--zone-server",
+                         fmt::format("bl.test=127.0.0.1:{}", fixture().rbldnsd_port),
+                         "--ca-file",
+                         f.dir + "/ca.pem",
+                         "--domain",
+                         "critical.example",
+                         "--recipient-domain",
+                         "gmail.test",
+                         "--format",
+                         "json",
+                         "192.0.2.25"},
+                        "",
+                        all_env);
+}
+
+std::map<std::string, json> requirements_of(const json& doc) {
+    std::map<std::string, json> out;
+    for (const auto& item : doc["checklists"][0]["requirements"]) {
+        out[item["id"].get<std::string>()] = item;
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("vet --recipient-domain: Gmail's sender requirements, from vet and Postmaster Tools") {
+    auto& f = google_fixture();
+    const auto r = vet_gmail({"RBLSCOPE_GOOGLE_SA_FILE=" + f.key_file});
+    INFO(r.err);
+    check_no_secrets(r);
+    const auto doc = json::parse(r.out);
+    REQUIRE(doc["checklists"].size() == 1);
+    const auto& list = doc["checklists"][0];
+    CHECK(list["provider"] == "google");
+    CHECK(list["recipient_domains"] == json::array({"gmail.test"}));
+    auto items = requirements_of(doc);
+    REQUIRE(items.size() == 10);
+    CHECK(items["ptr"]["state"] == "pass");
+    CHECK(items["ptr"]["url"] == "https://support.google.com/mail/answer/81126");
+    CHECK(items["spf"]["state"] == "pass");
+    CHECK(items["dmarc"]["state"] == "pass");
+    // vet sees SPF pass for the From: domain, Google sees the real traffic unaligned.
+    CHECK(items["alignment"]["state"] == "fail");
+    CHECK(items["alignment"]["detail"].get<std::string>().starts_with(
+        "Postmaster Tools: NEEDS_WORK; SPF passes for critical.example itself"));
+    CHECK(items["spam-rate"]["state"] == "fail");
+    CHECK(items["spam-rate"]["detail"] == "Postmaster Tools: NEEDS_WORK; 0.42 % on 2026-12-05");
+    CHECK(items["one-click-unsubscribe"]["detail"] ==
+          "Postmaster Tools: NEEDS_WORK (NO_UNSUB_SPAM_REPORTS)");
+    CHECK(items["one-click-unsubscribe"]["state"] == "fail");
+    CHECK(items["honor-unsubscribe"]["state"] == "pass");
+    CHECK(items["tls"]["state"] == "pass");
+    CHECK(items["dkim"]["state"] == "pass"); // no selector given, but Google says compliant
+
+    // Without the key file: vet's own findings, and what would tell the rest.
+    const auto bare = vet_gmail({});
+    const auto bare_doc = json::parse(bare.out);
+    items = requirements_of(bare_doc);
+    CHECK(bare_doc["checklists"][0]["view_note"] ==
+          "set RBLSCOPE_GOOGLE_SA_FILE to read Gmail / Google Workspace's own view (see the "
+          "README)");
+    CHECK(items["ptr"]["state"] == "pass");
+    CHECK(items["alignment"]["state"] == "pass");
+    CHECK(items["spam-rate"]["state"] == "unknown");
+    CHECK(items["one-click-unsubscribe"]["state"] == "unknown");
+    CHECK(items["dkim"]["detail"] == "give --dkim-selector to check the DKIM key");
 }

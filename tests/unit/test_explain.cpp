@@ -239,6 +239,44 @@ TEST_CASE("explain: Exim, Sendmail and qmail log lines") {
     }
 }
 
+TEST_CASE("explain: Gmail's rejections point at its sender requirements") {
+    const auto ids = [](const std::string& reply) {
+        const auto e = explain_one(reply + "\n");
+        REQUIRE(e.provider != nullptr);
+        CHECK(e.provider->id == "google");
+        std::vector<std::string> out;
+        for (const auto* q : e.requirements) {
+            CHECK(q->url == "https://support.google.com/mail/answer/81126");
+            out.push_back(q->id);
+        }
+        return out;
+    };
+    using V = std::vector<std::string>;
+    // 4.7.0 and 5.7.1 name many causes: the rule that matched tells which requirement.
+    CHECK(ids("421 4.7.0 [192.0.2.1] The IP address sending this message does not have a PTR "
+              "record setup, or the corresponding forward DNS entry does not point to the "
+              "sending IP. - gsmtp") == V{"ptr"});
+    CHECK(ids("550 5.7.1 This message is likely unsolicited email. - gsmtp") == V{"spam-rate"});
+    CHECK(ids("550 5.7.350 Remote server returned message detected as spam -> 550 5.7.1 "
+              "[192.0.2.1] Our system has detected that this message is likely unsolicited "
+              "mail. - gsmtp") == V{"spam-rate"});
+    // The specific codes cite their requirement whatever rule explained the text.
+    CHECK(ids("550 5.7.26 Unauthenticated email from example.com is not accepted due to "
+              "domain's DMARC policy. - gsmtp") == V{"spf", "dkim", "dmarc"});
+    CHECK(ids("421 4.7.27 Your email has been rate limited because SPF authentication didn't "
+              "pass for this message. Gmail requires all bulk email senders to authenticate "
+              "with SPF. - gsmtp") == V{"spf"});
+    CHECK(ids("421 4.7.28 Gmail has detected an unusual rate of unsolicited mail originating "
+              "from your SPF domain [example.com]. - gsmtp") == V{"spam-rate"});
+    CHECK(ids("421 4.7.32 Your email has been rate limited because the From: header (RFC5322) "
+              "in this message isn't aligned with either the authenticated SPF or DKIM "
+              "organizational domain. - gsmtp") == V{"alignment"});
+    CHECK(ids("421 4.7.29 Your email has been rate limited because this message wasn't sent "
+              "over a TLS connection. - gsmtp") == V{"tls"});
+    // Another provider's rejection points at nothing of Gmail's.
+    CHECK(explain_one(k_postfix_606).requirements.empty());
+}
+
 TEST_CASE("explain: the documented Microsoft cases") {
     SUBCASE("5.7.606: sender.office.com, IP and AS code") {
         const auto e = explain_one(k_postfix_606);
