@@ -87,8 +87,8 @@ Judgement judge_spf(const VetReport& report) {
         return unknown("no addresses were vetted");
     }
     if (!failing.empty()) {
-        return fail(fmt::format("SPF of {} does not pass for {}", report.domain.domain,
-                                some_of(failing)));
+        return fail(
+            fmt::format("SPF of {} does not pass for {}", report.domain.domain, some_of(failing)));
     }
     if (!unsure.empty()) {
         return unknown("SPF could not be evaluated (DNS errors) for " + some_of(unsure));
@@ -115,10 +115,11 @@ Judgement judge_dkim(const VetReport& report) {
         return fail(fmt::format("no DKIM key at {}", d->queried));
     }
     if (!dkim_good(*d)) {
-        return fail(fmt::format("the key at {} is {}", d->queried,
-                                d->revoked              ? std::string("revoked (p= empty)")
-                                : !d->problem.empty()   ? d->problem
-                                                        : fmt::format("{} bits", d->bits)));
+        return fail(fmt::format("the key at {} is {}",
+                                d->queried,
+                                d->revoked            ? std::string("revoked (p= empty)")
+                                : !d->problem.empty() ? d->problem
+                                                      : fmt::format("{} bits", d->bits)));
     }
     return pass(fmt::format("{} key of {} bits at {}", d->algorithm, d->bits, d->queried));
 }
@@ -287,8 +288,7 @@ std::vector<SenderChecklist> sender_checklists(const VetReport& report,
         const TargetReport* seen = view == report.provider_views.end() ? nullptr : &view->second;
         const auto note = report.view_notes.find(p.id);
         list.view_note = note == report.view_notes.end() ? std::string() : note->second;
-        const std::string unseen =
-            list.view_note.empty() ? "nothing tells this" : list.view_note;
+        const std::string unseen = list.view_note.empty() ? "nothing tells this" : list.view_note;
         for (const auto& q : p.requirements) {
             RequirementCheck c;
             c.requirement = q;
@@ -296,7 +296,8 @@ std::vector<SenderChecklist> sender_checklists(const VetReport& report,
             c.state = own.state;
             c.detail = std::move(own.detail);
             const bool own_known = c.state != RequirementState::unknown;
-            const auto* holder = q.compliance.empty() ? nullptr : result_with_fact(seen, q.compliance);
+            const auto* holder =
+                q.compliance.empty() ? nullptr : result_with_fact(seen, q.compliance);
             if (holder != nullptr) {
                 const auto state = fact_of(*holder, q.compliance);
                 const bool compliant = state == "COMPLIANT";

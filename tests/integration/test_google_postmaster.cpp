@@ -4,6 +4,7 @@
 // (tests/responder/fake_google.py), under a throwaway CA.
 
 #include "integration/fixtures.hpp"
+#include "integration/serve_helpers.hpp"
 
 #include <doctest/doctest.h>
 #include <filesystem>
@@ -447,4 +448,49 @@ TEST_CASE("vet --recipient-domain: Gmail's sender requirements, from vet and Pos
     CHECK(items["spam-rate"]["state"] == "unknown");
     CHECK(items["one-click-unsubscribe"]["state"] == "unknown");
     CHECK(items["dkim"]["detail"] == "give --dkim-selector to check the DKIM key");
+}
+
+TEST_CASE("google-postmaster: serve reuses one token across refreshes; key file from --config") {
+    auto& f = google_fixture();
+    const auto config = f.dir + "/config.toml";
+    write_file(config, fmt::format("[keys]\nGOOGLE_TEST_SA_FILE = \"{}\"\n", f.key_file));
+    chmod(config.c_str(), 0600);
+    const auto targets = f.dir + "/targets.txt";
+    write_file(targets, "critical.example\n");
+    const auto before = stand_in_stats();
+    const int tokens_before = before["token_requests"].get<int>();
+    const int queries_before = before["queries"].value("critical.example", 0);
+    Exporter serve({"--catalog",
+                    f.dir + "/catalog.toml",
+                    "--ca-file",
+                    f.dir + "/ca.pem",
+                    "--config",
+                    config,
+                    "--targets",
+                    targets,
+                    "--refresh",
+                    "1",
+                    "--min-refresh",
+                    "1"});
+    REQUIRE(serve.wait_for("rblscope_listed{target=\"critical.example\",subject=\"critical."
+                           "example\",zone=\"postmaster."
+                           "test\"",
+                           std::chrono::seconds(15)));
+    // Three refreshes (each asks both sources) on the first token.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    json stats;
+    while (std::chrono::steady_clock::now() < until) {
+        stats = stand_in_stats();
+        if (stats["queries"].value("critical.example", 0) >= queries_before + 3) {
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    CHECK(stats["queries"].value("critical.example", 0) >= queries_before + 3);
+    CHECK(stats["token_requests"].get<int>() == tokens_before + 1);
+    const auto metrics = http_get(serve.base + "/metrics").body;
+    CHECK(contains(metrics,
+                   "rblscope_listed{target=\"critical.example\",subject=\"critical.example\","
+                   "zone=\"postmaster.test\",list=\"postmaster.test\"} 1"));
+    CHECK(metrics.find("ya29.") == std::string::npos);
 }
