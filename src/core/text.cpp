@@ -1,5 +1,6 @@
 #include "core/text.hpp"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
 namespace rblscope {
@@ -63,6 +64,15 @@ std::string base64_decode(std::string_view in) {
     EVP_ENCODE_CTX_free(ctx);
     out.resize(static_cast<std::size_t>(total < 0 ? 0 : total));
     return out;
+}
+
+std::string percent_text(double ratio) {
+    auto text = fmt::format("{:.2f}", ratio * 100);
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') {
+        text.pop_back();
+    }
+    return text + " %";
 }
 
 std::string counted(std::size_t n, std::string_view one, std::string_view many) {

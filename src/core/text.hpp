@@ -18,6 +18,10 @@ namespace rblscope {
 /// "1 zone", "2 zones"; `many` for plurals not made with an "s" ("1 address", "2 addresses").
 [[nodiscard]] std::string counted(std::size_t n, std::string_view one, std::string_view many = {});
 
+/// A ratio as a percentage with at most two decimals: 0.003 -> "0.3 %", 0.998 -> "99.8 %",
+/// 1 -> "100 %".
+[[nodiscard]] std::string percent_text(double ratio);
+
 /// Base64 (RFC 4648) with line breaks and other non-alphabet bytes skipped; what decodes
 /// before an error is kept.
 [[nodiscard]] std::string base64_decode(std::string_view in);

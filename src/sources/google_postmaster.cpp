@@ -25,6 +25,7 @@
 // state is a fact (vet's Gmail checklist reads them).
 
 #include "core/sanitize.hpp"
+#include "core/text.hpp"
 #include "sources/adapter.hpp"
 #include "sources/json_fields.hpp"
 
@@ -34,6 +35,7 @@
 #include <fmt/ranges.h>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <variant>
 
 namespace rblscope {
 
@@ -118,16 +120,6 @@ std::string date_of(const json& stat) {
     return fmt::format("{:04}-{:02}-{:02}", y, m, d);
 }
 
-/// 0.003 -> "0.3 %", 0.998 -> "99.8 %", 1 -> "100 %".
-std::string percent(double ratio) {
-    auto text = fmt::format("{:.2f}", ratio * 100);
-    text.erase(text.find_last_not_of('0') + 1);
-    if (text.back() == '.') {
-        text.pop_back();
-    }
-    return text + " %";
-}
-
 /// The error of a google.rpc.Status body, said for a mail administrator.
 SourceReading api_error(const HttpResponse& response) {
     const json doc = json::parse(response.body, nullptr, false);
@@ -165,16 +157,28 @@ SourceReading api_error(const HttpResponse& response) {
         response, message.empty() ? source::body_excerpt(response.body) : status + ": " + message);
 }
 
-SourceReading postmaster_read(const Zone& zone, const HttpResponse& response) {
+/// A 200 answer's body as a JSON object; else the reading to give (the API's error, or a
+/// body that is not JSON).
+std::variant<json, SourceReading> answer_of(const HttpResponse& response) {
     if (response.status != 200) {
         return api_error(response);
     }
-    const json doc = json::parse(response.body, nullptr, false);
-    SourceReading r;
+    json doc = json::parse(response.body, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) {
+        SourceReading r;
         r.error = "the answer is not JSON: " + source::body_excerpt(response.body);
         return r;
     }
+    return doc;
+}
+
+SourceReading postmaster_read(const Zone& zone, const HttpResponse& response) {
+    auto answer = answer_of(response);
+    if (auto* failed = std::get_if<SourceReading>(&answer)) {
+        return std::move(*failed);
+    }
+    const json& doc = std::get<json>(answer);
+    SourceReading r;
     // date -> metric name -> value; dates sort as text (YYYY-MM-DD).
     std::map<std::string, std::map<std::string, double>> days;
     if (const auto it = doc.find("domainStats"); it != doc.end() && it->is_array()) {
@@ -214,23 +218,25 @@ SourceReading postmaster_read(const Zone& zone, const HttpResponse& response) {
                                       {"dmarc", "DMARC pass"},
                                       {"tls", "TLS"}}) {
         if (const auto f = figures.find(name); f != figures.end()) {
-            facts += fmt::format("{}{} {}", facts.empty() ? "" : ", ", label, percent(f->second));
+            facts +=
+                fmt::format("{}{} {}", facts.empty() ? "" : ", ", label, percent_text(f->second));
         }
     }
     const double warning = zone.param("spam_rate_warning").value_or(1);
     const double critical = zone.param("spam_rate_critical").value_or(1);
     r.status = spam >= warning ? Status::listed : Status::clean;
     r.severity = spam >= critical ? Severity::critical : Severity::warning;
-    r.meaning = fmt::format("user-reported spam rate {} on {}", percent(spam), date);
+    r.meaning = fmt::format("user-reported spam rate {} on {}", percent_text(spam), date);
     if (spam >= critical) {
         r.meaning += fmt::format(": at or above Google's limit of {} for bulk senders, Gmail "
                                  "limits or rejects their mail",
-                                 percent(critical));
+                                 percent_text(critical));
     } else if (spam >= warning) {
-        r.meaning += fmt::format(
-            ": above Google's target of {} (limit {})", percent(warning), percent(critical));
+        r.meaning += fmt::format(": above Google's target of {} (limit {})",
+                                 percent_text(warning),
+                                 percent_text(critical));
     } else {
-        r.meaning += fmt::format(" (Google's target: below {})", percent(warning));
+        r.meaning += fmt::format(" (Google's target: below {})", percent_text(warning));
     }
     if (!facts.empty()) {
         r.meaning += "; " + facts;
@@ -256,15 +262,12 @@ std::string state_of(const json& holder, const char* member) {
 // Gmail's sender requirements as Postmaster Tools judges them: every requirement in
 // `rowData`, plus the unsubscribe verdicts (with their reason when not compliant).
 SourceReading compliance_read(const Zone& /*zone*/, const HttpResponse& response) {
-    if (response.status != 200) {
-        return api_error(response);
+    auto answer = answer_of(response);
+    if (auto* failed = std::get_if<SourceReading>(&answer)) {
+        return std::move(*failed);
     }
-    const json doc = json::parse(response.body, nullptr, false);
+    const json& doc = std::get<json>(answer);
     SourceReading r;
-    if (doc.is_discarded() || !doc.is_object()) {
-        r.error = "the answer is not JSON: " + source::body_excerpt(response.body);
-        return r;
-    }
     const auto data = doc.find("complianceData");
     if (data == doc.end() || !data->is_object()) {
         r.status = Status::skipped;

@@ -182,15 +182,6 @@ std::string fact_of(const ZoneResult& r, std::string_view name) {
     return {};
 }
 
-std::string percent_text(double ratio) {
-    auto text = fmt::format("{:.2f}", ratio * 100);
-    text.erase(text.find_last_not_of('0') + 1);
-    if (text.back() == '.') {
-        text.pop_back();
-    }
-    return text + " %";
-}
-
 Judgement judge_spam_rate(const TargetReport* view, const std::string& view_note) {
     const auto* r = result_with_fact(view, "spam_rate");
     if (r == nullptr) {

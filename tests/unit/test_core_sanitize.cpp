@@ -30,6 +30,11 @@ TEST_CASE("text::counted") {
     CHECK(counted(0, "zone") == "0 zones");
     CHECK(counted(1, "zone") == "1 zone");
     CHECK(counted(2, "address", "addresses") == "2 addresses");
+    CHECK(percent_text(0.003) == "0.3 %");
+    CHECK(percent_text(0.998) == "99.8 %");
+    CHECK(percent_text(1) == "100 %");
+    CHECK(percent_text(0) == "0 %");
+    CHECK(percent_text(0.00042) == "0.04 %");
     CHECK(counted(1, "address", "addresses") == "1 address");
 }
 
