@@ -362,7 +362,7 @@ int vet_dns_port() {
 
 /// vet with the shipped catalog, its two Google sources pointed at the stand-in by a local
 /// override file (lists.d), as an administrator would point them at a proxy.
-RunResult vet_gmail(const std::vector<std::string>& env) {
+RunResult vet_gmail(const std::vector<std::string>& env, const std::string& html = "") {
     auto& f = google_fixture();
     const auto lists_d = f.dir + "/lists.d";
     std::filesystem::create_directories(lists_d);
@@ -375,26 +375,28 @@ RunResult vet_gmail(const std::vector<std::string>& env) {
                            base));
     auto all_env = env;
     all_env.push_back("RBLSCOPE_LISTS_D=" + lists_d);
-    return run_rblscope({"vet",
-                         "--catalog",
-                         RBLSCOPE_CATALOG_FILE,
-                         "--resolver",
-                         fmt::format("127.0.0.1:{}", vet_dns_port()),
-                         "--zones",
-                         "bl.test",
-                         "--zone-server",
-                         fmt::format("bl.test=127.0.0.1:{}", fixture().rbldnsd_port),
-                         "--ca-file",
-                         f.dir + "/ca.pem",
-                         "--domain",
-                         "critical.example",
-                         "--recipient-domain",
-                         "gmail.test",
-                         "--format",
-                         "json",
-                         "192.0.2.25"},
-                        "",
-                        all_env);
+    std::vector<std::string> args{"vet",
+                                  "--catalog",
+                                  RBLSCOPE_CATALOG_FILE,
+                                  "--resolver",
+                                  fmt::format("127.0.0.1:{}", vet_dns_port()),
+                                  "--zones",
+                                  "bl.test",
+                                  "--zone-server",
+                                  fmt::format("bl.test=127.0.0.1:{}", fixture().rbldnsd_port),
+                                  "--ca-file",
+                                  f.dir + "/ca.pem",
+                                  "--domain",
+                                  "critical.example",
+                                  "--recipient-domain",
+                                  "gmail.test",
+                                  "--format",
+                                  "json",
+                                  "192.0.2.25"};
+    if (!html.empty()) {
+        args.insert(args.begin() + 1, {"--html", html});
+    }
+    return run_rblscope(args, "", all_env);
 }
 
 std::map<std::string, json> requirements_of(const json& doc) {
@@ -409,7 +411,8 @@ std::map<std::string, json> requirements_of(const json& doc) {
 
 TEST_CASE("vet --recipient-domain: Gmail's sender requirements, from vet and Postmaster Tools") {
     auto& f = google_fixture();
-    const auto r = vet_gmail({"RBLSCOPE_GOOGLE_SA_FILE=" + f.key_file});
+    const auto page = f.dir + "/vet.html";
+    const auto r = vet_gmail({"RBLSCOPE_GOOGLE_SA_FILE=" + f.key_file}, page);
     INFO(r.err);
     check_no_secrets(r);
     const auto doc = json::parse(r.out);
@@ -435,6 +438,13 @@ TEST_CASE("vet --recipient-domain: Gmail's sender requirements, from vet and Pos
     CHECK(items["honor-unsubscribe"]["state"] == "pass");
     CHECK(items["tls"]["state"] == "pass");
     CHECK(items["dkim"]["state"] == "pass"); // no selector given, but Google says compliant
+    // The HTML report has the same checklist, each rule linking to Google's page.
+    const auto html = read_text(page);
+    CHECK(html.find("<h2>Gmail / Google Workspace sender requirements</h2>") != std::string::npos);
+    CHECK(html.find("<td class=\"burned\">fail</td><td><a "
+                    "href=\"https://support.google.com/mail/answer/81126\">The From: domain "
+                    "aligns with the SPF or the DKIM domain</a> (bulk senders)</td>") !=
+          std::string::npos);
 
     // Without the key file: vet's own findings, and what would tell the rest.
     const auto bare = vet_gmail({});
