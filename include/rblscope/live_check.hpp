@@ -28,13 +28,18 @@ struct CheckRecord {
 };
 
 /// What to check: each sending IP once (at most `k_max_targets`), and the zones: the
-/// usable lists the bounces named, then the `zones` option ("default" when empty).
+/// usable lists the bounces named, then the `zones` option ("default" when empty). With a
+/// `sending_domain`, it is checked too, and the sources of the providers that refused mail
+/// that publish their own view of a domain (MailProvider::sources: Postmaster Tools for
+/// Gmail) are asked about it.
 struct LiveCheckPlan {
     static constexpr std::size_t k_max_targets = 256;
     std::vector<std::string> targets;
     std::string zones;
 };
-[[nodiscard]] LiveCheckPlan plan_live_check(const FindingGroups& groups, const std::string& zones);
+[[nodiscard]] LiveCheckPlan plan_live_check(const FindingGroups& groups,
+                                            const std::string& zones,
+                                            const std::string& sending_domain = "");
 
 /// The outcome of `--check`: no record when nothing could be checked (no sending IP, bad
 /// options), the status of every (IP, zone id) asked, and the zones asked: the record's

@@ -84,6 +84,7 @@ struct ExplainOptions {
     std::size_t max_shown = 20;
     bool check = false;
     bool check_status = false;    ///< --check-status: the live check's exit status counts too
+    std::string domain;           ///< --domain: the sending domain, checked with --check too
     std::string state_file;       ///< --state: read logs from where the last run stopped
     bool follow = false;          ///< --follow: keep reading the logs as they grow
     double follow_interval_s = 1; ///< --follow-interval

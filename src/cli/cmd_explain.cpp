@@ -57,9 +57,9 @@ LiveCheck live_check(const ExplainOptions& opt,
                      bool shown,
                      int& exit_code) {
     exit_code = 0;
-    const auto plan = plan_live_check(groups, opt.lookup.zones);
+    const auto plan = plan_live_check(groups, opt.lookup.zones, opt.domain);
     if (plan.targets.empty()) {
-        error("--check: no sending IP found in the input");
+        error("--check: no sending IP found in the input (--domain names a domain to check)");
         return {};
     }
     LookupOptions lookup = opt.lookup;
@@ -212,11 +212,17 @@ void add_explain(CLI::App& app, ExplainOptions& opt) {
                  "(a sending IP listed now is CRITICAL even when the log has only deferrals)");
     {
         using enum SharedOption;
-        add_shared_options(app,
-                           opt.lookup,
-                           {zones, resolver, zone_server, deadline, query_timeout, config},
-                           "--check: ");
+        add_shared_options(
+            app,
+            opt.lookup,
+            {zones, resolver, zone_server, deadline, query_timeout, config, ca_file, http_timeout},
+            "--check: ");
     }
+    app.add_option("--domain",
+                   opt.domain,
+                   "--check: also check this sending domain, with the providers' own view of it "
+                   "where the bounces came from one that publishes it (Gmail: Postmaster Tools, "
+                   "with RBLSCOPE_GOOGLE_SA_FILE)");
     app.add_option("--state",
                    opt.state_file,
                    "Read each log only from where the last run with this state file stopped "
@@ -234,6 +240,10 @@ void add_explain(CLI::App& app, ExplainOptions& opt) {
 
 int run_explain_command(const ExplainOptions& opt) {
     const auto unknown = static_cast<int>(ExitCode::unknown);
+    if (!opt.domain.empty() && !opt.check) {
+        error("--domain is checked with --check: add --check");
+        return unknown;
+    }
     auto catalog = load(opt.lookup.catalog);
     if (!catalog) {
         return unknown;
@@ -281,7 +291,8 @@ int run_explain_command(const ExplainOptions& opt) {
         // (they say what it found); the Nagios line only counts it.
         if (opt.format == "text") {
             write_explain_text(stdout, groups, totals, opt.max_shown);
-            fmt::print("\nLive check of the sending IPs found:\n");
+            fmt::print("\nLive check of the sending IPs found{}:\n",
+                       opt.domain.empty() ? "" : " and of " + opt.domain);
             std::fflush(stdout);
         }
         check = live_check(opt, *catalog, groups, opt.format == "text", check_exit);

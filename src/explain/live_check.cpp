@@ -43,11 +43,20 @@ class RecordingSink final : public ResultSink {
 
 } // namespace
 
-LiveCheckPlan plan_live_check(const FindingGroups& groups, const std::string& zones) {
+LiveCheckPlan plan_live_check(const FindingGroups& groups,
+                              const std::string& zones,
+                              const std::string& sending_domain) {
     LiveCheckPlan plan;
     std::set<std::string> ips;
     std::vector<std::string> named; // lists named in the bounces: checked first
     for (const auto& c : groups.causes()) {
+        if (const auto* p = c.explanation.provider; p != nullptr && !sending_domain.empty()) {
+            for (const auto& source : p->sources) {
+                if (std::find(named.begin(), named.end(), source) == named.end()) {
+                    named.push_back(source);
+                }
+            }
+        }
         const auto& ip = c.explanation.sending_ip;
         if (!ip.empty() && ips.size() < LiveCheckPlan::k_max_targets && ips.insert(ip).second) {
             plan.targets.push_back(ip);
@@ -57,6 +66,9 @@ LiveCheckPlan plan_live_check(const FindingGroups& groups, const std::string& zo
             z->status != ZoneStatus::defunct && z->status != ZoneStatus::lists_everything) {
             named.push_back(z->id);
         }
+    }
+    if (!sending_domain.empty()) {
+        plan.targets.push_back(sending_domain);
     }
     plan.zones = zones.empty() ? "default" : zones;
     for (const auto& n : named) {

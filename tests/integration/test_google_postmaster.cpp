@@ -504,3 +504,46 @@ TEST_CASE("google-postmaster: serve reuses one token across refreshes; key file 
                    "zone=\"postmaster.test\",list=\"postmaster.test\"} 1"));
     CHECK(metrics.find("ya29.") == std::string::npos);
 }
+
+TEST_CASE("explain --check --domain: a Gmail refusal with Postmaster Tools' figures") {
+    auto& f = google_fixture();
+    vet_gmail({}); // writes the lists.d override pointing the Google sources here
+    const auto bounce = f.dir + "/gmail-bounce.txt";
+    write_file(bounce,
+               "421 4.7.28 [192.0.2.25] Gmail has detected an unusual rate of unsolicited mail "
+               "originating from your SPF domain [critical.example]. - gsmtp\n");
+    const std::vector<std::string> args{"explain",
+                                        "--catalog",
+                                        RBLSCOPE_CATALOG_FILE,
+                                        "--check",
+                                        "--domain",
+                                        "critical.example",
+                                        "--zones",
+                                        "bl.test",
+                                        "--zone-server",
+                                        fmt::format("bl.test=127.0.0.1:{}", fixture().rbldnsd_port),
+                                        "--resolver",
+                                        fmt::format("127.0.0.1:{}", vet_dns_port()),
+                                        "--ca-file",
+                                        f.dir + "/ca.pem",
+                                        bounce};
+    const auto r = run_rblscope(
+        args,
+        "",
+        {"RBLSCOPE_LISTS_D=" + f.dir + "/lists.d", "RBLSCOPE_GOOGLE_SA_FILE=" + f.key_file});
+    INFO(r.err);
+    check_no_secrets(r);
+    // The finding points at the requirement, the live check shows Google's figures for it.
+    CHECK(r.out.find("   rule      User-reported spam rate below 0.1 %, never reaching 0.3 % "
+                     "(https://support.google.com/mail/answer/81126)") != std::string::npos);
+    CHECK(r.out.find("Live check of the sending IPs found and of critical.example:") !=
+          std::string::npos);
+    CHECK(r.out.find("user-reported spam rate 0.42 % on 2026-12-05") != std::string::npos);
+    CHECK(r.out.find("needs work on DMARC_ALIGNMENT") != std::string::npos);
+
+    auto without_check = args;
+    std::erase(without_check, "--check");
+    const auto refused = run_rblscope(without_check);
+    CHECK(refused.exit_code == 3);
+    CHECK(refused.err == "rblscope: --domain is checked with --check: add --check\n");
+}
