@@ -56,6 +56,15 @@ void read_adapter_params(Reader& r, const toml::table& t, const std::string& wha
                                "'aux_url' (the OAuth token URL)",
                                what));
         }
+        const auto warning = z.param("spam_rate_warning").value_or(0);
+        const auto critical = z.param("spam_rate_critical").value_or(0);
+        const auto days = z.param("days").value_or(1);
+        if (!(warning > 0 && warning <= critical && critical <= 1) || !(days >= 1 && days <= 120)) {
+            r.fail(t.contains("params") ? *t.get("params") : *t.get("adapter"),
+                   fmt::format("{}: google-postmaster's params: 0 < spam_rate_warning <= "
+                               "spam_rate_critical <= 1 (ratios: 0.001 is 0.1 %), days 1 to 120",
+                               what));
+        }
     }
 }
 

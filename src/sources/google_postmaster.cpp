@@ -30,6 +30,7 @@
 #include "sources/json_fields.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -49,6 +50,11 @@ json day_of(std::chrono::sys_days day) {
             {"month", static_cast<unsigned>(ymd.month())},
             {"day", static_cast<unsigned>(ymd.day())}};
 }
+
+// The metrics asked for, by the names the answer carries them under; anything else in an
+// answer is left (its name would become a fact's name).
+constexpr std::array<std::string_view, 5> k_metric_names{
+    "spam_rate", "spf", "dkim", "dmarc", "tls"};
 
 json metric(const char* name, const char* standard, const char* filter = nullptr) {
     json m = {{"name", name}, {"baseMetric", {{"standardMetric", standard}}}};
@@ -189,7 +195,9 @@ SourceReading postmaster_read(const Zone& zone, const HttpResponse& response) {
             const auto date = date_of(stat);
             const auto name = source::string_or(stat, "metric", "");
             const auto value = value_of(stat);
-            if (!date.empty() && !name.empty() && value && *value >= 0 && *value <= 1) {
+            const bool asked = std::find(k_metric_names.begin(), k_metric_names.end(), name) !=
+                               k_metric_names.end();
+            if (!date.empty() && asked && value && *value >= 0 && *value <= 1) {
                 days[date][name] = *value;
             }
         }

@@ -144,6 +144,9 @@ TEST_CASE("catalog::parse_catalog: domain HTTP sources and their figures") {
           "t.toml:9:10: zone \"g\": adapter google-postmaster needs params.days");
     CHECK(error_of(google + "subject = \"domain\"\nparams = { days = \"7\" }\n")
               .starts_with("t.toml:9:19: zone \"g\": params.days must be a number"));
+    CHECK(error_of(google + "subject = \"domain\"\nparams = { spam_rate_warning = 0.3, "
+                            "spam_rate_critical = 0.1, days = 7 }\n")
+              .find("0 < spam_rate_warning <= spam_rate_critical <= 1") != std::string::npos);
     CHECK(error_of(google + "subject = \"host\"\n") ==
           "t.toml:8:11: zone \"g\": 'subject' must be \"ip\" or \"domain\"");
 }

@@ -209,6 +209,13 @@ TEST_CASE("google-postmaster: the domain statistics read against the catalog's t
     CHECK(r.status == Status::clean);
     CHECK(r.meaning == "user-reported spam rate 0 % on 2026-11-03 (Google's target: below 0.1 %)");
     CHECK(read(200, "{}").status == Status::skipped); // no data: Google sends no domainStats
+    // Only the metrics asked for are read: a name from the answer never becomes a fact.
+    r = read(200,
+             R"({"domainStats":[)" + day(3, "spam_rate", R"({"doubleValue":0.0001})") + "," +
+                 day(3, "evil\\u001b[31m", R"({"doubleValue":0.5})") + "]}");
+    REQUIRE(r.status == Status::clean);
+    CHECK(r.facts == std::vector<std::pair<std::string, std::string>>{{"date", "2026-11-03"},
+                                                                      {"spam_rate", "0.0001"}});
     CHECK(read(200, "[]").status == Status::error);
     r = read(200, "{\"domainStats\":[{\"metric\":");
     CHECK(r.status == Status::error);
