@@ -133,8 +133,9 @@ void write_cause_text(std::FILE* out, std::size_t number, const FindingGroups::C
     }
     if (!e.requirements.empty()) {
         fmt::print(out,
-                   "   vet       rblscope vet <sending IP> --domain <From: domain> "
+                   "   vet       rblscope vet {} --domain <From: domain> "
                    "--recipient-domain {} fills these in\n",
+                   e.sending_ip.empty() ? std::string("<sending IP>") : e.sending_ip,
                    r.recipient.find('@') == std::string::npos
                        ? std::string("<recipient's domain>")
                        : r.recipient.substr(r.recipient.find('@') + 1));
